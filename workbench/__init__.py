@@ -1,0 +1,3 @@
+"""Filter Workbench: apply, design and learn convolution kernels."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,356 @@
+"""The :class:`Kernel` value object: weights plus a few named parameters.
+
+A kernel is immutable, like Pillow's ``ImageFilter.Kernel``: it is validated once in the
+constructor and every change (normalise, rotate, resize...) returns a new kernel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from workbench.engine.border import BORDER_MODES, check_border
+
+__all__ = ["MAX_KERNEL_SIZE", "Kernel", "KernelError"]
+
+#: Largest kernel height or width, in taps.
+MAX_KERNEL_SIZE = 63
+
+#: Weights beyond this magnitude are refused: they can only be a typing slip, and their
+#: products would overflow float32 accumulation on 16-bit images.
+MAX_ABS_WEIGHT = 1e12
+
+
+class KernelError(ValueError):
+    """A kernel's weights or parameters are not usable; the message says why."""
+
+
+def _as_weights(weights: Any) -> np.ndarray:
+    if isinstance(weights, Kernel):
+        return weights.weights
+    if isinstance(weights, np.ndarray):
+        arr = weights
+    else:
+        if isinstance(weights, (str, bytes)):
+            raise KernelError("kernel weights must be numbers, not text")
+        try:
+            arr = np.asarray(weights, dtype=float)
+        except (ValueError, TypeError) as exc:
+            if _is_ragged(weights):
+                raise KernelError("kernel rows have different lengths (ragged weights)") from exc
+            raise KernelError(f"kernel weights must be numbers ({exc})") from exc
+    if arr.dtype == object:
+        raise KernelError("kernel rows have different lengths (ragged weights)")
+    if arr.dtype.kind not in "biuf":
+        raise KernelError(f"kernel weights must be real numbers, not {arr.dtype}")
+    return arr
+
+
+def _is_ragged(weights: Any) -> bool:
+    try:
+        lengths = {len(row) for row in weights}
+    except TypeError:
+        return False
+    return len(lengths) > 1
+
+
+class Kernel:
+    """A convolution kernel: weights, divisor, offset and border mode, plus a name.
+
+    Applying it computes, for every output pixel, ``sum(weights * pixels) / divisor + offset``
+    with the kernel's centre on that pixel and no flip (correlation, as GIMP's Convolution
+    Matrix, Photoshop's Custom filter and OpenCV's ``filter2D`` do).
+
+    Parameters
+    ----------
+    weights : array-like
+        A ``kh x kw`` grid of numbers, both odd, from 1 to 63. A colour kernel, which mixes
+        channels, is ``out x in x kh x kw``: output channel ``o`` is the sum over input
+        channels ``i`` of ``weights[o, i]`` correlated with channel ``i``.
+    divisor : float, default 1
+        The weighted sum is divided by this. Must be finite and non-zero.
+    offset : float or sequence of float, default 0
+        Added after dividing, on the 0..255 scale (scaled to the image's range for 16-bit and
+        float images). A colour kernel may give one offset per output channel.
+    border : str, default "reflect"
+        How pixels beyond the image edge are made up: one of ``reflect``, ``mirror``,
+        ``nearest``, ``wrap``, ``constant``.
+    name, category, description : str
+        Shown in the library.
+    extra : mapping, optional
+        Keys of a kernel file that the program does not use; kept so that a save writes them
+        back.
+
+    Raises
+    ------
+    KernelError
+        If the weights are empty, ragged, of even or too large a size, not finite, absurdly
+        large, or the divisor is zero, or the border mode is unknown.
+
+    Examples
+    --------
+    >>> k = Kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor=16, name="Gaussian blur 3x3")
+    >>> k.shape
+    (3, 3)
+    """
+
+    __slots__ = (
+        "_border",
+        "_category",
+        "_description",
+        "_divisor",
+        "_extra",
+        "_name",
+        "_offset",
+        "_weights",
+    )
+
+    def __init__(
+        self,
+        weights: Any,
+        *,
+        divisor: float = 1.0,
+        offset: float | Sequence[float] = 0.0,
+        border: str = "reflect",
+        name: str = "",
+        category: str = "",
+        description: str = "",
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        arr = _as_weights(weights)
+        if arr.size == 0:
+            raise KernelError("kernel is empty: it needs at least one weight")
+        if arr.ndim not in (2, 4):
+            raise KernelError(
+                f"kernel weights must be a 2-D grid (or out x in x h x w for a colour kernel), "
+                f"got {arr.ndim} dimension(s)"
+            )
+        kh, kw = arr.shape[-2:]
+        for label, n in (("height", kh), ("width", kw)):
+            if n > MAX_KERNEL_SIZE:
+                raise KernelError(
+                    f"kernel {label} {n} is too large: the largest is {MAX_KERNEL_SIZE}"
+                )
+            if n % 2 == 0:
+                raise KernelError(f"kernel {label} {n} is even: it must be odd so it has a centre")
+        arr = np.array(arr, dtype=np.float64)  # own copy
+        if not np.all(np.isfinite(arr)):
+            raise KernelError("kernel weights contain NaN or infinity")
+        if np.max(np.abs(arr)) > MAX_ABS_WEIGHT:
+            raise KernelError(f"kernel weights are too large (over {MAX_ABS_WEIGHT:g} in size)")
+        arr.flags.writeable = False
+        self._weights = arr
+
+        try:
+            divisor = float(divisor)
+        except (TypeError, ValueError) as exc:
+            raise KernelError(f"divisor must be a number, got {divisor!r}") from exc
+        if not np.isfinite(divisor):
+            raise KernelError("divisor is NaN or infinite")
+        if divisor == 0:
+            raise KernelError("divisor is 0: use 1 to leave the sum as it is")
+        self._divisor = divisor
+
+        self._offset = self._check_offset(offset, arr)
+        self._border = check_border(border, error=KernelError)
+        self._name = str(name)
+        self._category = str(category)
+        self._description = str(description)
+        self._extra = MappingProxyType(dict(extra or {}))
+
+    @staticmethod
+    def _check_offset(offset: Any, arr: np.ndarray) -> float | tuple[float, ...]:
+        if np.ndim(offset) == 0:
+            try:
+                value = float(offset)
+            except (TypeError, ValueError) as exc:
+                raise KernelError(f"offset must be a number, got {offset!r}") from exc
+            if not np.isfinite(value):
+                raise KernelError("offset is NaN or infinite")
+            return value
+        if arr.ndim != 4:
+            raise KernelError("a list of offsets (one per channel) needs a colour kernel")
+        try:
+            values = tuple(float(v) for v in np.asarray(offset, dtype=float).ravel())
+        except (TypeError, ValueError) as exc:
+            raise KernelError(f"offsets must be numbers, got {offset!r}") from exc
+        if len(values) != arr.shape[0]:
+            raise KernelError(
+                f"{len(values)} offsets given for a colour kernel with {arr.shape[0]} outputs"
+            )
+        if not all(np.isfinite(values)):
+            raise KernelError("offset is NaN or infinite")
+        return values
+
+    # -- read-only attributes -----------------------------------------------------------
+    @property
+    def weights(self) -> np.ndarray:
+        """The weights as a read-only float64 array (``kh x kw`` or ``out x in x kh x kw``)."""
+        return self._weights
+
+    @property
+    def divisor(self) -> float:
+        return self._divisor
+
+    @property
+    def offset(self) -> float | tuple[float, ...]:
+        return self._offset
+
+    @property
+    def border(self) -> str:
+        return self._border
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def category(self) -> str:
+        return self._category
+
+    @property
+    def description(self) -> str:
+        return self._description
+
+    @property
+    def extra(self) -> Mapping[str, Any]:
+        return self._extra
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(height, width)`` of the kernel in taps."""
+        kh, kw = self._weights.shape[-2:]
+        return int(kh), int(kw)
+
+    @property
+    def is_color(self) -> bool:
+        """True for a colour kernel (``out x in x kh x kw``), which mixes channels."""
+        return self._weights.ndim == 4
+
+    @property
+    def total(self) -> float:
+        """Sum of the weights (of a plain kernel; of all taps for a colour kernel)."""
+        return float(self._weights.sum())
+
+    def effective_weights(self) -> np.ndarray:
+        """Weights divided by the divisor: what actually multiplies the pixels."""
+        return self._weights / self._divisor
+
+    # -- derived kernels ----------------------------------------------------------------
+    def replace(self, **changes: Any) -> Kernel:
+        """A copy with some fields changed, e.g. ``k.replace(divisor=9, name="box")``."""
+        fields = {
+            "divisor": self._divisor,
+            "offset": self._offset,
+            "border": self._border,
+            "name": self._name,
+            "category": self._category,
+            "description": self._description,
+            "extra": self._extra,
+        }
+        weights = changes.pop("weights", self._weights)
+        unknown = set(changes) - set(fields)
+        if unknown:
+            raise TypeError(f"unknown Kernel field(s): {', '.join(sorted(unknown))}")
+        fields.update(changes)
+        return Kernel(weights, **fields)
+
+    def normalized(self, range_max: float = 255.0) -> Kernel:
+        """Normalise as GIMP does, so the filter keeps the image's brightness.
+
+        Weights summing to ``s > 0`` get divisor ``s`` and offset 0; ``s < 0`` gets divisor
+        ``-s`` and offset ``range_max`` (the top of the 0..255 scale); ``s == 0`` gets divisor
+        1 and offset at mid-range (128 for 8-bit), so edge kernels stay visible.
+        """
+        s = float(self._weights.sum())
+        if abs(s) < 1e-12:
+            return self.replace(divisor=1.0, offset=float(np.ceil(range_max / 2)))
+        if s > 0:
+            return self.replace(divisor=s, offset=0.0)
+        return self.replace(divisor=-s, offset=float(range_max))
+
+    def rotated(self, quarter_turns: int = 1) -> Kernel:
+        """The kernel turned by ``quarter_turns`` x 90 degrees counter-clockwise."""
+        return self.replace(weights=np.rot90(self._weights, quarter_turns, axes=(-2, -1)))
+
+    def flipped(self, *, horizontal: bool = True) -> Kernel:
+        """The kernel mirrored left-right (``horizontal=True``) or top-bottom."""
+        axis = -1 if horizontal else -2
+        return self.replace(weights=np.flip(self._weights, axis=axis))
+
+    def resized(self, height: int, width: int) -> Kernel:
+        """The kernel grown or cropped about its centre to ``height x width`` taps."""
+        kh, kw = self.shape
+        if height % 2 == 0 or width % 2 == 0 or height < 1 or width < 1:
+            raise KernelError(f"kernel size {height}x{width} must be odd in both directions")
+        out = np.zeros((*self._weights.shape[:-2], height, width))
+        # Copy the overlap of the two grids, centre on centre.
+        dh, dw = (height - kh) // 2, (width - kw) // 2
+        src_r = slice(max(0, -dh), kh - max(0, -dh))
+        src_c = slice(max(0, -dw), kw - max(0, -dw))
+        dst_r = slice(max(0, dh), max(0, dh) + (src_r.stop - src_r.start))
+        dst_c = slice(max(0, dw), max(0, dw) + (src_c.stop - src_c.start))
+        out[..., dst_r, dst_c] = self._weights[..., src_r, src_c]
+        return self.replace(weights=out)
+
+    # -- value semantics ----------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Kernel):
+            return NotImplemented
+        return (
+            self._weights.shape == other._weights.shape
+            and bool(np.array_equal(self._weights, other._weights))
+            and self._divisor == other._divisor
+            and self._offset == other._offset
+            and self._border == other._border
+            and self._name == other._name
+            and self._category == other._category
+            and self._description == other._description
+            and dict(self._extra) == dict(other._extra)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self._weights.shape, self._weights.tobytes(), self._divisor, self._name))
+
+    def __repr__(self) -> str:
+        kh, kw = self.shape
+        label = f" {self._name!r}" if self._name else ""
+        return (
+            f"<Kernel{label} {kh}x{kw}{' colour' if self.is_color else ''} "
+            f"divisor={self._divisor:g} offset={self._offset} border={self._border}>"
+        )
+
+    def __reduce__(self):  # pickling, for handing kernels to worker processes
+        return (
+            _rebuild,
+            (
+                self._weights,
+                self._divisor,
+                self._offset,
+                self._border,
+                self._name,
+                self._category,
+                self._description,
+                dict(self._extra),
+            ),
+        )
+
+
+def _rebuild(weights, divisor, offset, border, name, category, description, extra) -> Kernel:
+    return Kernel(
+        weights,
+        divisor=divisor,
+        offset=offset,
+        border=border,
+        name=name,
+        category=category,
+        description=description,
+        extra=extra,
+    )
+
+
+# Re-exported for callers that check border names against the kernel module.
+BORDERS = BORDER_MODES

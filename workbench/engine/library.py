@@ -1,0 +1,473 @@
+"""Kernel files and the kernel library: the native JSON format, import/export, user kernels.
+
+Native format (UTF-8 JSON, one kernel per file, extension ``.json``)::
+
+    {"format": "workbench.kernel", "version": 1,
+     "name": "Gaussian blur 3x3", "category": "Blur", "description": "...",
+     "weights": [[1, 2, 1], [2, 4, 2], [1, 2, 1]],
+     "divisor": 16, "offset": 0, "border": "reflect"}
+
+``weights`` is a list of rows; a colour kernel nests it as ``[out][in][kh][kw]`` and may give
+``offset`` as a list, one per output channel. ``divisor`` defaults to 1, ``offset`` to 0,
+``border`` to ``reflect``. Keys the program does not know are kept and written back.
+
+The library is the read-only built-in folder (``kernels/``) plus the user's folder: the
+``WORKBENCH_KERNELS`` environment variable if set, else the platform's application-data
+folder (``~/.local/share/filter-workbench/kernels`` on Linux, following XDG).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbench.engine.kernel import Kernel, KernelError
+from workbench.engine.kernel_formats import (
+    KernelFileError,
+    format_kernel_text,
+    parse_kernel_text,
+    read_acf,
+    read_bytes,
+    read_gimp_settings,
+    read_imagej_text,
+    write_acf,
+    write_atomic,
+    write_gimp_settings,
+    write_imagej_text,
+)
+
+__all__ = [
+    "IMPORT_EXTENSIONS",
+    "KernelFileError",
+    "KernelLibrary",
+    "LibraryEntry",
+    "LibraryError",
+    "default_user_dir",
+    "export_kernel",
+    "format_kernel_text",
+    "import_kernels",
+    "kernel_from_dict",
+    "kernel_to_dict",
+    "load_kernel",
+    "parse_kernel_text",
+    "save_kernel",
+    "slugify",
+]
+
+FORMAT_ID = "workbench.kernel"
+FORMAT_VERSION = 1
+_KNOWN_KEYS = ("format", "version", "name", "category", "description", "weights", "divisor")
+_KNOWN_KEYS += ("offset", "border")
+
+#: Extensions :func:`import_kernels` reads, for file dialogs.
+IMPORT_EXTENSIONS: tuple[str, ...] = (".json", ".txt", ".csv", ".kernel", ".acf", ".settings")
+#: Extensions :func:`export_kernel` writes.
+EXPORT_EXTENSIONS: tuple[str, ...] = (".json", ".txt", ".acf", ".settings")
+
+
+class LibraryError(ValueError):
+    """A library operation cannot be done (unknown name, read-only built-in...)."""
+
+
+# -- native JSON ------------------------------------------------------------------------
+def _plain(value: float) -> int | float:
+    return int(value) if float(value).is_integer() and abs(value) < 2**53 else float(value)
+
+
+def _nested(values: Any) -> Any:
+    if hasattr(values, "tolist"):
+        values = values.tolist()
+    if isinstance(values, list):
+        return [_nested(v) for v in values]
+    return _plain(values)
+
+
+def kernel_to_dict(kernel: Kernel) -> dict[str, Any]:
+    """The JSON-ready dictionary of the native format (unknown keys of ``extra`` included)."""
+    offset = kernel.offset
+    data: dict[str, Any] = {
+        "format": FORMAT_ID,
+        "version": FORMAT_VERSION,
+        "name": kernel.name,
+        "category": kernel.category,
+        "description": kernel.description,
+        "weights": _nested(kernel.weights),
+        "divisor": _plain(kernel.divisor),
+        "offset": [_plain(v) for v in offset] if isinstance(offset, tuple) else _plain(offset),
+        "border": kernel.border,
+    }
+    for key, value in kernel.extra.items():
+        if key not in data:
+            data[key] = value
+    return data
+
+
+def kernel_from_dict(data: Mapping[str, Any], *, source: str = "") -> Kernel:
+    """A kernel from a native-format dictionary.
+
+    Raises
+    ------
+    KernelFileError
+        If a key is missing or wrong; the message starts with ``source`` (a path).
+    """
+    where = f"{source}: " if source else ""
+    if not isinstance(data, Mapping):
+        raise KernelFileError(f"{where}a kernel file holds a JSON object {{...}} at the top")
+    fmt = data.get("format", FORMAT_ID)
+    if fmt != FORMAT_ID:
+        raise KernelFileError(f"{where}format is {fmt!r}, not {FORMAT_ID!r}")
+    version = data.get("version", FORMAT_VERSION)
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise KernelFileError(
+            f"{where}version {version!r} is newer than this program reads ({FORMAT_VERSION})"
+        )
+    if "weights" not in data:
+        raise KernelFileError(f"{where}the 'weights' key is missing")
+    for key in ("name", "category", "description", "border"):
+        if key in data and not isinstance(data[key], str):
+            raise KernelFileError(f"{where}{key!r} must be text")
+    weights = data["weights"]
+    if isinstance(weights, list) and any(isinstance(v, bool) for v in _flatten(weights)):
+        raise KernelFileError(f"{where}weights must be numbers, not true/false")
+    try:
+        return Kernel(
+            weights,
+            divisor=data.get("divisor", 1),
+            offset=data.get("offset", 0),
+            border=data.get("border", "reflect"),
+            name=data.get("name", ""),
+            category=data.get("category", ""),
+            description=data.get("description", ""),
+            extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
+        )
+    except KernelError as exc:
+        raise KernelFileError(f"{where}{exc}") from None
+
+
+def _flatten(values: Any) -> list:
+    if isinstance(values, list):
+        return [x for v in values for x in _flatten(v)]
+    return [values]
+
+
+def _json_text(value: Any, indent: int = 0) -> str:
+    """JSON with one row of weights per line, readable and diff-friendly."""
+    pad = "  " * (indent + 1)
+    if isinstance(value, dict):
+        items = [f"{pad}{json.dumps(k)}: {_json_text(v, indent + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * indent + "}"
+    if isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value):
+        items = [pad + _json_text(v, indent + 1) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def load_kernel(path: str | os.PathLike[str]) -> Kernel:
+    """Load a native ``.json`` kernel file (name defaults to the file's stem).
+
+    Raises
+    ------
+    KernelFileError
+        If the file is missing, not JSON, or not a valid kernel; the message names the path.
+    """
+    path = Path(path)
+    raw = read_bytes(path)
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise KernelFileError(f"{path}: not a UTF-8 text file") from None
+    except json.JSONDecodeError as exc:
+        raise KernelFileError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    kernel = kernel_from_dict(data, source=str(path))
+    return kernel if kernel.name else kernel.replace(name=path.stem)
+
+
+def save_kernel(kernel: Kernel, path: str | os.PathLike[str]) -> None:
+    """Save a kernel as a native ``.json`` file, atomically (temporary file, then rename)."""
+    text = _json_text(kernel_to_dict(kernel)) + "\n"
+    write_atomic(Path(path), text.encode("utf-8"))
+
+
+# -- import / export by extension -------------------------------------------------------
+def import_kernels(path: str | os.PathLike[str]) -> tuple[list[Kernel], list[str]]:
+    """Read any supported kernel file, picking the reader by the extension.
+
+    ``.json`` native; ``.txt``, ``.csv``, ``.kernel`` ImageJ text; ``.acf`` Photoshop Custom
+    filter; ``.settings`` GIMP 2.10 Convolution Matrix presets (possibly several kernels).
+
+    Returns
+    -------
+    kernels : list of Kernel
+    notes : list of str
+        What the user should know (options not stored in the file, edge handling...).
+    """
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext == ".json":
+        return [load_kernel(path)], []
+    if ext in (".txt", ".csv", ".kernel"):
+        kernel, notes = read_imagej_text(path)
+        return [kernel], notes
+    if ext == ".acf":
+        kernel, notes = read_acf(path)
+        return [kernel], notes
+    if ext == ".settings":
+        return read_gimp_settings(path)
+    raise KernelFileError(
+        f"{path}: unknown kernel file type {ext or '(no extension)'!r}; use one of "
+        f"{', '.join(IMPORT_EXTENSIONS)}"
+    )
+
+
+def export_kernel(kernel: Kernel, path: str | os.PathLike[str]) -> list[str]:
+    """Write a kernel in the format given by the extension; returns notes for the user.
+
+    ``.json`` native; ``.txt`` ImageJ text; ``.acf`` Photoshop Custom filter; ``.settings``
+    a GIMP 2.10 Convolution Matrix preset.
+
+    Raises
+    ------
+    KernelFileError
+        If the format cannot hold the kernel without loss (the message says what would be
+        lost), or the file cannot be written.
+    """
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext == ".json":
+        save_kernel(kernel, path)
+        return []
+    if ext == ".txt":
+        return write_imagej_text(kernel, path)
+    if ext == ".acf":
+        return write_acf(kernel, path)
+    if ext == ".settings":
+        return write_gimp_settings(kernel, path)
+    raise KernelFileError(
+        f"{path}: unknown kernel file type {ext or '(no extension)'!r}; use one of "
+        f"{', '.join(EXPORT_EXTENSIONS)}"
+    )
+
+
+# -- the library ------------------------------------------------------------------------
+def slugify(name: str) -> str:
+    """A file-name-safe key for a kernel name: ``"Gaussian blur 3x3"`` -> ``gaussian-blur-3x3``."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:80].strip("-") or "kernel"
+
+
+def default_user_dir() -> Path:
+    """The user's kernel folder: ``$WORKBENCH_KERNELS``, else the app-data folder."""
+    override = os.environ.get("WORKBENCH_KERNELS")
+    if override:
+        return Path(override).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "filter-workbench" / "kernels"
+
+
+#: Categories of the built-in library, in the order a menu shows them; others follow A-Z.
+CATEGORY_ORDER = ("Basic", "Blur", "Sharpen", "Edges", "Emboss", "Artistic")
+
+
+def _category_rank(category: str) -> tuple[int, str]:
+    try:
+        return CATEGORY_ORDER.index(category), ""
+    except ValueError:
+        return len(CATEGORY_ORDER), category.casefold()
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    """One kernel of the library: its key (the file's stem), the kernel, where it lives."""
+
+    key: str
+    kernel: Kernel
+    builtin: bool
+    path: Path
+
+
+class KernelLibrary:
+    """The built-in kernels (read-only) and the user's own, one JSON file each.
+
+    Parameters
+    ----------
+    user_dir : Path, optional
+        The user's kernel folder; :func:`default_user_dir` if not given. Created on the
+        first save.
+    builtin_dir : Path, optional
+        The built-in kernels; the shipped ``kernels/`` folder if not given.
+
+    Attributes
+    ----------
+    entries : list of LibraryEntry
+        Built-ins then user kernels, each group sorted by category then name.
+    problems : list of (Path, str)
+        Files that could not be loaded and were skipped, with the reason.
+    """
+
+    def __init__(self, user_dir: Path | None = None, builtin_dir: Path | None = None) -> None:
+        if builtin_dir is None:
+            from workbench.paths import builtin_kernels_dir
+
+            builtin_dir = builtin_kernels_dir()
+        self.user_dir = Path(user_dir) if user_dir is not None else default_user_dir()
+        self.builtin_dir = Path(builtin_dir)
+        self.entries: list[LibraryEntry] = []
+        self.problems: list[tuple[Path, str]] = []
+        self._by_key: dict[str, LibraryEntry] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        """Read both folders again (after files changed on disk)."""
+        self.problems = []
+        builtins = self._load_folder(self.builtin_dir, builtin=True, taken=set())
+        users = self._load_folder(self.user_dir, builtin=False, taken={e.key for e in builtins})
+        self.entries = builtins + users
+        self._by_key = {e.key: e for e in self.entries}
+
+    def _load_folder(self, folder: Path, *, builtin: bool, taken: set[str]) -> list[LibraryEntry]:
+        if not folder.is_dir():
+            return []
+        found = []
+        for path in sorted(folder.glob("*.json")):
+            if path.name.startswith("."):
+                continue
+            if path.stem in taken:
+                self.problems.append(
+                    (path, f"skipped: the name {path.stem!r} is taken by a built-in kernel")
+                )
+                continue
+            try:
+                kernel = load_kernel(path)
+            except KernelFileError as exc:
+                reason = str(exc).removeprefix(f"{path}: ")
+                self.problems.append((path, reason))
+                continue
+            found.append(LibraryEntry(path.stem, kernel, builtin, path))
+        found.sort(key=lambda e: (*_category_rank(e.kernel.category), e.kernel.name.casefold()))
+        return found
+
+    # -- queries ------------------------------------------------------------------------
+    def keys(self) -> list[str]:
+        return [e.key for e in self.entries]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._by_key
+
+    def get(self, key: str) -> LibraryEntry:
+        """The entry with this key; :class:`LibraryError` naming close matches if none."""
+        try:
+            return self._by_key[key]
+        except KeyError:
+            close = difflib.get_close_matches(key, list(self._by_key), n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise LibraryError(f"no kernel named {key!r} in the library{hint}") from None
+
+    def resolve(self, name_or_path: str | os.PathLike[str]) -> Kernel:
+        """A kernel from a library key or from the path of any importable kernel file."""
+        text = os.fspath(name_or_path)
+        if text in self._by_key:
+            return self._by_key[text].kernel
+        path = Path(text)
+        if path.suffix.lower() in IMPORT_EXTENSIONS or path.exists():
+            kernels, _notes = import_kernels(path)
+            if len(kernels) > 1:
+                raise LibraryError(
+                    f"{path}: holds {len(kernels)} kernels; import it and pick one by name"
+                )
+            return kernels[0]
+        self.get(text)  # raises with suggestions
+        raise AssertionError("unreachable")
+
+    def categories(self) -> list[str]:
+        """Categories in library order, each once."""
+        return list(dict.fromkeys(e.kernel.category for e in self.entries))
+
+    # -- changes (user kernels only) ----------------------------------------------------
+    def _unique_key(self, base: str, *, ignore: str | None = None) -> str:
+        key, n = base, 2
+        while key in self._by_key and key != ignore:
+            key = f"{base}-{n}"
+            n += 1
+        return key
+
+    def _user_entry(self, key: str, action: str) -> LibraryEntry:
+        entry = self.get(key)
+        if entry.builtin:
+            raise LibraryError(
+                f"{key!r} is a built-in kernel and cannot be {action}; duplicate it first"
+            )
+        return entry
+
+    def _write(self, kernel: Kernel, key: str) -> None:
+        try:
+            self.user_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LibraryError(
+                f"cannot create the kernel folder {str(self.user_dir)!r} ({exc.strerror})"
+            ) from None
+        save_kernel(kernel, self.user_dir / f"{key}.json")
+
+    def save(self, kernel: Kernel, key: str | None = None, *, overwrite: bool = False) -> str:
+        """Save a kernel in the user library; returns its key.
+
+        The key is ``key`` or the slug of the kernel's name, made unique by a ``-2``, ``-3``
+        suffix unless ``overwrite`` is true (built-ins are never overwritten).
+        """
+        base = slugify(key or kernel.name or "kernel")
+        existing = self._by_key.get(base)
+        if existing is not None and overwrite and existing.builtin:
+            raise LibraryError(f"{base!r} is a built-in kernel and cannot be overwritten")
+        new_key = base if overwrite and existing is not None else self._unique_key(base)
+        self._write(kernel, new_key)
+        self.reload()
+        return new_key
+
+    def rename(self, key: str, new_name: str) -> str:
+        """Give a user kernel a new name (and file name); returns the new key."""
+        entry = self._user_entry(key, "renamed")
+        if not new_name.strip():
+            raise LibraryError("the new name is empty")
+        new_key = self._unique_key(slugify(new_name), ignore=key)
+        self._write(entry.kernel.replace(name=new_name.strip()), new_key)
+        if new_key != key:
+            try:
+                entry.path.unlink()
+            except OSError as exc:
+                raise LibraryError(
+                    f"{entry.path}: cannot remove the old file ({exc.strerror})"
+                ) from None
+        self.reload()
+        return new_key
+
+    def duplicate(self, key: str) -> str:
+        """Copy any kernel (built-in too) into the user library as "<name> copy"."""
+        entry = self.get(key)
+        name = f"{entry.kernel.name or key} copy"
+        return self.save(entry.kernel.replace(name=name))
+
+    def delete(self, key: str) -> None:
+        """Delete a user kernel's file."""
+        entry = self._user_entry(key, "deleted")
+        try:
+            entry.path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise LibraryError(f"{entry.path}: cannot delete ({exc.strerror})") from None
+        self.reload()

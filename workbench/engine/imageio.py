@@ -362,6 +362,62 @@ def _apply_orientation(pixels: np.ndarray, exif: bytes | None) -> tuple[np.ndarr
         return pixels, exif
 
 
+def _lzw_decode(data: bytes, /, *, out: object = None) -> bytes:
+    """Decode TIFF LZW (MSB-first codes of 9 to 12 bits, "early change").
+
+    tifffile decodes LZW only with the optional imagecodecs package, and LZW is what OpenCV,
+    GIMP and many scanners write; this plain decoder fills in when imagecodecs is absent.
+    """
+    del out  # tifffile passes a size hint
+    result = bytearray()
+    table = [bytes((i,)) for i in range(256)] + [b"", b""]
+    width, mask = 9, 511
+    buffer = bits = pos = 0
+    prev = b""
+    for byte in data:
+        buffer = (buffer << 8) | byte
+        bits += 8
+        pos += 1
+        if bits < width:
+            continue
+        bits -= width
+        code = (buffer >> bits) & mask
+        buffer &= (1 << bits) - 1
+        if code == 256:  # clear
+            del table[258:]
+            width, mask, prev = 9, 511, b""
+            continue
+        if code == 257:  # end of information
+            break
+        if code < len(table):
+            entry = table[code]
+            if prev and len(table) < 4096:
+                table.append(prev + entry[:1])
+        elif code == len(table) and prev:
+            entry = prev + prev[:1]
+            table.append(entry)
+        else:
+            raise ValueError(f"damaged LZW data (code {code} at byte {pos})")
+        result += entry
+        prev = entry
+        if len(table) >= mask and width < 12:
+            width += 1
+            mask = (1 << width) - 1
+    return bytes(result)
+
+
+def _register_lzw_decoder() -> None:
+    try:
+        import imagecodecs  # noqa: F401  (tifffile uses it when present)
+    except ImportError:
+        codecs = getattr(tifffile.TIFF.DECOMPRESSORS, "_codecs", None)
+        if isinstance(codecs, dict):
+            codecs.setdefault(5, _lzw_decode)
+
+
+_register_lzw_decoder()
+
+
 # -- saving -----------------------------------------------------------------------------
 def save_image(
     path: str | os.PathLike[str],

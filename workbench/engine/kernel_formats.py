@@ -291,7 +291,10 @@ def _acf_integers(kernel: Kernel) -> tuple[np.ndarray, int]:
 def write_acf(kernel: Kernel, path: Path) -> list[str]:
     """Write a Photoshop Custom filter file, or refuse saying what would be lost."""
     if kernel.is_color:
-        raise KernelFileError(f"{path}: Photoshop's Custom filter is gray; a colour kernel")
+        raise KernelFileError(
+            f"{path}: Photoshop's Custom filter cannot hold a colour kernel (one that mixes "
+            f"channels)"
+        )
     kh, kw = kernel.shape
     if kh > 5 or kw > 5:
         raise KernelFileError(
@@ -412,7 +415,10 @@ def read_gimp_settings(path: Path) -> tuple[list[Kernel], list[str]]:
 def write_gimp_settings(kernel: Kernel, path: Path) -> list[str]:
     """Write one kernel as a GIMP 2.10 Convolution Matrix preset file."""
     if kernel.is_color:
-        raise KernelFileError(f"{path}: GIMP's Convolution Matrix is not a colour kernel")
+        raise KernelFileError(
+            f"{path}: GIMP's Convolution Matrix cannot hold a colour kernel (one that mixes "
+            f"channels)"
+        )
     kh, kw = kernel.shape
     if kh > 5 or kw > 5:
         raise KernelFileError(

@@ -142,11 +142,29 @@ def test_colour_kernel_shows_one_block_per_channel_pair(qtbot):
     assert is_white(pixel(image, corner(heat.cell_rect(1, 1, out=1, inp=1))))
 
 
+def test_per_channel_kernels_sit_side_by_side(qtbot):
+    weights = np.zeros((3, 3, 3))
+    weights[0, 1, 1] = 1.0
+    weights[2, 1, 1] = -1.0
+    heat = KernelHeatMap()
+    qtbot.addWidget(heat)
+    heat.resize(420, 200)
+    heat.set_weights(weights)
+    image = grab(heat)
+    red, green, blue = (heat.cell_rect(1, 1, inp=c) for c in range(3))
+    assert red.right() < green.left() < green.right() < blue.left()
+    assert red.top() == blue.top()
+    assert is_red(pixel(image, corner(red))) and is_blue(pixel(image, corner(blue)))
+    assert is_white(pixel(image, corner(green)))
+
+
 def test_heat_map_refuses_a_weights_array_of_the_wrong_shape(qtbot):
     heat = KernelHeatMap()
     qtbot.addWidget(heat)
     with pytest.raises(ValueError, match="kh x kw"):
-        heat.set_weights(np.zeros((3, 3, 3)))
+        heat.set_weights(np.zeros((3,)))
+    with pytest.raises(ValueError, match="kh x kw"):
+        heat.set_weights(np.zeros((1, 3, 3, 3, 3)))
     heat.set_weights(np.zeros((3, 3)))  # all zero: still draws, white
     heat.resize(200, 160)
     assert is_white(pixel(grab(heat), corner(heat.cell_rect(1, 1))))

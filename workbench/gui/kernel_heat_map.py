@@ -24,8 +24,9 @@ __all__ = ["KernelHeatMap"]
 class KernelHeatMap(QWidget):
     """A kernel as a grid of cells on the diverging scale, with the numbers when they fit.
 
-    Takes ``kh x kw`` weights, or ``out x in x kh x kw`` for a colour kernel, which is drawn as
-    one small grid per (output, input) channel pair with the channel names along the edges.
+    Takes ``kh x kw`` weights; ``channels x kh x kw`` for one kernel per channel, drawn side
+    by side; or ``out x in x kh x kw`` for a colour kernel, drawn as one small grid per
+    (output, input) channel pair with the channel names along the edges.
     The colour bar on the right gives the range; hovering a cell shows its exact value.
     """
 
@@ -36,6 +37,7 @@ class KernelHeatMap(QWidget):
         self.setObjectName("kernelHeatMap")
         self._weights: np.ndarray | None = None
         self._limit = 1.0
+        self._per_channel = False
         self.setMinimumSize(160, 120)
         self.setMouseTracking(True)
 
@@ -54,10 +56,14 @@ class KernelHeatMap(QWidget):
             self.update()
             return
         w = np.array(weights, dtype=np.float64)
-        if w.ndim == 2:
-            w = w[None, None]
+        self._per_channel = w.ndim == 3
+        if w.ndim in (2, 3):
+            w = w.reshape((1,) * (4 - w.ndim) + w.shape)
         if w.ndim != 4 or w.size == 0:
-            raise ValueError(f"kernel weights must be kh x kw or out x in x kh x kw, not {w.shape}")
+            raise ValueError(
+                f"kernel weights must be kh x kw, channels x kh x kw or out x in x kh x kw, "
+                f"not shape {w.shape}"
+            )
         self._weights = w
         finite = np.abs(w[np.isfinite(w)])
         self._limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
@@ -70,18 +76,18 @@ class KernelHeatMap(QWidget):
         """Grid origin x, y, the cell size and the gap between channel blocks."""
         fm = QFontMetricsF(self.font())
         n_out, n_in, kh, kw = self._weights.shape
-        colour = n_out * n_in > 1
-        label = fm.height() + 4 if colour else 0.0
-        gap = 6.0 if colour else 0.0
+        top_label = fm.height() + 4 if n_out * n_in > 1 else 0.0
+        left_label = fm.height() + 4 if n_out > 1 else 0.0
+        gap = 6.0 if n_out * n_in > 1 else 0.0
         bar = colour_bar_width(fm, self._limit) + 10
-        avail_w = self.width() - 8 - label - bar - gap * (n_in - 1)
-        avail_h = self.height() - 8 - label - gap * (n_out - 1)
+        avail_w = self.width() - 8 - left_label - bar - gap * (n_in - 1)
+        avail_h = self.height() - 8 - top_label - gap * (n_out - 1)
         cell = math.floor(min(avail_w / (n_in * kw), avail_h / (n_out * kh), 72.0))
         cell = max(cell, 2)
         grid_w = cell * n_in * kw + gap * (n_in - 1)
         grid_h = cell * n_out * kh + gap * (n_out - 1)
-        x = 4 + label + max(0.0, (avail_w - grid_w) / 2)
-        y = 4 + label + max(0.0, (avail_h - grid_h) / 2)
+        x = 4 + left_label + max(0.0, (avail_w - grid_w) / 2)
+        y = 4 + top_label + max(0.0, (avail_h - grid_h) / 2)
         return x, y, float(cell), gap
 
     def cell_rect(self, row: int, col: int, out: int = 0, inp: int = 0) -> QRectF:
@@ -116,7 +122,9 @@ class KernelHeatMap(QWidget):
                 value = self._weights[out, inp, row, col]
                 where = f"row {row + 1}, column {col + 1}"
                 n_out, n_in = self._weights.shape[:2]
-                if n_out * n_in > 1:
+                if self._per_channel:
+                    where += f", {self._channel_name(inp, n_in)} channel"
+                elif n_out * n_in > 1:
                     where += (
                         f", {self._channel_name(inp, n_in)} \u2192 {self._channel_name(out, n_out)}"
                     )
@@ -199,9 +207,11 @@ class KernelHeatMap(QWidget):
                 p.drawText(
                     QRectF(r.left(), r.top() - fm.height() - 3, kw * cell, fm.height()),
                     Qt.AlignCenter,
-                    f"from {self._channel_name(inp, n_in)}",
+                    self._channel_name(inp, n_in)
+                    if self._per_channel
+                    else f"from {self._channel_name(inp, n_in)}",
                 )
-            for out in range(n_out):
+            for out in range(n_out if n_out > 1 else 0):
                 r = self._rect(layout, 0, 0, out, 0)
                 p.save()
                 p.translate(r.left() - 3, r.top() + kh * cell / 2)

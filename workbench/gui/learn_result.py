@@ -1,0 +1,280 @@
+"""What the learn dialog shows once a kernel is learned, and what it lets the user keep.
+
+The learned kernel as a shaded grid with its numbers, the fit report in plain words, the
+residual (what the kernel could not reproduce), and the before, after and reproduced images
+side by side, either whole or as a detail at actual pixels.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.engine import FitResult
+from workbench.gui.display import to_display
+from workbench.gui.learn_pairs import thumbnail
+from workbench.gui.plots import KernelHeatMap, ResidualView
+
+__all__ = ["KernelNameDialog", "LearnOutcome", "LearnResultView", "report_html"]
+
+_COMPARE_SIZE = QSize(210, 160)
+_DETAIL_SIDE = 96  # pixels of the image shown in the detail view, enlarged to fit
+
+
+@dataclass(frozen=True)
+class LearnOutcome:
+    """A finished fit and the first pair's images, with the kernel applied to its before."""
+
+    result: FitResult
+    before: np.ndarray
+    after: np.ndarray
+    reproduced: np.ndarray
+
+
+def _percent(fraction: float) -> str:
+    return f"{100 * fraction:.1f} %"
+
+
+def report_html(result: FitResult) -> str:
+    """The fit report as a small HTML table plus the findings as a list."""
+    report = result.report
+    rows = [
+        ("PSNR", f"{report.psnr:.1f} dB" if math.isfinite(report.psnr) else "perfect (no error)"),
+        ("R\u00b2", f"{report.r_squared:.5f}"),
+        ("RMSE", f"{report.rmse:.3g} levels (0..255 scale)"),
+    ]
+    total_excluded = sum(report.excluded.values())
+    used = f"{_percent(report.used_fraction)}"
+    if total_excluded:
+        total = total_excluded / max(1e-12, 1.0 - report.used_fraction)
+        parts = [
+            f"{html.escape(reason)} {_percent(count / total)}"
+            for reason, count in report.excluded.items()
+            if count
+        ]
+        used += f"<br><small>left out: {', '.join(parts)}</small>"
+    rows.append(("Pixels used", used))
+    if len(report.size_errors) > 1:
+        tried = ", ".join(
+            f"<b>{k}</b>: {e:.3g}" if k == report.size else f"{k}: {e:.3g}"
+            for k, e in sorted(report.size_errors.items())
+        )
+        rows.append(("Sizes tried", f"<small>held-out RMSE {tried}</small>"))
+    size = f"{result.kernel.shape[0]} \u00d7 {result.kernel.shape[1]}"
+    rows.append(("Kernel", f"{size}, {html.escape(report.mode)} mode"))
+    rows.append(("Solver", f"{html.escape(report.solver)}, {report.seconds:.2f} s"))
+    table = "".join(
+        f"<tr><td style='padding-right:10px'><b>{name}</b></td><td>{value}</td></tr>"
+        for name, value in rows
+    )
+    findings = "".join(f"<li>{html.escape(text)}</li>" for text in report.findings)
+    out = f"<table cellspacing='2'>{table}</table>"
+    if findings:
+        out += "<p style='margin-bottom:0'><b>Findings</b></p>"
+        out += f"<ul style='margin-top:2px'>{findings}</ul>"
+    return out
+
+
+def _detail(pixels: np.ndarray) -> np.ndarray:
+    h, w = pixels.shape[:2]
+    side = min(_DETAIL_SIDE, h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    return np.ascontiguousarray(pixels[top : top + side, left : left + side])
+
+
+class LearnResultView(QWidget):
+    """The result of one fit; the buttons only ask, the dialog does the work."""
+
+    open_requested = Signal()
+    add_requested = Signal()
+    export_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("learnResult")
+        self.outcome: LearnOutcome | None = None
+
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight: bold;")
+        self.heat_map = KernelHeatMap()
+        self.report = QLabel(wordWrap=True, textFormat=Qt.RichText)
+        self.report.setObjectName("learnReport")
+        self.report.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.report.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.report.setMinimumWidth(260)
+        self.report.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Expanding)
+        self.residual = ResidualView()
+
+        self.compare_mode = QComboBox()
+        self.compare_mode.addItems(["Whole image", "Detail at the centre (actual pixels)"])
+        self.compare_mode.currentIndexChanged.connect(self._show_comparison)
+        self._compare: dict[str, QLabel] = {}
+        compare_row = QHBoxLayout()
+        for name in ("Before", "After", "Reproduced"):
+            column = QVBoxLayout()
+            image = QLabel(alignment=Qt.AlignCenter)
+            image.setFixedSize(_COMPARE_SIZE)
+            image.setStyleSheet("background: palette(base); border: 1px solid palette(mid);")
+            column.addWidget(image)
+            column.addWidget(QLabel(name, alignment=Qt.AlignCenter))
+            compare_row.addLayout(column)
+            self._compare[name] = image
+        compare_row.addStretch(1)
+
+        self.open_button = QPushButton("Open in editor")
+        self.open_button.setToolTip("Put the learned kernel in the kernel editor to try or tweak")
+        self.add_button = QPushButton("Add to library\u2026")
+        self.add_button.setObjectName("addToLibrary")
+        self.export_button = QPushButton("Export\u2026")
+        self.export_button.setToolTip("Save as a kernel file (JSON, ImageJ text, Photoshop .acf)")
+        self.open_button.clicked.connect(self.open_requested)
+        self.add_button.clicked.connect(self.add_requested)
+        self.export_button.clicked.connect(self.export_requested)
+
+        kernel_box = QGroupBox("Learned kernel")
+        kernel_layout = QHBoxLayout(kernel_box)
+        left = QVBoxLayout()
+        left.addWidget(self.title)
+        left.addWidget(self.heat_map, 1)
+        kernel_layout.addLayout(left, 3)
+        kernel_layout.addWidget(self.report, 2)
+
+        residual_box = QGroupBox("Residual: after \u2212 reproduced, amplified")
+        residual_box.setToolTip(
+            "Red: the after image is brighter than the kernel reproduces; blue: darker. "
+            "Structure here is what a single linear kernel could not capture."
+        )
+        QVBoxLayout(residual_box).addWidget(self.residual)
+        compare_box = QGroupBox("Before, after and reproduced (first pair)")
+        compare_layout = QVBoxLayout(compare_box)
+        compare_layout.addWidget(self.compare_mode, 0, Qt.AlignLeft)
+        compare_layout.addLayout(compare_row)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.open_button, self.export_button, self.add_button):
+            buttons.addWidget(button)
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(kernel_box, 0, 0, 1, 2)
+        grid.addWidget(residual_box, 1, 0)
+        grid.addWidget(compare_box, 1, 1)
+        grid.addLayout(buttons, 2, 0, 1, 2)
+        grid.setRowStretch(0, 3)
+        grid.setRowStretch(1, 2)
+        grid.setColumnStretch(0, 1)
+        self.show_outcome(None)
+
+    def show_outcome(self, outcome: LearnOutcome | None) -> None:
+        self.outcome = outcome
+        for button in (self.open_button, self.add_button, self.export_button):
+            button.setEnabled(outcome is not None)
+        if outcome is None:
+            self.title.setText("No kernel learned yet")
+            self.heat_map.set_weights(None)
+            self.report.setText("")
+            self.residual.set_residual(None)
+            for label in self._compare.values():
+                label.setPixmap(QPixmap())
+            return
+        kernel = outcome.result.kernel
+        offset = kernel.offset
+        offset_text = (
+            ", ".join(f"{o:+.2f}" for o in offset)
+            if isinstance(offset, tuple)
+            else f"{offset:+.2f}"
+        )
+        self.title.setText(
+            f"{html.escape(kernel.name)}: sum {kernel.total:.3f}, offset {offset_text}"
+        )
+        self.heat_map.set_weights(kernel.weights)
+        self.report.setText(report_html(outcome.result))
+        self.residual.set_residual(outcome.result.report.residual)
+        self._show_comparison()
+
+    @Slot()
+    def _show_comparison(self) -> None:
+        if self.outcome is None:
+            return
+        detail = self.compare_mode.currentIndex() == 1
+        images = {
+            "Before": self.outcome.before,
+            "After": self.outcome.after,
+            "Reproduced": self.outcome.reproduced,
+        }
+        for name, pixels in images.items():
+            if detail:
+                image = to_display(_detail(pixels)).image.copy()
+                mode = Qt.FastTransformation  # enlarged pixels stay crisp
+            else:
+                image = thumbnail(pixels, _COMPARE_SIZE)
+                mode = Qt.SmoothTransformation
+            pixmap = QPixmap.fromImage(image).scaled(_COMPARE_SIZE, Qt.KeepAspectRatio, mode)
+            self._compare[name].setPixmap(pixmap)
+
+    def comparison_pixmap(self, name: str) -> QPixmap:
+        return self._compare[name].pixmap()
+
+
+class KernelNameDialog(QDialog):
+    """Asks for the name and category a learned kernel gets in the library."""
+
+    def __init__(
+        self, parent: QWidget | None, *, name: str, category: str, categories: list[str]
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add to library")
+        self.name_edit = QLineEdit(name)
+        self.name_edit.selectAll()
+        self.category_box = QComboBox(editable=True)
+        self.category_box.addItems([c for c in categories if c])
+        self.category_box.setCurrentText(category)
+        form = QFormLayout()
+        form.addRow("Name:", self.name_edit)
+        form.addRow("Category:", self.category_box)
+        self._buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self._buttons.accepted.connect(self.accept)
+        self._buttons.rejected.connect(self.reject)
+        self.name_edit.textChanged.connect(self._check)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self._buttons)
+        self._check()
+
+    def _check(self) -> None:
+        ok = bool(self.name_edit.text().strip())
+        self._buttons.button(QDialogButtonBox.Ok).setEnabled(ok)
+
+    def values(self) -> tuple[str, str]:
+        return self.name_edit.text().strip(), self.category_box.currentText().strip()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, *, name: str, category: str, categories: list[str]
+    ) -> tuple[str, str] | None:
+        """The chosen (name, category), or None if the user cancelled."""
+        dialog = cls(parent, name=name, category=category, categories=categories)
+        if dialog.exec() != QDialog.Accepted:
+            return None
+        return dialog.values()

@@ -1,26 +1,421 @@
-"""Learning a kernel from before/after pairs (being written: see issue 4)."""
+"""Learning a kernel from before/after pairs: :func:`fit_kernel` and what it returns.
+
+A user has an image and the same image after a filter made in another program; the kernel
+that reproduces the filter is found by fitting a single convolution layer
+(:class:`ConvLayer`) to the pairs. The pieces live in their own modules:
+
+* :mod:`~workbench.engine.learn_pairs`: checking pairs, choosing usable pixels;
+* :mod:`~workbench.engine.learn_layer`: the layer in im2col form, and Adam;
+* :mod:`~workbench.engine.learn_exact`: the exact (least-squares) solver;
+* :mod:`~workbench.engine.learn_adam`: the gradient solver for robust losses;
+* :mod:`~workbench.engine.learn_report`: the fit report and its findings.
+"""
 
 from __future__ import annotations
 
-__all__ = ["ConvLayer", "FitReport", "FitResult", "LearnError", "fit_kernel"]
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from workbench.engine.convolve import apply_kernel
+from workbench.engine.kernel import MAX_KERNEL_SIZE, Kernel
+from workbench.engine.learn_adam import LOSSES, solve_adam
+from workbench.engine.learn_exact import GroupFit, solve_exact
+from workbench.engine.learn_layer import Adam, ConvLayer, im2col
+from workbench.engine.learn_pairs import (
+    REASONS,
+    Group,
+    LearnError,
+    Pair,
+    build_groups,
+    check_pairs,
+    held_out,
+    pixel_masks,
+    split_rows,
+)
+from workbench.engine.learn_report import FitReport, findings
+from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
+
+__all__ = [
+    "MODES",
+    "SOLVERS",
+    "Adam",
+    "ConvLayer",
+    "FitReport",
+    "FitResult",
+    "LearnError",
+    "fit_kernel",
+    "im2col",
+]
+
+MODES = ("shared", "per-channel", "color")
+SOLVERS = ("exact", "adam")
+
+#: Largest size tried by ``size="auto"`` unless ``max_size`` says otherwise.
+AUTO_MAX_SIZE = 15
+
+#: Below this held-out R-squared the after image is not a filtered copy of the before image.
+UNRELATED_R2 = 0.2
+
+_ADAM_OPTIONS = {"steps", "lr", "final_lr", "batch", "huber_delta"}
+_EXACT_OPTIONS = {"max_rows"}
 
 
-class LearnError(ValueError):
-    """The pairs cannot be learned from; the message says why."""
+class FitResult(NamedTuple):
+    """What :func:`fit_kernel` returns.
+
+    Attributes
+    ----------
+    kernel : Kernel
+        The learned kernel: divisor 1, the bias as its offset (0..255 scale), named
+        "Learned 5x5", category "Learned", the fit quality in its description. A plain
+        ``k x k`` kernel for mode ``shared`` (or a gray image), a colour kernel
+        (``C x C x k x k``, one offset per channel) for ``per-channel`` and ``color``.
+    bias : float or tuple of float
+        The bias on the 0..255 scale (the same as ``kernel.offset``).
+    report : FitReport
+        How well it fits, and plain-language findings.
+    """
+
+    kernel: Kernel
+    bias: float | tuple[float, ...]
+    report: FitReport
 
 
-class ConvLayer:
-    def __init__(self, *args, **kwargs) -> None:
-        raise NotImplementedError("ConvLayer is not available yet")
+def _check_size(size: Any) -> int | None:
+    if isinstance(size, str):
+        if size.strip().lower() == "auto":
+            return None
+        try:
+            size = int(size)
+        except ValueError:
+            raise LearnError(f"size must be an odd number or 'auto', got {size!r}") from None
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+        raise LearnError(f"size must be an odd number or 'auto', got {size!r}")
+    if size < 1 or size % 2 == 0 or size > MAX_KERNEL_SIZE:
+        raise LearnError(f"size must be odd, from 1 to {MAX_KERNEL_SIZE}; got {size}")
+    return int(size)
 
 
-class FitReport:
-    pass
+def _check_options(mode: str, solver: str, loss: str, options: dict[str, Any]) -> str:
+    mode = "color" if mode == "colour" else mode
+    if mode not in MODES:
+        raise LearnError(f"unknown mode {mode!r}: choose {', '.join(MODES)}")
+    if solver not in SOLVERS:
+        raise LearnError(f"unknown solver {solver!r}: choose {', '.join(SOLVERS)}")
+    if loss not in LOSSES:
+        raise LearnError(f"unknown loss {loss!r}: choose {', '.join(LOSSES)}")
+    if solver == "exact" and loss != "l2":
+        raise LearnError(
+            f"the exact solver minimises squared error (l2) only: use solver 'adam' for the "
+            f"{loss} loss"
+        )
+    allowed = _ADAM_OPTIONS if solver == "adam" else _EXACT_OPTIONS
+    unknown = set(options) - allowed
+    if unknown:
+        raise LearnError(
+            f"unknown option(s) for the {solver} solver: {', '.join(sorted(unknown))} "
+            f"(it takes {', '.join(sorted(allowed))})"
+        )
+    return mode
 
 
-class FitResult:
-    pass
+def _layout(groups: list[Group], size: int, channels: int, mode: str) -> Callable:
+    """A function arranging the groups' weights (taps x outputs) as the kernel's weights."""
+
+    def arrange(weights: list[np.ndarray]) -> np.ndarray:
+        if channels == 1 or mode == "shared":
+            return weights[0][:, 0].reshape(size, size).copy()
+        if mode == "per-channel":
+            out = np.zeros((channels, channels, size, size))
+            for c, w in enumerate(weights):
+                out[c, c] = w[:, 0].reshape(size, size)
+            return out
+        return weights[0].T.reshape(channels, channels, size, size).copy()
+
+    return arrange
 
 
-def fit_kernel(*args, **kwargs):
-    raise LearnError("learning a kernel is not available yet")
+def _offsets(fits: list[GroupFit], channels: int, mode: str) -> float | tuple[float, ...]:
+    if channels == 1 or mode == "shared":
+        return float(fits[0].offset[0])
+    if mode == "per-channel":
+        return tuple(float(f.offset[0]) for f in fits)
+    return tuple(float(v) for v in fits[0].offset)
+
+
+def _evaluate(
+    groups: list[Group], fits: list[GroupFit], size: int
+) -> tuple[float, float, dict[int, float]]:
+    """Held-out RMSE, R-squared, and R-squared per pair (0..255 scale)."""
+    sse = sst = 0.0
+    count = 0
+    per_pair: dict[int, list[float]] = {}
+    for group, fit in zip(groups, fits, strict=True):
+        x, y, pair = held_out(group, size)
+        if not x.shape[0]:
+            continue
+        pred = x[:, :-1] @ fit.weights + fit.offset
+        err = (y - pred) ** 2
+        dev = (y - y.mean(axis=0)) ** 2
+        sse += float(err.sum())
+        sst += float(dev.sum())
+        count += err.size
+        for p in np.unique(pair):
+            sel = pair == p
+            acc = per_pair.setdefault(int(p), [0.0, 0.0])
+            acc[0] += float(err[sel].sum())
+            acc[1] += float(((y[sel] - y[sel].mean(axis=0)) ** 2).sum())
+    rmse = float(np.sqrt(sse / max(count, 1)))
+    pair_r2 = {p: _r_squared(e, t, count) for p, (e, t) in per_pair.items()}
+    return rmse, _r_squared(sse, sst, count), pair_r2
+
+
+def _r_squared(sse: float, sst: float, count: int) -> float:
+    if sst <= 1e-12 * max(count, 1):
+        # A flat after image: explained exactly, or not at all.
+        return 1.0 if sse <= 1e-6 * max(count, 1) else 0.0
+    return max(0.0, 1.0 - sse / sst)
+
+
+def _residual(
+    pair: Pair, kernel: Kernel, reporter: Reporter, cancel: CancelToken | None
+) -> np.ndarray:
+    """``after - apply_kernel(before)`` on the 0..255 scale, float32, colour channels."""
+    before = np.stack(pair.before, axis=-1) if pair.channels > 1 else pair.before[0]
+    x = before.astype(np.float32)
+    x *= np.float32(pair.before_scale / 255.0)  # float images are 0..1 for apply_kernel
+    done = [0.0]
+
+    def forward(fraction: float) -> None:
+        reporter.advance(fraction - done[0])
+        done[0] = fraction
+
+    reproduced = apply_kernel(x, kernel, border="reflect", progress=forward, cancel=cancel)
+    after = np.stack(pair.after, axis=-1) if pair.channels > 1 else pair.after[0]
+    residual = after.astype(np.float32)
+    residual *= np.float32(pair.after_scale)
+    reproduced *= np.float32(255.0)
+    residual -= reproduced
+    return residual
+
+
+def fit_kernel(
+    pairs: Sequence[tuple[np.ndarray, np.ndarray]],
+    size: int | str,
+    *,
+    mode: str = "shared",
+    solver: str = "exact",
+    loss: str = "l2",
+    margin: int | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    on_step: Callable[[int, float, np.ndarray], None] | None = None,
+    seed: int = 0,
+    exclude_clipped: bool = True,
+    max_size: int = AUTO_MAX_SIZE,
+    **solver_options: Any,
+) -> FitResult:
+    """Learn the kernel that turns each before image into its after image.
+
+    The kernel is a correlation, as :func:`~workbench.engine.apply_kernel` applies it, so
+    ``apply_kernel(before, result.kernel)`` reproduces ``after`` away from the border, in
+    every pixel type. Pixels near the border, pixels under transparency and after pixels
+    clipped to pure black or white are left out (see :mod:`workbench.engine.learn_pairs`).
+
+    Parameters
+    ----------
+    pairs : sequence of (before, after)
+        Arrays ``H x W`` (gray), ``H x W x 3`` (RGB) or ``H x W x 4`` (RGBA); uint8, uint16 or
+        float32 (0..1). The two images of a pair are the same size and colour mode; pairs
+        may differ in size, not in colour mode.
+    size : int or "auto"
+        Kernel size (odd, 1 to 63), or "auto" to try 1, 3, ... up to ``max_size`` and keep
+        the smallest whose held-out error is within 2 % of the best.
+    mode : {"shared", "per-channel", "color"}
+        One kernel for all channels; one per channel (a colour kernel with zero
+        cross-channel weights); or a full colour-mixing kernel (``out x in x k x k``).
+    solver : {"exact", "adam"}
+        Regularised least squares (fast, exact on clean pairs), or Adam gradient descent on
+        the layer (needed for the robust losses).
+    loss : {"l2", "huber", "l1"}
+        What is minimised; ``huber`` and ``l1`` shrug off outliers (text overlays, local
+        edits) and need ``solver="adam"``.
+    margin : int, optional
+        Pixels left out at each edge; default the kernel's radius plus 3, never less than
+        the radius.
+    progress, cancel
+        The engine's progress callback and cancel token (see
+        :mod:`workbench.engine.progress`).
+    on_step : callable, optional
+        Adam only: ``on_step(step, loss, weights)`` at most ~20 times a second from the
+        working thread (for a live plot); weights as in the kernel (``k x k`` or
+        ``out x in x k x k``).
+    seed : int
+        Seed for the random choices (held-out pixels, samples, minibatches).
+    exclude_clipped : bool
+        Leave out after values at 0 or full white (on by default; off only to compare).
+    max_size : int
+        Largest size tried by ``size="auto"``.
+    **solver_options
+        Adam: ``steps`` (1500), ``lr`` (0.05, in whitened units), ``final_lr`` (5e-6),
+        ``batch`` (32768 rows), ``huber_delta`` (1.0 grey level). Exact: ``max_rows``
+        (pixel values sampled per group; default by kernel size, all of them for small
+        kernels).
+
+    Returns
+    -------
+    FitResult
+        ``(kernel, bias, report)``. The report's RMSE, PSNR and R-squared are measured on
+        held-out pixels, with the kernel fitted without them; the exact solver's returned
+        kernel is then refitted on every sampled pixel.
+
+    Raises
+    ------
+    LearnError
+        Unusable pairs (different sizes or colour modes, not the same picture, too few
+        usable pixels) or options.
+    Cancelled
+        When ``cancel`` is set.
+    """
+    started = time.perf_counter()
+    mode = _check_options(mode, solver, loss, solver_options)
+    fixed = _check_size(size)
+    checked = check_pairs(pairs)
+    reporter = Reporter(progress, cancel)
+    reporter.check()
+
+    smallest = min(min(p.shape) for p in checked)
+    if fixed is None:
+        top = max(1, min(int(max_size), MAX_KERNEL_SIZE))
+        while top > 1 and smallest < 2 * (top // 2 + 3) + 16:
+            top -= 2
+        top -= 1 - top % 2
+        sizes = list(range(1, top + 1, 2))
+    else:
+        sizes = [fixed]
+    big = max(sizes)
+    radius = big // 2
+    if margin is not None and (isinstance(margin, bool) or int(margin) != margin or margin < 0):
+        raise LearnError(f"margin must be a whole number of pixels >= 0, got {margin!r}")
+    edge = radius + 3 if margin is None else max(int(margin), radius)
+
+    counts = dict.fromkeys(REASONS, 0)
+    masks = [pixel_masks(p, radius, edge, exclude_clipped, counts) for p in checked]
+    channels = checked[0].channels
+    groups = build_groups(checked, masks, mode)
+    total_values = sum(p.shape[0] * p.shape[1] * p.channels for p in checked)
+    taps = groups[0].in_channels * big * big
+    for group in groups:
+        need = 4 * (taps + 1) + 32
+        if group.usable < need:
+            worst = max(counts, key=counts.get)
+            raise LearnError(
+                f"only {group.usable} usable pixels for a {big}x{big} kernel (at least {need} "
+                f"are needed; most were left out as '{worst}'): use larger images, a smaller "
+                f"size or a smaller margin"
+            )
+    used_values = sum(g.usable * g.outputs for g in groups)
+    missing = total_values - sum(counts.values()) - used_values
+    if missing > 0:  # colour mode: a pixel goes when any of its channels was left out
+        counts["clipped"] += missing
+
+    rng = np.random.default_rng(seed)
+    q = taps + 1
+    budget = int(solver_options.pop("max_rows", max(200_000, int(2e10 / q**2))))
+    for group in groups:
+        split_rows(group, budget, 0.1, max(20_000, int(1.5e7 / q)), rng)
+    reporter.check()
+
+    history: list[float] = []
+    arrange = _layout(groups, big, channels, mode)
+    if solver == "exact":
+        fits, checks = solve_exact(groups, sizes, reporter.sub(0.0, 0.85))
+    else:
+        chosen = big
+        size_errors: dict[int, float] = {}
+        if len(sizes) > 1:
+            _, probe = solve_exact(groups, sizes, reporter.sub(0.0, 0.1), refit=False)
+            chosen, size_errors = probe[0].size, probe[0].size_errors
+        arrange = _layout(groups, chosen, channels, mode)
+        fits, history = solve_adam(
+            groups,
+            chosen,
+            reporter.sub(0.1, 0.75),
+            loss=loss,
+            on_step=on_step,
+            layout=arrange,
+            rng=rng,
+            **solver_options,
+        )
+        for f in fits:
+            f.size_errors = size_errors
+        checks = fits
+    k = fits[0].size
+    arrange = _layout(groups, k, channels, mode)
+
+    rmse, r2, pair_r2 = _evaluate(groups, checks, k)
+    unrelated = {p: v for p, v in pair_r2.items() if v < UNRELATED_R2}
+    if unrelated:
+        p, v = min(unrelated.items(), key=lambda item: item[1])
+        raise LearnError(
+            f"pair {p}: the after image does not look like a filtered copy of the before "
+            f"image (a kernel explains only {v:.0%} of it): check that the two files are the "
+            f"same picture, in the same orientation"
+        )
+    weights = arrange([f.weights for f in fits])
+    offset = _offsets(fits, channels, mode)
+    psnr = float("inf") if rmse < 1e-9 else float(20 * np.log10(255.0 / rmse))
+    used_fraction = used_values / max(total_values, 1)
+    worst = None
+    if len(pair_r2) > 1:
+        wp = min(pair_r2, key=pair_r2.get)
+        if pair_r2[wp] < 0.98 and pair_r2[wp] < r2 - 0.02:
+            worst = (wp, pair_r2[wp])
+    notes = findings(
+        weights,
+        offset,
+        r_squared=r2,
+        rmse=rmse,
+        used_fraction=used_fraction,
+        excluded=counts,
+        total_values=total_values,
+        worst_pair=worst,
+    )
+    loss_note = "" if loss == "l2" else f", {loss} loss"
+    kernel = Kernel(
+        weights,
+        offset=offset,
+        name=f"Learned {k}x{k}",
+        category="Learned",
+        description=(
+            f"Learned from {len(checked)} pair{'s' if len(checked) > 1 else ''} "
+            f"({mode}, {solver} solver{loss_note}): held-out RMSE {rmse:.3g}, "
+            f"PSNR {psnr:.1f} dB, R-squared {r2:.4f}."
+        ),
+    )
+    residual = _residual(checked[0], kernel, reporter.sub(0.85, 0.15), cancel)
+    report = FitReport(
+        rmse=rmse,
+        psnr=psnr,
+        r_squared=r2,
+        used_fraction=used_fraction,
+        excluded={r: n for r, n in counts.items() if n},
+        residual=residual,
+        loss_history=history,
+        findings=notes,
+        size=k,
+        mode=mode,
+        solver=solver,
+        seconds=time.perf_counter() - started,
+        pairs=len(checked),
+        fitted_pixels=sum(s.train.size * g.outputs for g in groups for s in g.sources),
+        ridge=float(checks[0].ridge),
+        size_errors=dict(fits[0].size_errors),
+        loss=loss,
+    )
+    if progress is not None:
+        progress(1.0)
+    return FitResult(kernel, kernel.offset, report)

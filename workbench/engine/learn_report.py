@@ -1,0 +1,248 @@
+"""The fit report: how well a learned kernel reproduces the after image, and what it is.
+
+Findings are short sentences for a person, not numbers for a program: whether the kernel is
+symmetric or separable, what its sum says it does (a blur keeps brightness and sums to 1, an
+edge filter sums to 0), and whether the fit is poor enough that the other program's filter is
+probably not a convolution at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["FitReport", "findings"]
+
+
+@dataclass
+class FitReport:
+    """How a learned kernel fits its pairs.
+
+    Attributes
+    ----------
+    rmse, psnr : float
+        Root-mean-square error and peak signal-to-noise ratio on held-out pixels (pixels not
+        used to fit), in the 0..255 scale.
+    r_squared : float
+        Share of the after image's variation (on held-out pixels) the kernel explains.
+    used_fraction : float
+        Share of all pixel values (over every pair and channel) that could be used.
+    excluded : dict of str to int
+        Pixel values left out, by reason: ``"border margin"``, ``"transparent"``,
+        ``"not a number"``, ``"clipped"``.
+    residual : ndarray
+        ``after - reproduced`` for the first pair, float32 on the 0..255 scale, ``H x W`` or
+        ``H x W x C`` (colour channels); large near the border if the other program treats
+        edges differently.
+    loss_history : list of float
+        The loss after each Adam step (empty for the exact solver).
+    findings : list of str
+        Plain-language observations about the kernel and the fit.
+    size, mode, solver : int, str, str
+        What was fitted.
+    seconds : float
+        Wall-clock time of the fit.
+    pairs : int
+        Number of pairs fitted together.
+    fitted_pixels : int
+        Pixel values the solver actually used (a random sample for large images).
+    ridge : float
+        Ridge weight picked (relative to the mean eigenvalue; 0 for none), exact solver.
+    size_errors : dict of int to float
+        Held-out RMSE for each size tried when the size was chosen automatically.
+    loss : str
+        The loss minimised: ``l2``, ``huber`` or ``l1``.
+    """
+
+    rmse: float
+    psnr: float
+    r_squared: float
+    used_fraction: float
+    excluded: dict[str, int]
+    residual: np.ndarray
+    loss_history: list[float]
+    findings: list[str]
+    size: int
+    mode: str
+    solver: str
+    seconds: float
+    pairs: int = 1
+    fitted_pixels: int = 0
+    ridge: float = 0.0
+    size_errors: dict[int, float] = field(default_factory=dict)
+    loss: str = "l2"
+
+    def summary(self) -> str:
+        """Several lines of plain text for the command line and the learn dialog."""
+        pairs = f"{self.pairs} pair" + ("s" if self.pairs != 1 else "")
+        loss = "" if self.loss == "l2" else f", {self.loss} loss"
+        lines = [
+            f"Learned a {self.size}x{self.size} kernel ({self.mode}, {self.solver} solver{loss}) "
+            f"from {pairs} in {self.seconds:.2f} s.",
+            f"Fit on held-out pixels: RMSE {self.rmse:.3g} (0..255 scale), "
+            f"PSNR {_db(self.psnr)}, R-squared {self.r_squared:.5f}.",
+        ]
+        total = self.fitted_pixels
+        left = sum(self.excluded.values())
+        used = f"Pixel values used: {self.used_fraction:.1%}"
+        if left:
+            whole = left / max(1.0 - self.used_fraction, 1e-12)
+            parts = [f"{reason} {n / whole:.1%}" for reason, n in self.excluded.items() if n]
+            used += " (left out: " + ", ".join(parts) + ")"
+        if total:
+            used += f"; fitted on {total:,}"
+        lines.append(used + ".")
+        if len(self.size_errors) > 1:
+            sizes = ", ".join(
+                f"{s}x{s} {e:.3g}" + (" (chosen)" if s == self.size else "")
+                for s, e in sorted(self.size_errors.items())
+            )
+            lines.append(f"Held-out RMSE by size: {sizes}.")
+        if self.findings:
+            lines.append("Findings:")
+            lines.extend(f"  - {f}" for f in self.findings)
+        return "\n".join(lines)
+
+
+def _db(value: float) -> str:
+    return "inf dB (exact)" if not np.isfinite(value) else f"{value:.1f} dB"
+
+
+def _asymmetry(w: np.ndarray, other: np.ndarray) -> float:
+    return float(np.max(np.abs(w - other)))
+
+
+def _shape_findings(w: np.ndarray, tol: float) -> list[str]:
+    """Symmetry, separability and what the sum means, for one k x k kernel."""
+    out = []
+    k = w.shape[0]
+    peak = float(np.max(np.abs(w)))
+    if peak < 1e-9:
+        return ["all weights are zero: the after image does not depend on the before image"]
+    lr = _asymmetry(w, w[:, ::-1]) <= tol
+    ud = _asymmetry(w, w[::-1, :]) <= tol
+    tr = _asymmetry(w, w.T) <= tol
+    rot = _asymmetry(w, w[::-1, ::-1]) <= tol
+    if k == 1:
+        pass
+    elif lr and ud and tr:
+        out.append("symmetric in every direction (the same along rows, columns and diagonals)")
+    elif lr and ud:
+        out.append(
+            "mirror-symmetric left-right and top-bottom (not the same along rows and columns)"
+        )
+    elif lr or ud:
+        out.append("mirror-symmetric " + ("left-right" if lr else "top-bottom") + " only")
+    elif rot:
+        out.append("point-symmetric (unchanged by a half turn)")
+    else:
+        out.append(
+            "not symmetric: it treats directions differently (e.g. a motion blur, emboss or shift)"
+        )
+    if k > 1:
+        s = np.linalg.svd(w, compute_uv=False)
+        if s[0] > 0 and s[1] <= tol * k:
+            out.append("separable (a column times a row): it applies fast as two 1-D passes")
+
+    total = float(w.sum())
+    centre = float(w[k // 2, k // 2])
+    others = w.copy()
+    others[k // 2, k // 2] = 0.0
+    negative = float(w.min()) < -tol
+    sum_tol = max(0.02, tol * k)
+    if abs(total - 1.0) <= sum_tol:
+        if abs(centre - 1.0) <= tol and float(np.max(np.abs(others))) <= tol:
+            out.append("close to the identity: the two images barely differ")
+        elif not negative:
+            out.append(f"sums to {total:.2f} with no negative weights: a blur (keeps brightness)")
+        else:
+            out.append(
+                f"sums to {total:.2f} with negative weights around a strong centre: a "
+                "sharpen (keeps brightness)"
+            )
+    elif abs(total) <= sum_tol:
+        out.append(f"sums to {total:.2f}: an edge or emboss filter (flat areas become the offset)")
+    else:
+        change = "brightens" if total > 1 else "darkens"
+        out.append(f"sums to {total:.2f}: it {change} the image as well as filtering it")
+    if k > 1:
+        idx = np.unravel_index(int(np.argmax(np.abs(w))), w.shape)
+        if (
+            idx != (k // 2, k // 2)
+            and abs(abs(float(w[idx])) - 1.0) <= 0.05
+            and (float(np.sum(np.abs(w))) - abs(float(w[idx])) <= 0.1)
+        ):
+            dy, dx = idx[0] - k // 2, idx[1] - k // 2
+            out.append(f"mostly one weight off centre: a shift by {dx} px across and {dy} px down")
+        ring = np.abs(w).copy()
+        ring[1:-1, 1:-1] = 0.0
+        if float(ring.max()) > max(0.05 * peak, 3 * tol):
+            out.append(
+                "the outer ring still carries weight: a larger size (or size auto) may fit better"
+            )
+    return out
+
+
+def findings(
+    weights: np.ndarray,
+    offset: float | tuple[float, ...],
+    *,
+    r_squared: float,
+    rmse: float,
+    used_fraction: float,
+    excluded: dict[str, int],
+    total_values: int,
+    worst_pair: tuple[int, float] | None = None,
+) -> list[str]:
+    """Plain-language findings about a learned kernel (``k x k`` or ``out x in x k x k``)."""
+    tol = max(2e-3, 3e-3 * float(np.max(np.abs(weights))) + min(rmse, 10.0) * 2e-4)
+    notes = []
+    if weights.ndim == 4:
+        n = weights.shape[0]
+        eye = np.eye(n, dtype=bool)
+        diag = np.stack([weights[c, c] for c in range(n)])
+        off = float(np.max(np.abs(weights[~eye]))) if n > 1 else 0.0
+        if off > tol:
+            notes.append(f"mixes colour channels (cross-channel weights up to {off:.3g})")
+            grey = weights.sum(axis=1).mean(axis=0)
+            notes.extend(f"on a grey image: {s}" for s in _shape_findings(grey, tol))
+        else:
+            spread = float(np.max(np.abs(diag - diag.mean(axis=0))))
+            if spread <= tol:
+                notes.append("every channel has about the same kernel: shared mode would do")
+                notes.extend(_shape_findings(diag.mean(axis=0), tol))
+            else:
+                notes.append(f"the channels' kernels differ (by up to {spread:.3g})")
+                for c, name in zip(range(n), "RGB", strict=False):
+                    notes.extend(f"{name}: {s}" for s in _shape_findings(diag[c], tol)[:3])
+    else:
+        notes.extend(_shape_findings(weights, tol))
+    offsets = offset if isinstance(offset, tuple) else (offset,)
+    if max(abs(o) for o in offsets) >= 0.5:
+        shown = ", ".join(f"{o:.1f}" for o in offsets)
+        notes.append(f"adds an offset of {shown} (0..255 scale)")
+    if r_squared < 0.98:
+        notes.append(
+            f"poor fit, R-squared {r_squared:.2f}: the filter is probably not linear (curves, "
+            f"median, local contrast) or the images are not aligned"
+        )
+    elif rmse > 3.0:
+        notes.append(
+            f"rough fit (RMSE {rmse:.1f}): the filter may be partly non-linear, or "
+            "the after image heavily compressed"
+        )
+    if worst_pair is not None:
+        notes.append(
+            f"pair {worst_pair[0]} fits worst (R-squared {worst_pair[1]:.3f}): check "
+            "it is the same filter"
+        )
+    clipped = excluded.get("clipped", 0)
+    if total_values and clipped / total_values > 0.05:
+        notes.append(
+            f"{clipped / total_values:.0%} of the after values are clipped (pure black "
+            "or white) and were left out"
+        )
+    if used_fraction < 0.2:
+        notes.append(f"only {used_fraction:.0%} of the pixel values could be used")
+    return notes

@@ -1,8 +1,10 @@
 """``apply_kernel``: a kernel applied to an image, with every border mode, dtype and channel.
 
-This module handles what is the same for every strategy (checking input, dtype and range,
-alpha weighting, the channel mask, offset, rounding and clipping) and hands the actual
-correlation of float32 planes to one strategy in :mod:`workbench.engine.strategies`.
+This module handles what is the same for every strategy (checking input, the channel mask,
+alpha weighting, colour kernels, offset, rounding and clipping) and hands the correlation of
+planes to one strategy in :mod:`workbench.engine.strategies`. The strategies convert to
+float32 tile by tile, so a plain float32 RGB image is filtered with no copy besides the
+result.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from workbench.engine.strategies import STRATEGY_NAMES, choose_strategy, correla
 
 __all__ = ["apply_kernel", "offset_scale", "range_max"]
 
-_SUPPORTED = (np.uint8, np.uint16, np.float32)
 _CHANNEL_LETTERS = "RGBA"
 
 
@@ -40,22 +41,15 @@ def offset_scale(dtype: np.dtype) -> float:
 
 def _check_image(image: Any) -> np.ndarray:
     arr = np.asarray(image)
-    if arr.dtype not in _SUPPORTED:
-        if arr.dtype.kind == "f":
-            arr = arr.astype(np.float32)
-        else:
-            raise ValueError(
-                f"image dtype {arr.dtype} is not supported: use uint8, uint16 or float32"
-            )
-    if arr.ndim == 3 and arr.shape[2] == 1:
-        pass
-    elif arr.ndim == 3 and arr.shape[2] not in (1, 3, 4):
-        raise ValueError(
-            f"image has {arr.shape[2]} channels: use gray (H x W), RGB (H x W x 3) "
-            f"or RGBA (H x W x 4)"
-        )
-    elif arr.ndim not in (2, 3):
+    if arr.dtype.kind not in "uf" or (arr.dtype.kind == "u" and arr.itemsize > 2):
+        raise ValueError(f"image dtype {arr.dtype} is not supported: use uint8, uint16 or float32")
+    if arr.ndim not in (2, 3):
         raise ValueError(f"image must be H x W or H x W x C, got shape {arr.shape}")
+    if arr.ndim == 3 and arr.shape[2] not in (1, 2, 3, 4):
+        raise ValueError(
+            f"image has {arr.shape[2]} channels: use gray (H x W), gray + alpha (H x W x 2), "
+            f"RGB (H x W x 3) or RGBA (H x W x 4)"
+        )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"image is empty (shape {arr.shape})")
     return arr
@@ -68,16 +62,13 @@ def _channel_mask(channels: str | Sequence[bool] | None, n: int, has_alpha: bool
         return [True] * (n - 1) + [False] if has_alpha else [True] * n
     if isinstance(channels, str):
         letters = channels.upper()
-        if n <= 2:
-            # gray (+ alpha): "R", "G" or "B" all mean the gray channel, as in GIMP.
-            gray = any(c in letters for c in "RGBL")
-            mask = [gray] + ([("A" in letters)] if n == 2 else [])
-        else:
-            mask = [_CHANNEL_LETTERS[i] in letters for i in range(n)]
         bad = set(letters) - set("RGBAL")
         if bad:
             raise ValueError(f"unknown channel letter(s) {''.join(sorted(bad))!r}: use R, G, B, A")
-        return mask
+        if n <= 2:
+            # gray (+ alpha): "R", "G", "B" or "L" all mean the gray channel, as in GIMP.
+            return [any(c in letters for c in "RGBL")] + (["A" in letters] if n == 2 else [])
+        return [_CHANNEL_LETTERS[i] in letters for i in range(n)]
     mask = [bool(c) for c in channels]
     if len(mask) != n:
         raise ValueError(f"channel mask has {len(mask)} entries for an image with {n} channels")
@@ -100,21 +91,23 @@ def apply_kernel(
 
     Each output pixel is ``sum(weights * pixels) / divisor + offset``, with the kernel's
     centre on that pixel, as in GIMP's Convolution Matrix, Photoshop's Custom filter and
-    OpenCV's ``filter2D``. The work is done in float32; integer images are rounded to the
-    nearest value and clipped to their range.
+    OpenCV's ``filter2D``. The offset is on the 0..255 scale: it is multiplied by 257 for
+    16-bit images and divided by 255 for float images. The work is done in float32; integer
+    images are rounded to the nearest value (ties to even) and clipped to their range.
 
     Parameters
     ----------
     image : ndarray
-        ``H x W`` gray, ``H x W x 3`` RGB or ``H x W x 4`` RGBA; uint8, uint16 or float32
-        (float images are taken as 0..1 and are not clipped).
+        ``H x W`` gray, ``H x W x 2`` gray + alpha, ``H x W x 3`` RGB or ``H x W x 4`` RGBA;
+        uint8, uint16 or float32 (float images are taken as 0..1 and are not clipped).
     kernel : Kernel or array-like
         A :class:`Kernel`, or a 2-D grid of weights (divisor 1, offset 0).
     border : str, optional
         Border mode, overriding the kernel's: ``reflect``, ``mirror``, ``nearest``, ``wrap``
         or ``constant``. ``None`` uses the kernel's own.
     progress : callable, optional
-        Called with the fraction done (0..1) as tiles finish.
+        Called with the fraction done (0..1) from the calling thread; it only grows and
+        ends at 1.0.
     cancel : object with ``is_set()``, optional
         Checked between tiles; when set, :class:`~workbench.engine.Cancelled` is raised.
     strategy : str
@@ -124,10 +117,11 @@ def apply_kernel(
         Which channels to filter, e.g. ``"RGB"``, ``"G"`` or ``[True, False, False]``; the
         others are copied unchanged. Default: all colour channels, alpha kept as it is.
     alpha_weighting : bool
-        For RGBA images, weight colour by alpha so transparent pixels do not bleed a dark
-        fringe into the result (GIMP's "alpha weighting").
+        With alpha, weight colour by alpha so transparent pixels do not bleed a dark fringe
+        into the result (GIMP's "alpha weighting").
     cval : float
-        Value outside the image for the ``constant`` border, in the image's own units.
+        Value of every channel outside the image for the ``constant`` border, in the
+        image's own units.
 
     Returns
     -------
@@ -137,15 +131,23 @@ def apply_kernel(
     Raises
     ------
     KernelError
-        If the weights are not a valid kernel.
+        If the weights are not a valid kernel, or a colour kernel does not fit the image.
     ValueError
         If the image, border, strategy or channel mask is not usable.
     Cancelled
         If ``cancel`` was set before the work finished.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.zeros((5, 5), np.uint8); image[2, 2] = 160
+    >>> apply_kernel(image, Kernel([[0, 1, 0], [1, 4, 1], [0, 1, 0]], divisor=8))[1:4, 1:4]
+    array([[  0,  20,   0],
+           [ 20,  80,  20],
+           [  0,  20,   0]], dtype=uint8)
     """
     arr = _check_image(image)
-    if not isinstance(kernel, Kernel):
-        kernel = Kernel(kernel)
+    kernel = kernel if isinstance(kernel, Kernel) else Kernel(kernel)
     mode = check_border(kernel.border if border is None else border)
     if strategy != "auto" and strategy not in STRATEGY_NAMES:
         raise ValueError(
@@ -153,136 +155,152 @@ def apply_kernel(
         )
     if not np.isfinite(cval):
         raise ValueError("cval (the constant border value) must be finite")
-
-    dtype = arr.dtype
-    squeeze = arr.ndim == 2
-    planes_in = arr[:, :, None] if squeeze else arr
-    n = planes_in.shape[2]
+    planes = arr.reshape(arr.shape[0], arr.shape[1], -1)
+    n = planes.shape[2]
     has_alpha = n in (2, 4)
     mask = _channel_mask(channels, n, has_alpha)
-    n_colour = n - 1 if has_alpha else n
+    if kernel.is_color and kernel.weights.shape[:2] != (n - has_alpha,) * 2:
+        raise KernelError(
+            f"colour kernel is {kernel.weights.shape[0]} x {kernel.weights.shape[1]} channels "
+            f"but the image has {n - has_alpha} colour channel(s)"
+        )
+    if kernel.is_color and has_alpha and mask[-1]:
+        raise KernelError("a colour kernel filters colour channels only: leave alpha out")
 
     reporter = Reporter(progress, cancel)
     reporter.check()
-    out = _filter(planes_in, kernel, mode, float(cval), mask, n_colour, has_alpha,
-                  alpha_weighting, strategy, reporter)
-    if dtype != np.float32:
-        np.rint(out, out=out)
-        np.clip(out, 0, range_max(dtype), out=out)
-    result = out.astype(dtype, copy=False)
+    selected = [i for i in range(n) if mask[i]]
+    if selected:
+        job = _Job(planes, kernel, mode, float(cval), strategy, reporter, has_alpha)
+        values = job.run(selected, alpha_weighting)
+        if len(selected) == n:
+            result = _to_dtype(values, arr.dtype)  # float32: the result itself, no copy
+        else:
+            result = planes.copy()
+            result[:, :, selected] = _to_dtype(values, arr.dtype)
+    else:
+        result = planes.copy()
     if progress is not None:
         progress(1.0)
-    return result[:, :, 0] if squeeze else result
+    return result.reshape(arr.shape)
 
 
-def _filter(
-    planes_in: np.ndarray,
-    kernel: Kernel,
-    mode: str,
-    cval: float,
-    mask: list[bool],
-    n_colour: int,
-    has_alpha: bool,
-    alpha_weighting: bool,
-    strategy: str,
-    reporter: Reporter,
-) -> np.ndarray:
-    """Filter the selected channels of ``planes_in`` (H x W x C); float32 H x W x C result."""
-    dtype = planes_in.dtype
-    top = range_max(dtype)
-    out = planes_in.astype(np.float32)  # the copy that becomes the result
-    colour_sel = [i for i in range(n_colour) if mask[i]]
-    alpha_sel = has_alpha and mask[-1]
-    if not colour_sel and not alpha_sel:
-        return out
+def _to_dtype(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """float32 values as ``dtype``: rounded and clipped for integers (in place)."""
+    if dtype.kind == "u":
+        np.rint(values, out=values)
+        np.clip(values, 0, range_max(dtype), out=values)
+    return values.astype(dtype, copy=False)
 
-    offsets = kernel.offset if isinstance(kernel.offset, tuple) else None
-    scale = offset_scale(dtype)
-    weights = kernel.effective_weights()
-    if kernel.is_color and weights.shape[:2] != (n_colour, n_colour):
-        raise KernelError(
-            f"colour kernel is {weights.shape[0]} x {weights.shape[1]} channels but the image "
-            f"has {n_colour} colour channel(s)"
+
+class _Job:
+    """One ``apply_kernel`` call: the planes, the kernel and how far along the work is."""
+
+    def __init__(self, planes, kernel, mode, cval, strategy, reporter, has_alpha) -> None:
+        self.planes = planes
+        self.kernel = kernel
+        self.weights = kernel.effective_weights()
+        self.mode, self.cval, self.strategy = mode, cval, strategy
+        self.reporter = reporter
+        self.has_alpha = has_alpha
+        self.top = range_max(planes.dtype)
+        self.offset_scale = offset_scale(planes.dtype)
+        self.steps: list[float] = []  # share of the work per correlate call, filled by run
+        self.done = 0
+
+    def correlate(self, src: np.ndarray, weights: np.ndarray, cval: float, out=None):
+        """Correlate ``src`` planes with 2-D ``weights``, as the next step of the job."""
+        step = self.steps[self.done]
+        start = sum(self.steps[: self.done])
+        self.done += 1
+        name = self.strategy
+        if name == "auto":
+            name = choose_strategy(weights, src.shape)
+        return correlate_planes(
+            src, weights, self.mode, cval, name, self.reporter.sub(start, step), out
         )
 
-    weighted = has_alpha and alpha_weighting and colour_sel
-    src = out
-    if weighted:
-        alpha = out[:, :, -1:] / top
-        src = out.copy()
-        src[:, :, :n_colour] *= alpha
+    def run(self, selected: list[int], alpha_weighting: bool) -> np.ndarray:
+        """float32 results for the ``selected`` channels, offset added, H x W x len(selected)."""
+        n = self.planes.shape[2]
+        n_colour = n - self.has_alpha
+        colour = [i for i in selected if i < n_colour]
+        alpha = self.has_alpha and n - 1 in selected
+        weighted = bool(self.has_alpha and alpha_weighting and colour)
+        inputs = list(range(n_colour)) if self.kernel.is_color else colour
+        # Progress: each correlate call's share is the number of planes it filters.
+        if self.kernel.is_color:
+            sizes = [1] * (len(colour) * len(inputs))
+        else:
+            sizes = [len(colour)] if colour else []
+        sizes += [1] * (weighted + alpha)
+        self.steps = [size / sum(sizes) for size in sizes]
 
-    n_jobs = (len(colour_sel) * n_colour if kernel.is_color else 1) + (
-        1 if (weighted or alpha_sel) else 0
-    )
-    step = 1.0 / max(n_jobs, 1)
-    done = 0
+        values = np.empty((*self.planes.shape[:2], len(selected)), np.float32)
+        if colour:
+            src, cval = self.planes, self.cval
+            if weighted:
+                # Premultiply colour by alpha; outside a constant border alpha is cval too.
+                alpha_plane = self.planes[:, :, -1:]
+                src = np.multiply(self.planes[:, :, inputs], alpha_plane, dtype=np.float32)
+                src *= np.float32(1 / self.top)
+                cval = self.cval * self.cval / self.top
+            elif inputs != list(range(n)):
+                src = self.planes[:, :, inputs]
+            out = values[:, :, : len(colour)]
+            if self.kernel.is_color:
+                self._colour_kernel(src, colour, cval, out)
+            elif len(colour) == len(selected):
+                self.correlate(src, self.weights, cval, values)
+            else:
+                out[...] = self.correlate(src, self.weights, cval)
+            del src
+            if weighted:
+                self._unweight(out, colour)
+            self._add_offsets(out, colour)
+        if alpha:
+            plane = self.planes[:, :, -1:]
+            if len(selected) == 1:
+                self.correlate(plane, self.weights, self.cval, values)
+            else:
+                values[:, :, -1:] = self.correlate(plane, self.weights, self.cval)
+            if self.kernel.offset:
+                values[:, :, -1] += np.float32(self.kernel.offset * self.offset_scale)
+        return values
 
-    if kernel.is_color:
-        result_colour = np.zeros(out.shape[:2] + (len(colour_sel),), np.float32)
-        for j, o in enumerate(colour_sel):
-            for i in range(n_colour):
-                w = weights[o, i]
-                if not np.any(w):
+    def _colour_kernel(self, src, colour, cval, out) -> None:
+        """``out[o] = sum over inputs i of weights[o, i] correlated with channel i``."""
+        plane = np.empty((*src.shape[:2], 1), np.float32)
+        out[...] = 0
+        for j, o in enumerate(colour):
+            for i in range(src.shape[2]):
+                if not np.any(self.weights[o, i]):
+                    self.done += 1  # its share of progress is simply skipped
                     continue
-                plane = np.ascontiguousarray(src[:, :, i : i + 1])
-                result_colour[:, :, j : j + 1] += correlate_planes(
-                    plane, w, mode, cval, _pick(strategy, w, plane), reporter.sub(done * step, step)
-                )
-                done += 1
-    elif colour_sel:
-        stack = np.ascontiguousarray(src[:, :, colour_sel])
-        result_colour = correlate_planes(
-            stack, weights, mode, cval, _pick(strategy, weights, stack),
-            reporter.sub(0.0, step * (n_jobs - (1 if (weighted or alpha_sel) else 0))),
-        )
-        done = n_jobs - (1 if (weighted or alpha_sel) else 0)
-    else:
-        result_colour = None
+                self.correlate(src[:, :, i : i + 1], self.weights[o, i], cval, plane)
+                out[:, :, j : j + 1] += plane
 
-    if weighted or alpha_sel:
-        a_plane = np.ascontiguousarray(out[:, :, -1:])
-        a_weights = np.abs(weights).sum(axis=(0, 1)) if kernel.is_color else weights
-        if weighted:
-            # Normalise colour by the alpha the kernel's |weights| saw: for uniform alpha
-            # this is that alpha, so opaque areas are untouched, and it never vanishes for
-            # zero-sum (edge) kernels.
-            abs_w = np.abs(a_weights if kernel.is_color else weights)
-            abs_w = abs_w / abs_w.sum()
-            seen = correlate_planes(
-                a_plane, abs_w, mode, cval, _pick(strategy, abs_w, a_plane),
-                reporter.sub(done * step, step),
-            )[:, :, 0] / top
-        if alpha_sel:
-            aw = weights if not kernel.is_color else None
-            if aw is None:
-                raise KernelError("a colour kernel filters colour channels only; untick alpha")
-            filtered_alpha = correlate_planes(
-                a_plane, aw, mode, cval, _pick(strategy, aw, a_plane),
-                reporter.sub(done * step, step),
-            )
-    if result_colour is not None:
-        if weighted:
-            safe = seen > 1e-6
-            with np.errstate(divide="ignore", invalid="ignore"):
-                result_colour /= np.where(safe, seen, 1.0)[:, :, None]
-            # Where nothing opaque was seen the pixel is transparent; keep its colour.
-            keep = ~safe
-            if np.any(keep):
-                result_colour[keep] = out[:, :, colour_sel][keep]
-        for j, o in enumerate(colour_sel):
-            off = (offsets[o] if offsets is not None else kernel.offset) * scale
-            if off:
-                result_colour[:, :, j] += off
-        out[:, :, colour_sel] = result_colour
-    if alpha_sel:
-        if not kernel.is_color and not isinstance(kernel.offset, tuple) and kernel.offset:
-            filtered_alpha += kernel.offset * scale
-        out[:, :, -1:] = filtered_alpha
-    return out
+    def _unweight(self, out: np.ndarray, colour: list[int]) -> None:
+        """Divide premultiplied results by the alpha the kernel saw, undoing the weighting.
 
+        The alpha is seen through ``|weights|`` normalised to sum 1: for uniform alpha this
+        is that alpha, so opaque areas are untouched, and it does not vanish for zero-sum
+        (edge) kernels. Where nothing opaque was seen, the pixel keeps its own colour.
+        """
+        w = np.abs(self.weights)
+        if self.kernel.is_color:
+            w = w.sum(axis=(0, 1))
+        seen = self.correlate(self.planes[:, :, -1:], w / w.sum(), self.cval)[:, :, 0]
+        seen /= np.float32(self.top)
+        empty = seen <= 1e-6
+        seen[empty] = 1.0
+        out /= seen[:, :, None]
+        if np.any(empty):
+            out[empty] = self.planes[:, :, colour][empty]
 
-def _pick(strategy: str, weights: np.ndarray, planes: np.ndarray) -> str:
-    if strategy != "auto":
-        return strategy
-    return choose_strategy(weights, planes.shape)
+    def _add_offsets(self, out: np.ndarray, colour: list[int]) -> None:
+        offsets = self.kernel.offset
+        for j, o in enumerate(colour):
+            value = (offsets[o] if isinstance(offsets, tuple) else offsets) * self.offset_scale
+            if value:
+                out[:, :, j] += np.float32(value)

@@ -1,17 +1,24 @@
 """Correlation strategies for float32 planes, and the cost model that picks one.
 
 Every strategy has the same contract (see :func:`correlate_planes`) and gives the same
-result to float32 precision; they differ only in speed and memory.
+result to float32 precision; they differ only in speed and memory:
+
+``direct``     shifted multiply-accumulate, ``2 kh kw`` passes over cache-sized row bands
+``separable``  SVD split into 1-D passes, ``~2 (kh + kw)`` passes per rank-1 term
+``fft``        overlap-save over tiles, a cost per pixel that hardly grows with the kernel
+``im2col``     one matrix product per tile, as the learning layer does it
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from workbench.engine.progress import Reporter
 from workbench.engine.strategies import direct, fft, im2col, separable
 
-__all__ = ["STRATEGY_NAMES", "choose_strategy", "correlate_planes"]
+__all__ = ["STRATEGY_NAMES", "choose_strategy", "correlate_planes", "estimated_costs"]
 
 _IMPLEMENTATIONS = {
     "direct": direct.correlate,
@@ -21,6 +28,13 @@ _IMPLEMENTATIONS = {
 }
 STRATEGY_NAMES: tuple[str, ...] = tuple(_IMPLEMENTATIONS)
 
+# Cost model, in units of one numpy pass (a multiply or an add) over the output. Calibrated
+# with tests/benchmarks/bench_engine.py on a 2-core machine; only the ratios matter.
+_PAD_PASSES = 1.0  # fetching each band with its halo
+_EINSUM_PASS = 1.0  # one tap of a fused multiply-add pass
+_FFT_PASSES_PER_LOG = 3.4  # per log2(tile size), per output value, incl. the wasted halo
+_IM2COL_PASSES_PER_TAP = 3.0  # copy into the columns matrix, then the product
+
 
 def correlate_planes(
     planes: np.ndarray,
@@ -29,22 +43,56 @@ def correlate_planes(
     cval: float,
     strategy: str,
     reporter: Reporter,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Correlate each plane of ``planes`` (H x W x C float32) with the 2-D ``weights``.
+    """Correlate each plane of ``planes`` (H x W x C) with the 2-D ``weights``.
 
-    ``weights`` are effective weights (already divided by the divisor). Returns a new
-    H x W x C float32 array. ``reporter`` gets progress and is checked for cancellation
-    between tiles.
+    Parameters
+    ----------
+    planes : ndarray
+        ``H x W x C``, uint8, uint16 or float32; converted to float32 tile by tile.
+    weights : ndarray
+        Effective weights (already divided by the divisor), ``kh x kw``.
+    border, cval
+        Border mode name and the value of the ``constant`` border.
+    strategy : str
+        One of :data:`STRATEGY_NAMES` (not ``auto``: see :func:`choose_strategy`).
+    reporter : Reporter
+        Gets progress, and is checked for cancellation between tiles.
+    out : ndarray, optional
+        C-contiguous float32 ``H x W x C`` array for the result.
+
+    Returns
+    -------
+    ndarray
+        The result, float32 ``H x W x C`` (``out`` if given).
     """
-    return _IMPLEMENTATIONS[strategy](planes, np.asarray(weights, np.float64), border, cval,
-                                      reporter)
+    planes = np.ascontiguousarray(planes)
+    if out is None:
+        out = np.empty(planes.shape, np.float32)
+    weights = np.asarray(weights, np.float64)
+    return _IMPLEMENTATIONS[strategy](planes, weights, border, float(cval), reporter, out)
+
+
+def estimated_costs(weights: np.ndarray, shape: tuple[int, ...]) -> dict[str, float]:
+    """Expected time of each strategy for ``weights`` on planes of ``shape``, in passes."""
+    weights = np.asarray(weights, np.float64)
+    kh, kw = weights.shape
+    h, w = shape[:2]
+    taps = int(np.count_nonzero(weights))
+    fused = direct.uses_einsum(weights)
+    costs = {"direct": _PAD_PASSES + (_EINSUM_PASS * kh * kw if fused else 2 * taps - 1)}
+    rank = separable.rank_needed(weights)
+    costs["separable"] = _PAD_PASSES + _EINSUM_PASS * rank * (kh + kw)
+    n, bh = fft.tile_side(h, kh)
+    m, bw = fft.tile_side(w, kw)
+    waste = (n * m) / (min(bh, h) * min(bw, w))
+    costs["fft"] = _PAD_PASSES + _FFT_PASSES_PER_LOG * waste * math.log2(n * m)
+    costs["im2col"] = _PAD_PASSES + _IM2COL_PASSES_PER_TAP * kh * kw
+    return costs
 
 
 def choose_strategy(weights: np.ndarray, shape: tuple[int, ...]) -> str:
     """Pick the strategy the cost model expects to be fastest for this kernel and image."""
-    kh, kw = weights.shape
-    if kh * kw <= 25:
-        return "direct"
-    if separable.rank_needed(weights) <= 2:
-        return "separable"
-    return "fft"
+    costs = estimated_costs(weights, shape)
+    return min(costs, key=costs.__getitem__)

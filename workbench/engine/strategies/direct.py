@@ -1,28 +1,90 @@
-"""Direct strategy: shifted multiply-accumulate, one kernel tap at a time."""
+"""Direct strategy: shifted multiply-accumulate over row bands.
+
+Each band of rows (with its halo) is small enough to stay in the core's cache while every
+tap passes over it. The band is laid out ``rows x (W * C)``: a shift of one pixel is a
+shift of ``C`` floats, so one shifted slice handles all channels of an interleaved image.
+A dense kernel is summed by one ``einsum`` over a strided view of all ``kh x kw`` shifted
+slices, which multiplies and adds in one pass per tap (no product buffer, no Python call
+per tap); a sparse kernel (a shift, a cross) multiplies and adds only its non-zero taps.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
-from workbench.engine.border import pad
 from workbench.engine.progress import Reporter
+from workbench.engine.strategies.tiles import band_rows, padded_tile, run_tiles
+
+#: Floats of output per band: with the halo and the shifted reads the working set stays
+#: in a 1-2 MB L2 cache, and a band is big enough that two threads rarely wait for the GIL.
+BAND_FLOATS = 384_000
 
 
-def correlate(planes: np.ndarray, weights: np.ndarray, border: str, cval: float,
-              reporter: Reporter) -> np.ndarray:
+def shifted_views(flat: np.ndarray, kh: int, kw: int, rows: int, step: int) -> np.ndarray:
+    """``view[dy, dx] = flat[dy : dy + rows, dx * step : dx * step + width]``, no copy.
+
+    ``flat`` is a padded band ``(rows + kh - 1) x ((kw - 1) * step + width)``.
+    """
+    width = flat.shape[1] - (kw - 1) * step
+    s_row, s_col = flat.strides
+    return as_strided(
+        flat,
+        shape=(kh, kw, rows, width),
+        strides=(s_row, step * s_col, s_row, s_col),
+        writeable=False,
+    )
+
+
+def uses_einsum(weights: np.ndarray) -> bool:
+    """Whether the fused sum over all taps beats multiplying and adding the non-zero ones."""
+    return 2 * np.count_nonzero(weights) - 1 > weights.size
+
+
+def correlate(
+    src: np.ndarray,
+    weights: np.ndarray,
+    border: str,
+    cval: float,
+    reporter: Reporter,
+    out: np.ndarray,
+) -> np.ndarray:
+    """Correlate every plane of ``src`` (H x W x C) with ``weights``; see ``correlate_planes``."""
+    h, w, c = src.shape
     kh, kw = weights.shape
     ry, rx = kh // 2, kw // 2
-    h, w = planes.shape[:2]
-    padded = pad(planes, (ry, rx), (ry, rx), border, cval)
-    out = np.zeros(planes.shape, np.float32)
-    tmp = np.empty_like(out)
-    r = reporter.sub(0.0, 1.0, total=kh)
-    for dy in range(kh):
-        for dx in range(kw):
-            wt = np.float32(weights[dy, dx])
-            if wt == 0:
-                continue
-            np.multiply(padded[dy : dy + h, dx : dx + w], wt, out=tmp)
-            out += tmp
-        r.advance()
+    fused = uses_einsum(weights)
+    grid = weights.astype(np.float32)
+    taps = [(dy, dx, grid[dy, dx]) for dy, dx in zip(*np.nonzero(weights), strict=True)]
+    row_len = w * c
+    rows = min(h, band_rows(row_len, 0, BAND_FLOATS))
+    bands = [(y0, min(y0 + rows, h)) for y0 in range(0, h, rows)]
+    out2d = out.reshape(h, row_len)
+
+    def scratch() -> tuple[np.ndarray, np.ndarray]:
+        return (
+            np.empty((rows + 2 * ry) * (w + 2 * rx) * c, np.float32),
+            np.empty(0 if fused else rows * row_len, np.float32),
+        )
+
+    def band(span: tuple[int, int], buffers: tuple[np.ndarray, np.ndarray]) -> None:
+        y0, y1 = span
+        n = y1 - y0
+        padded = padded_tile(src, span, (0, w), (ry, rx), border, cval, buffers[0])
+        flat = padded.reshape(n + 2 * ry, -1)
+        acc = out2d[y0:y1]
+        if fused:
+            np.einsum("abij,ab->ij", shifted_views(flat, kh, kw, n, c), grid, out=acc)
+            return
+        if not taps:
+            acc[...] = 0
+            return
+        tmp = buffers[1][: n * row_len].reshape(n, row_len)
+        dy, dx, wt = taps[0]
+        np.multiply(flat[dy : dy + n, dx * c : dx * c + row_len], wt, out=acc)
+        for dy, dx, wt in taps[1:]:
+            np.multiply(flat[dy : dy + n, dx * c : dx * c + row_len], wt, out=tmp)
+            np.add(acc, tmp, out=acc)
+
+    run_tiles(bands, band, reporter, scratch)
     return out

@@ -1,13 +1,63 @@
-"""im2col strategy (placeholder delegating to direct until implemented)."""
+"""im2col strategy: correlation as one matrix multiplication per tile.
+
+For a tile of ``P`` output values, the *columns* matrix is ``K x P`` (``K = kh * kw``): row
+``t`` holds the pixels that tap ``t`` multiplies, a shifted slice of the padded tile. The
+tile's output is then ``weights (1 x K) @ columns (K x P)``, the matrix form the learning
+layer (:class:`~workbench.engine.ConvLayer`) also uses. Only one tile's columns exist at a
+time, never ``K`` copies of the image.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from workbench.engine.progress import Reporter
-from workbench.engine.strategies import direct
+from workbench.engine.strategies.tiles import padded_tile, run_tiles
+
+#: Floats in one tile's columns matrix (16 MB): big enough for an efficient product.
+COLUMNS_FLOATS = 4_000_000
 
 
-def correlate(planes: np.ndarray, weights: np.ndarray, border: str, cval: float,
-              reporter: Reporter) -> np.ndarray:
-    return direct.correlate(planes, weights, border, cval, reporter)
+def correlate(
+    src: np.ndarray,
+    weights: np.ndarray,
+    border: str,
+    cval: float,
+    reporter: Reporter,
+    out: np.ndarray,
+) -> np.ndarray:
+    """Correlate every plane of ``src`` (H x W x C) with ``weights``; see ``correlate_planes``."""
+    h, w, c = src.shape
+    kh, kw = weights.shape
+    ry, rx = kh // 2, kw // 2
+    k = kh * kw
+    values = max(1, COLUMNS_FLOATS // k)  # output values per tile
+    bw = min(w, max(1, values // c))  # tile width in pixels
+    bh = min(h, max(1, values // (bw * c)))
+    tiles = [
+        ((y0, min(y0 + bh, h)), (x0, min(x0 + bw, w)))
+        for y0 in range(0, h, bh)
+        for x0 in range(0, w, bw)
+    ]
+    taps = np.ascontiguousarray(weights.reshape(1, k), dtype=np.float32)
+
+    def scratch() -> tuple[np.ndarray, np.ndarray]:
+        return (
+            np.empty((bh + 2 * ry) * (bw + 2 * rx) * c, np.float32),
+            np.empty(k * bh * bw * c, np.float32),
+        )
+
+    def tile(span: tuple[tuple[int, int], tuple[int, int]], buffers: tuple) -> None:
+        (y0, y1), (x0, x1) = span
+        n, row_len = y1 - y0, (x1 - x0) * c
+        block = padded_tile(src, (y0, y1), (x0, x1), (ry, rx), border, cval, buffers[0])
+        flat = block.reshape(n + 2 * ry, -1)
+        columns = buffers[1][: k * n * row_len].reshape(kh, kw, n, row_len)
+        for dy in range(kh):
+            for dx in range(kw):
+                columns[dy, dx] = flat[dy : dy + n, dx * c : dx * c + row_len]
+        product = taps @ columns.reshape(k, n * row_len)
+        out[y0:y1, x0:x1] = product.reshape(n, x1 - x0, c)
+
+    run_tiles(tiles, tile, reporter, scratch)
+    return out

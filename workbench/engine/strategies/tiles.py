@@ -1,0 +1,185 @@
+"""Row tiles: the unit of work every strategy shares.
+
+A strategy cuts the image into bands of rows, fetches each band with its halo (the rows and
+columns the kernel reaches beyond it, made up by the border mode where they fall outside the
+image), and writes the band's rows of the result. :func:`run_tiles` spreads the bands over a
+few threads (numpy releases the GIL inside its loops), checks for cancellation between bands
+and reports progress from the calling thread only, so the fractions it sends only grow.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+
+from workbench.engine.border import source_index
+from workbench.engine.progress import Reporter
+
+__all__ = ["band_rows", "padded_tile", "run_tiles", "thread_count"]
+
+T = TypeVar("T")
+
+
+def thread_count() -> int:
+    """Threads to use for one call: one per core."""
+    return max(1, os.cpu_count() or 1)
+
+
+def band_rows(row_floats: int, halo_rows: int, budget_floats: int, *, minimum: int = 1) -> int:
+    """Rows per band so a band's output (``rows`` x ``row_floats``) stays near a cache budget.
+
+    ``halo_rows`` are read with every band; bands are made at least as tall so the halo is
+    not fetched more often than the rows themselves.
+    """
+    rows = budget_floats // max(row_floats, 1)
+    return max(minimum, halo_rows, int(rows))
+
+
+@functools.lru_cache(maxsize=64)
+def _index_map(start: int, stop: int, n: int, border: str) -> np.ndarray:
+    """``source_index`` of ``start .. stop``, computed once per tile position."""
+    index = source_index(np.arange(start, stop), n, border)
+    index.flags.writeable = False
+    return index
+
+
+def padded_tile(
+    src: np.ndarray,
+    rows: tuple[int, int],
+    cols: tuple[int, int],
+    halo: tuple[int, int],
+    border: str,
+    cval: float,
+    buf: np.ndarray,
+) -> np.ndarray:
+    """A block of ``src`` (H x W x C) with its halo, as float32, written into ``buf``.
+
+    Parameters
+    ----------
+    src : ndarray
+        The image planes, any supported dtype; converted to float32 on the way.
+    rows, cols : (int, int)
+        The block: rows ``y0 .. y1`` and columns ``x0 .. x1`` of ``src``.
+    halo : (int, int)
+        Rows above/below and columns left/right the kernel reaches (``kh // 2, kw // 2``).
+    border, cval
+        Border mode and the ``constant`` value.
+    buf : ndarray
+        float32 scratch of at least ``(y1 - y0 + 2 ry) * (x1 - x0 + 2 rx) * C`` elements.
+
+    Returns
+    -------
+    ndarray
+        A ``(y1 - y0 + 2 ry, x1 - x0 + 2 rx, C)`` float32 view into ``buf``.
+    """
+    h, w, c = src.shape
+    ry, rx = halo
+    top, left = rows[0] - ry, cols[0] - rx  # image position of the block's first pixel
+    n_rows, n_cols = rows[1] - rows[0] + 2 * ry, cols[1] - cols[0] + 2 * rx
+    block = buf.reshape(-1)[: n_rows * n_cols * c].reshape(n_rows, n_cols, c)
+    # Inside the image: one slice copy. Outside it: rows and columns the border mode picks.
+    r0, r1 = max(top, 0) - top, min(top + n_rows, h) - top
+    c0, c1 = max(left, 0) - left, min(left + n_cols, w) - left
+    if r0 < r1 and c0 < c1:
+        block[r0:r1, c0:c1] = src[top + r0 : top + r1, left + c0 : left + c1]
+    if c0 > 0 or c1 < n_cols:
+        src_cols = _index_map(left, left + n_cols, w, border)
+        outside = np.r_[0:c0, c1:n_cols]
+        if border == "constant":
+            block[:, outside] = cval
+        elif r0 < r1:
+            block[r0:r1, outside] = src[top + r0 : top + r1][:, src_cols[outside]]
+    if r0 > 0 or r1 < n_rows:
+        src_rows = _index_map(top, top + n_rows, h, border)
+        src_cols = _index_map(left, left + n_cols, w, border)
+        for i in (*range(r0), *range(r1, n_rows)):
+            # constant maps every row outside to -1; the other modes to a real row.
+            if src_rows[i] < 0:
+                block[i] = cval
+            else:
+                block[i] = src[src_rows[i]][src_cols]
+    return block
+
+
+def run_tiles(
+    tiles: Sequence[T],
+    work: Callable[[T, Any], None],
+    reporter: Reporter,
+    make_scratch: Callable[[], Any] = lambda: None,
+    *,
+    threads: int | None = None,
+) -> None:
+    """Run ``work(tile, scratch)`` for every tile on a few threads.
+
+    Each thread makes its own scratch with ``make_scratch()`` once. The calling thread takes
+    tiles too, and it alone reports progress (fraction of tiles done) through ``reporter``.
+    Cancellation is checked before every tile in every thread; once it is set, or a tile
+    fails, no new tile starts, the threads are joined and the error (or
+    :class:`~workbench.engine.Cancelled`) is raised in the caller.
+    """
+    n = len(tiles)
+    if n == 0:
+        return
+    threads = min(threads or thread_count(), n)
+    lock = threading.Lock()
+    state = {"next": 0, "done": 0, "stop": False}
+    errors: list[BaseException] = []
+
+    def take() -> int:
+        with lock:
+            if state["stop"] or state["next"] >= n:
+                return -1
+            i = state["next"]
+            state["next"] += 1
+            return i
+
+    def finish() -> None:
+        with lock:
+            state["done"] += 1
+
+    def helper() -> None:
+        try:
+            scratch = make_scratch()
+            while not reporter.cancelled:
+                i = take()
+                if i < 0:
+                    return
+                work(tiles[i], scratch)
+                finish()
+        except BaseException as exc:  # handed to the caller below
+            with lock:
+                state["stop"] = True
+                errors.append(exc)
+
+    workers = [threading.Thread(target=helper, daemon=True) for _ in range(threads - 1)]
+    for t in workers:
+        t.start()
+    reported = 0
+    try:
+        scratch = make_scratch()
+        while True:
+            reporter.check()
+            i = take()
+            if i < 0:
+                break
+            work(tiles[i], scratch)
+            finish()
+            done = state["done"]
+            reporter.advance((done - reported) / n)
+            reported = done
+    except BaseException:
+        with lock:
+            state["stop"] = True
+        raise
+    finally:
+        for t in workers:
+            t.join()
+    if errors:
+        raise errors[0]
+    reporter.check()
+    reporter.advance((n - reported) / n)

@@ -40,6 +40,7 @@ __all__ = [
     "ImageFile",
     "ImageReadError",
     "ImageWriteError",
+    "check_savable",
     "load_image",
     "save_image",
 ]
@@ -461,14 +462,9 @@ def save_image(
     """
     path = Path(path)
     name = path.name or str(path)
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise ImageWriteError(
-            f"{name}: unknown image type {path.suffix or '(no extension)'!r}; use one of "
-            f"{', '.join(IMAGE_EXTENSIONS)}"
-        )
     if not 1 <= int(quality) <= 100:
         raise ValueError(f"quality must be 1..100, got {quality}")
+    fmt = _format_for(path)
     arr = _pixels_for(fmt, np.asarray(pixels), name)
     icc = like.icc_profile if like is not None else None
     if icc is not None and not _icc_matches(icc, arr):
@@ -504,6 +500,29 @@ def save_image(
         if isinstance(exc, (ValueError, TypeError)):
             raise ImageWriteError(f"{name}: cannot be written as {fmt} ({exc})") from None
         raise
+
+
+def check_savable(path: str | os.PathLike[str], pixels: np.ndarray) -> None:
+    """Raise the :class:`ImageWriteError` that :func:`save_image` would, without writing.
+
+    Lets batch work refuse an unknown extension, a missing folder or pixels the format
+    cannot hold (16 bits into JPEG...) before it spends time computing them.
+    """
+    path = Path(path)
+    fmt = _format_for(path)
+    _pixels_for(fmt, np.asarray(pixels)[:1, :1], path.name or str(path))
+    if not path.parent.is_dir():
+        raise ImageWriteError(f"{path.name}: the folder {str(path.parent)!r} does not exist")
+
+
+def _format_for(path: Path) -> str:
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ImageWriteError(
+            f"{path.name or path}: unknown image type {path.suffix or '(no extension)'!r}; "
+            f"use one of {', '.join(IMAGE_EXTENSIONS)}"
+        )
+    return fmt
 
 
 def _pixels_for(fmt: str, arr: np.ndarray, name: str) -> np.ndarray:

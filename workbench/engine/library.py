@@ -45,6 +45,7 @@ from workbench.engine.kernel_formats import (
 )
 
 __all__ = [
+    "EXPORT_EXTENSIONS",
     "IMPORT_EXTENSIONS",
     "KernelFileError",
     "KernelLibrary",

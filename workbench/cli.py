@@ -1,0 +1,166 @@
+"""The ``workbench`` command: the desktop app by default, sub-commands for batch work.
+
+::
+
+    workbench [IMAGE ...]                 open the desktop app (the sample image if none)
+    workbench apply IMAGE... -k KERNEL -o OUT [--border MODE] [--repeat N] [--strategy S]
+    workbench learn BEFORE AFTER [--pair BEFORE AFTER ...] -o KERNEL.json
+                    [--size N|auto] [--mode shared|per-channel|color] [--solver exact|adam]
+    workbench kernels list | show NAME | import FILE | export NAME FILE
+
+Errors print one line on stderr and exit with status 2 for bad input, 1 for a failure
+(130 when interrupted); never a traceback for a user's mistake. Set ``WORKBENCH_DEBUG=1``
+to see the traceback of an unexpected error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from workbench.cli_terminal import InputError
+
+__all__ = ["main"]
+
+COMMANDS = ("apply", "learn", "kernels")
+
+USAGE = """\
+workbench [IMAGE ...]
+       workbench apply IMAGE [IMAGE ...] -k KERNEL -o OUT [--border MODE] [--repeat N]
+                       [--strategy S] [--quality Q]
+       workbench learn BEFORE AFTER [--pair BEFORE AFTER ...] -o KERNEL.json
+                       [--size N|auto] [--mode shared|per-channel|color]
+                       [--solver exact|adam] [--loss l2|huber|l1] [--residual FILE]
+       workbench kernels list | show NAME | import FILE... | export NAME FILE"""
+
+EPILOG = """\
+With no sub-command, the desktop app opens on the given images (or the sample image).
+KERNEL is a library name (see 'workbench kernels list', e.g. gaussian-3x3) or a kernel file
+(.json, ImageJ .txt, Photoshop .acf, GIMP .settings). Exit status: 0 done, 1 failed,
+2 bad input. Run 'workbench COMMAND --help' for a command's options."""
+
+
+# How the engine words a failure of the disk or the system (as opposed to a refusal of the
+# user's input, such as 16 bits into a JPEG file).
+_WRITE_FAILURES = ("cannot be written", "cannot write in", "cannot create", "cannot remove")
+_WRITE_FAILURES += ("cannot delete",)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr (and status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from workbench import cli_apply, cli_kernels, cli_learn
+
+    parser = _Parser(
+        prog="workbench",
+        usage=USAGE,
+        description="Filter Workbench: apply, design and learn convolution filters.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser, required=True, prog="workbench"
+    )
+    cli_apply.add_parser(commands)
+    cli_learn.add_parser(commands)
+    cli_kernels.add_parser(commands)
+    return parser
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("filter-workbench")
+    except Exception:
+        return "(development)"
+
+
+def _open_app(paths: list[str]) -> int:
+    try:
+        from workbench.gui.app import main as app_main
+    except ImportError as exc:
+        _say(f"the desktop app is not available ({exc})")
+        return 1
+    return int(app_main(paths) or 0)
+
+
+def _say(message: str) -> None:
+    # One line, whatever the message holds.
+    text = "; ".join(line.strip() for line in str(message).splitlines() if line.strip())
+    print(f"workbench: {text}", file=sys.stderr)
+
+
+def _classify(exc: BaseException) -> int:
+    """Exit status for an error: 2 when the input is wrong, 1 when the work failed."""
+    from workbench.engine import Cancelled, KernelError, LearnError
+    from workbench.engine.imageio import ImageReadError, ImageWriteError
+    from workbench.engine.library import KernelFileError, LibraryError
+
+    if isinstance(exc, (KeyboardInterrupt, Cancelled)):
+        return 130
+    if isinstance(exc, LearnError) and "not available" in str(exc):
+        return 1
+    if isinstance(exc, (ImageWriteError, KernelFileError, LibraryError)) and any(
+        phrase in str(exc) for phrase in _WRITE_FAILURES
+    ):
+        return 1
+    bad_input = (
+        InputError,
+        ImageReadError,
+        ImageWriteError,
+        KernelFileError,
+        LibraryError,
+        KernelError,
+        LearnError,
+    )
+    if isinstance(exc, bad_input):
+        return 2
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (the console script exits with it)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    first = args[0] if args else None
+    if first not in COMMANDS and first not in ("-h", "--help", "--version"):
+        if first is not None and first.startswith("-") and first != "--":
+            _say(f"unknown option {first} (see 'workbench --help')")
+            return 2
+        return _open_app([a for a in args if a != "--"])
+    try:
+        namespace = _parser().parse_args(args)
+        return int(namespace.run(namespace))
+    except SystemExit as exc:  # --help, --version, usage errors
+        return int(exc.code or 0) if isinstance(exc.code, int) else 2
+    except BaseException as exc:
+        status = _classify(exc)
+        if status == 130:
+            _say("interrupted")
+        elif os.environ.get("WORKBENCH_DEBUG"):
+            raise
+        elif status == 1 and not _is_known(exc):
+            _say(f"internal error: {type(exc).__name__}: {exc} (set WORKBENCH_DEBUG=1 for details)")
+        else:
+            _say(str(exc))
+        return status
+
+
+def _is_known(exc: BaseException) -> bool:
+    from workbench.engine import LearnError
+    from workbench.engine.imageio import ImageWriteError
+
+    return isinstance(exc, (LearnError, ImageWriteError, OSError))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""``workbench apply``: filter image files with a kernel from the library or a file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from workbench.cli_terminal import InputError, ProgressBar
+from workbench.engine import BORDER_MODES, apply_kernel
+from workbench.engine.imageio import (
+    IMAGE_EXTENSIONS,
+    ImageReadError,
+    ImageWriteError,
+    check_savable,
+    load_image,
+    save_image,
+)
+from workbench.engine.library import KernelLibrary
+from workbench.engine.strategies import STRATEGY_NAMES
+
+__all__ = ["add_parser", "run"]
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return value
+
+
+def _quality(text: str) -> int:
+    value = _positive(text)
+    if value > 100:
+        raise argparse.ArgumentTypeError(f"{value} must be from 1 to 100")
+    return value
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "apply",
+        help="filter image files with a kernel",
+        description=(
+            "Filter images with a kernel. Several images, or a folder of images, need -o to "
+            "be a folder; the results keep the input file names."
+        ),
+    )
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files or folders")
+    p.add_argument(
+        "-k",
+        "--kernel",
+        required=True,
+        metavar="KERNEL",
+        help="a library name (see 'workbench kernels list') or a kernel file",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file or folder")
+    p.add_argument(
+        "--border", choices=BORDER_MODES, help="edge handling (default: the kernel's own)"
+    )
+    p.add_argument(
+        "--repeat", type=_positive, default=1, metavar="N", help="apply N times (default 1)"
+    )
+    p.add_argument(
+        "--strategy",
+        choices=("auto", *STRATEGY_NAMES),
+        default="auto",
+        help="how to compute the convolution (default: auto, the fastest)",
+    )
+    p.add_argument(
+        "--quality",
+        type=_quality,
+        default=95,
+        metavar="Q",
+        help="JPEG and WebP quality 1..100 (default 95; WebP 100 is lossless)",
+    )
+    p.set_defaults(run=run)
+
+
+def _inputs(names: list[str]) -> tuple[list[Path], bool]:
+    """The image files to filter, and whether a folder was among the inputs."""
+    files: list[Path] = []
+    had_folder = False
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            had_folder = True
+            found = sorted(
+                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
+            )
+            if not found:
+                raise InputError(f"{name}: no image files in this folder")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"{name}: no such file or folder")
+    return files, had_folder
+
+
+def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
+    out = Path(output)
+    batch = len(files) > 1 or had_folder
+    if batch or out.is_dir():
+        if out.suffix.lower() in IMAGE_EXTENSIONS and not out.is_dir():
+            raise InputError(f"{output}: with several images, -o must be a folder")
+        if not out.is_dir():
+            if not out.parent.is_dir():
+                raise InputError(f"{output}: the folder {str(out.parent)!r} does not exist")
+            out.mkdir()
+        targets = [out / f.name for f in files]
+    else:
+        targets = [out]
+    names = [t.resolve() for t in targets]
+    if len(set(names)) != len(names):
+        raise InputError("two input images have the same file name; they would overwrite")
+    for source, target in zip(files, targets, strict=True):
+        if source.resolve() == target.resolve():
+            raise InputError(f"{target}: the output would overwrite its input image")
+    return targets
+
+
+def run(args: argparse.Namespace) -> int:
+    kernel = KernelLibrary().resolve(args.kernel)
+    files, had_folder = _inputs(args.images)
+    targets = _targets(files, args.output, had_folder)
+    bar = ProgressBar()
+    status = 0
+    total = len(files) * args.repeat
+    for index, (source, target) in enumerate(zip(files, targets, strict=True)):
+        bar.set_label(source.name)
+        try:
+            image = load_image(source)
+            # Refuse a format that cannot hold the result before computing it.
+            check_savable(target, image.pixels)
+        except (ImageReadError, ImageWriteError) as exc:
+            bar.clear()
+            print(f"workbench: {exc}", file=sys.stderr)
+            status = max(status, 2)
+            continue
+        pixels = image.pixels
+        for step in range(args.repeat):
+            done = index * args.repeat + step
+
+            def progress(fraction: float, done: int = done) -> None:
+                bar.update((done + fraction) / total)
+
+            pixels = apply_kernel(
+                pixels, kernel, border=args.border, strategy=args.strategy, progress=progress
+            )
+        try:
+            save_image(target, pixels, like=image, quality=args.quality)
+        except ImageWriteError as exc:
+            bar.clear()
+            print(f"workbench: {exc}", file=sys.stderr)
+            status = max(status, 1)
+    bar.update(1.0, force=True)
+    bar.clear()
+    return status

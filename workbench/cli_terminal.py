@@ -1,0 +1,70 @@
+"""What the command line shows on a terminal: a progress bar, and the input-error type.
+
+The bar is drawn on stderr only when stderr is a terminal, so piped or logged output stays
+clean. Engine work may report progress from several threads at once; drawing is locked.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import TextIO
+
+__all__ = ["InputError", "ProgressBar"]
+
+
+class InputError(Exception):
+    """The user's input is wrong (missing file, bad option value): exit status 2."""
+
+
+class ProgressBar:
+    """A one-line ``label [#####.....] 42%`` bar, redrawn at most ten times a second.
+
+    Parameters
+    ----------
+    stream : text stream, default sys.stderr
+    enabled : bool, optional
+        Draw at all; by default only when ``stream`` is a terminal.
+    """
+
+    def __init__(self, stream: TextIO | None = None, *, enabled: bool | None = None) -> None:
+        self._stream = stream if stream is not None else sys.stderr
+        if enabled is None:
+            isatty = getattr(self._stream, "isatty", None)
+            enabled = bool(isatty and isatty())
+        self.enabled = enabled
+        self._label = ""
+        self._last = 0.0
+        self._drawn = False
+        self._lock = threading.Lock()
+
+    def set_label(self, label: str) -> None:
+        self._label = label
+        self.update(0.0, force=True)
+
+    def update(self, fraction: float, *, force: bool = False) -> None:
+        """Show ``fraction`` (0..1) done."""
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        with self._lock:
+            if not force and now - self._last < 0.1 and fraction < 1.0:
+                return
+            self._last = now
+            fraction = min(max(fraction, 0.0), 1.0)
+            width = 30
+            filled = round(width * fraction)
+            label = self._label if len(self._label) <= 32 else "..." + self._label[-29:]
+            bar = "#" * filled + "." * (width - filled)
+            self._stream.write(f"\r{label:<32} [{bar}] {fraction:4.0%}")
+            self._stream.flush()
+            self._drawn = True
+
+    def clear(self) -> None:
+        """Remove the bar, so that messages start on a clean line."""
+        if self.enabled and self._drawn:
+            with self._lock:
+                self._stream.write("\r" + " " * 72 + "\r")
+                self._stream.flush()
+                self._drawn = False

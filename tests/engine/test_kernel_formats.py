@@ -170,6 +170,10 @@ def test_acf_scales_fractions_to_integers_when_exact(tmp_path):
     assert any("scale 4" in n for n in notes)
     back, _ = one(tmp_path / "f.acf")
     np.testing.assert_array_equal(back.effective_weights(), kernel.effective_weights())
+    big = Kernel([[1000, 2000, 1000]], divisor=4000)  # too large as it is, fine reduced
+    export_kernel(big, tmp_path / "b.acf")
+    assert struct.unpack(">27h", (tmp_path / "b.acf").read_bytes())[11:14] == (1, 2, 1)
+    assert one(tmp_path / "b.acf")[0].divisor == 4
     third = Kernel(np.full((3, 3), 1 / 9))
     export_kernel(third, tmp_path / "t.acf")
     assert one(tmp_path / "t.acf")[0].divisor == 9

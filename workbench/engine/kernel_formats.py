@@ -272,12 +272,17 @@ def _as_fraction(value: float, limit: int) -> Fraction:
 
 
 def _acf_integers(kernel: Kernel) -> tuple[np.ndarray, int]:
-    """Whole-number weights and scale giving exactly the kernel's weights / divisor."""
+    """Whole-number weights and scale giving exactly the kernel's weights / divisor.
+
+    The kernel's own numbers are kept when Photoshop can hold them; otherwise the smallest
+    scale that makes every weight whole is used (its size tells whether it fits).
+    """
     w, d = kernel.weights, kernel.divisor
     if d < 0:
         w, d = -w, -d
     if np.all(w == np.round(w)) and float(d).is_integer():
-        return w.astype(int), int(d)
+        if d <= 9999 and np.abs(w).max(initial=0) <= 999:
+            return w.astype(int), int(d)
     effective = [_as_fraction(float(v) / d, 9999) for v in w.ravel()]
     scale = 1
     for f in effective:

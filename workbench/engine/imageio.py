@@ -15,7 +15,8 @@ Conventions
 -----------
 Arrays are ``H x W`` (gray), ``H x W x 3`` (RGB) or ``H x W x 4`` (RGBA); ``uint8``, ``uint16``
 or ``float32`` (0..1). Gray+alpha files load as RGBA, palette files as RGB or RGBA (RGBA when
-the palette has transparency), 1-bit files as 8-bit gray, CMYK/YCbCr/LAB as RGB.
+the palette has transparency), 1-bit files as 8-bit gray, CMYK/YCbCr/LAB as RGB. WebP has no
+gray mode, so a gray image saved as WebP loads back as RGB.
 """
 
 from __future__ import annotations

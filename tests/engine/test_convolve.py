@@ -1,0 +1,294 @@
+"""apply_kernel: dtypes, offsets, channels, alpha, colour kernels, progress and cancel."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from reference import correlate_image, correlate_plane, to_dtype
+
+from workbench.engine import Cancelled, Kernel, KernelError, apply_kernel
+from workbench.engine.strategies import STRATEGY_NAMES, direct, fft, im2col, separable
+from workbench.engine.strategies.tiles import thread_count
+
+IDENTITY = np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], float)
+BOX = Kernel(np.ones((5, 5)), divisor=25)
+
+
+@pytest.fixture
+def small_tiles(monkeypatch):
+    """Many tiles on a small image, so progress and cancel have steps to happen between."""
+    monkeypatch.setattr(direct, "BAND_FLOATS", 64)
+    monkeypatch.setattr(separable, "BAND_FLOATS", 64)
+    monkeypatch.setattr(fft, "TARGET_SIDE", 16)
+    monkeypatch.setattr(im2col, "COLUMNS_FLOATS", 500)
+
+
+def noise(shape, dtype=np.uint8, seed=0):
+    rng = np.random.default_rng(seed)
+    if np.dtype(dtype).kind == "u":
+        return rng.integers(0, np.iinfo(dtype).max + 1, size=shape).astype(dtype)
+    return rng.random(shape).astype(dtype)
+
+
+# -- values, dtypes, offsets ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("dtype", "added"), [(np.uint8, 10), (np.uint16, 2570), (np.float32, 10 / 255)]
+)
+def test_offset_is_on_the_8_bit_scale(dtype, added):
+    image = noise((6, 7, 3), dtype)
+    result = apply_kernel(image, Kernel(IDENTITY, offset=10))
+    assert result.dtype == np.dtype(dtype)
+    wanted = image.astype(np.float64) + added
+    if np.dtype(dtype).kind == "u":
+        wanted = np.clip(wanted, 0, np.iinfo(dtype).max)
+    np.testing.assert_allclose(result, wanted, atol=1e-6)
+
+
+def test_integer_results_are_rounded_half_to_even_and_clipped():
+    image = np.array([[1, 3, 5, 7, 200, 0]], np.uint8)
+    assert apply_kernel(image, [[0.5]]).tolist() == [[0, 2, 2, 4, 100, 0]]
+    assert apply_kernel(image, [[2.0]]).tolist() == [[2, 6, 10, 14, 255, 0]]
+    assert apply_kernel(image, [[-1.0]]).tolist() == [[0, 0, 0, 0, 0, 0]]
+    wide = np.array([[1000, 65000]], np.uint16)
+    assert apply_kernel(wide, [[1.5]]).tolist() == [[1500, 65535]]
+
+
+def test_float_images_are_not_clipped_and_keep_their_float_type():
+    image = np.array([[0.2, 0.9]], np.float32)
+    np.testing.assert_allclose(apply_kernel(image, [[2.0]]), [[0.4, 1.8]], rtol=1e-6)
+    doubles = np.array([[0.25, -1.0]], np.float64)
+    result = apply_kernel(doubles, [[-1.0]])
+    assert result.dtype == np.float64
+    np.testing.assert_allclose(result, [[-0.25, 1.0]])
+
+
+def test_divisor_divides_the_sum():
+    image = noise((9, 8), np.float32)
+    kernel = Kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor=16)
+    wanted = correlate_plane(image, kernel.weights / 16, "reflect")
+    np.testing.assert_allclose(apply_kernel(image, kernel), wanted, atol=1e-6)
+
+
+def test_result_is_new_and_input_untouched():
+    image = noise((8, 8, 3), np.float32)
+    before = image.copy()
+    result = apply_kernel(image, IDENTITY)
+    assert result is not image and not np.shares_memory(result, image)
+    assert np.array_equal(image, before)
+    np.testing.assert_array_equal(result, image)
+
+
+def test_kernel_border_is_used_unless_overridden():
+    image = noise((6, 9), np.float32, seed=2)
+    weights = np.random.default_rng(3).normal(size=(3, 3))
+    wrap = apply_kernel(image, Kernel(weights, border="wrap"))
+    np.testing.assert_allclose(wrap, correlate_plane(image, weights, "wrap"), atol=1e-5)
+    nearest = apply_kernel(image, Kernel(weights, border="wrap"), border="nearest")
+    np.testing.assert_allclose(nearest, correlate_plane(image, weights, "nearest"), atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        (np.zeros((4, 4), np.int32), "dtype int32"),
+        (np.zeros((4, 4), bool), "dtype bool"),
+        (np.zeros((4, 4, 5), np.uint8), "5 channels"),
+        (np.zeros((0, 4), np.uint8), "empty"),
+        (np.zeros((2, 2, 2, 2), np.uint8), "H x W"),
+    ],
+)
+def test_unusable_images_are_refused_with_a_reason(image, message):
+    with pytest.raises(ValueError, match=message):
+        apply_kernel(image, IDENTITY)
+
+
+def test_unusable_options_are_refused_with_a_reason():
+    image = noise((4, 4))
+    with pytest.raises(ValueError, match="unknown strategy 'fast'"):
+        apply_kernel(image, IDENTITY, strategy="fast")
+    with pytest.raises(ValueError, match="unknown border mode 'edge'"):
+        apply_kernel(image, IDENTITY, border="edge")
+    with pytest.raises(ValueError, match="cval"):
+        apply_kernel(image, IDENTITY, cval=float("nan"))
+    with pytest.raises(KernelError, match="even"):
+        apply_kernel(image, np.ones((2, 2)))
+
+
+# -- channels and alpha --------------------------------------------------------------------
+def test_channel_mask_leaves_other_channels_bit_identical():
+    image = noise((10, 12, 4), np.uint16, seed=4)
+    result = apply_kernel(image, BOX, channels="G")
+    for c in (0, 2, 3):
+        assert np.array_equal(result[:, :, c], image[:, :, c])
+    assert not np.array_equal(result[:, :, 1], image[:, :, 1])
+    same = apply_kernel(image, BOX, channels=[False, True, False, False])
+    assert np.array_equal(same, result)
+
+
+def test_default_mask_filters_colour_and_keeps_alpha():
+    image = noise((10, 12, 4), np.uint8, seed=5)
+    image[:, :, 3] = 255
+    result = apply_kernel(image, BOX)
+    assert np.array_equal(result[:, :, 3], image[:, :, 3])
+    # With opaque alpha, alpha weighting changes nothing: plain per-channel filtering.
+    wanted = to_dtype(correlate_image(image[:, :, :3], BOX.weights / 25, "reflect"), np.uint8)
+    assert np.abs(result[:, :, :3].astype(int) - wanted).max() <= 1
+
+
+def test_alpha_can_be_filtered_too():
+    image = noise((9, 9, 4), np.float32, seed=6)
+    result = apply_kernel(image, BOX, channels="RGBA", alpha_weighting=False)
+    wanted = correlate_image(image, BOX.weights / 25, "reflect")
+    np.testing.assert_allclose(result, wanted, atol=1e-5)
+
+
+def test_gray_letters_and_gray_alpha():
+    gray = noise((7, 7), np.uint8)
+    assert np.array_equal(apply_kernel(gray, BOX, channels="L"), apply_kernel(gray, BOX))
+    assert np.array_equal(apply_kernel(gray, BOX, channels="A"), gray)
+    gray_alpha = noise((7, 7, 2), np.uint8)
+    result = apply_kernel(gray_alpha, BOX)
+    assert np.array_equal(result[:, :, 1], gray_alpha[:, :, 1])
+
+
+def test_bad_channel_masks_are_refused():
+    with pytest.raises(ValueError, match="unknown channel letter"):
+        apply_kernel(noise((4, 4, 3)), BOX, channels="RGX")
+    with pytest.raises(ValueError, match="2 entries"):
+        apply_kernel(noise((4, 4, 3)), BOX, channels=[True, False])
+
+
+def red_square_on_transparent_black() -> np.ndarray:
+    image = np.zeros((24, 24, 4), np.uint8)
+    image[8:16, 8:16] = (255, 0, 0, 255)
+    return image
+
+
+@pytest.mark.parametrize("strategy", STRATEGY_NAMES)
+def test_alpha_weighting_leaves_no_dark_fringe(strategy):
+    image = red_square_on_transparent_black()
+    result = apply_kernel(image, BOX, channels="RGBA", strategy=strategy)
+    alpha = result[:, :, 3]
+    edge = (alpha > 0) & (alpha < 255)
+    assert edge.sum() > 20  # the blur did make a soft, semi-transparent edge
+    assert np.all(result[edge][:, 0] >= 254)  # ... and its colour is still red
+    assert np.all(result[edge][:, 1:3] == 0)
+    # Without weighting, the transparent black bleeds in: the fringe this guards against.
+    plain = apply_kernel(image, BOX, channels="RGBA", alpha_weighting=False)
+    assert plain[edge][:, 0].min() < 200
+
+
+def test_alpha_weighting_keeps_colour_of_fully_transparent_areas():
+    image = red_square_on_transparent_black()
+    image[0:3, 0:3, :3] = (10, 20, 30)  # colour under alpha 0, far from the square
+    result = apply_kernel(image, BOX)
+    assert np.array_equal(result[0, 0], image[0, 0])
+
+
+def test_alpha_weighting_with_a_constant_border_adds_no_fringe_at_the_edge():
+    image = np.zeros((8, 8, 4), np.uint8)
+    image[...] = (0, 200, 0, 255)
+    result = apply_kernel(image, BOX, border="constant", channels="RGBA")
+    # The outside is transparent (cval 0): alpha fades, colour stays green.
+    assert result[0, 0, 3] < 255
+    assert tuple(result[0, 0, :3]) == (0, 200, 0)
+
+
+# -- colour kernels ------------------------------------------------------------------------
+def test_colour_kernel_mixes_channels_with_per_channel_offsets():
+    image = noise((8, 9, 3), np.float32, seed=7)
+    weights = np.random.default_rng(8).normal(size=(3, 3, 3, 5))
+    kernel = Kernel(weights, divisor=2.0, offset=(0.0, 25.5, -51.0))
+    result = apply_kernel(image, kernel, border="mirror")
+    for o, off in enumerate((0.0, 0.1, -0.2)):
+        wanted = sum(correlate_plane(image[:, :, i], weights[o, i] / 2, "mirror") for i in range(3))
+        np.testing.assert_allclose(result[:, :, o], wanted + off, atol=5e-5)
+
+
+def test_colour_kernel_can_swap_channels_exactly():
+    swap = np.zeros((3, 3, 1, 1))
+    swap[0, 2] = swap[1, 1] = swap[2, 0] = 1  # RGB -> BGR
+    image = noise((5, 6, 4), np.uint8, seed=9)
+    result = apply_kernel(image, Kernel(swap))
+    assert np.array_equal(result[:, :, :3], image[:, :, 2::-1])
+    assert np.array_equal(result[:, :, 3], image[:, :, 3])
+    only_red = apply_kernel(image[:, :, :3], Kernel(swap), channels="R")
+    assert np.array_equal(only_red[:, :, 0], image[:, :, 2])
+    assert np.array_equal(only_red[:, :, 1:], image[:, :, 1:3])
+
+
+def test_colour_kernel_must_fit_the_image():
+    kernel = Kernel(np.ones((3, 3, 3, 3)))
+    with pytest.raises(KernelError, match="1 colour channel"):
+        apply_kernel(noise((5, 5)), kernel)
+    with pytest.raises(KernelError, match="leave alpha out"):
+        apply_kernel(noise((5, 5, 4)), kernel, channels="RGBA")
+
+
+# -- progress and cancel -------------------------------------------------------------------
+@pytest.mark.parametrize("strategy", STRATEGY_NAMES)
+def test_progress_grows_to_one_from_the_calling_thread(small_tiles, strategy):
+    seen, threads = [], set()
+
+    def progress(fraction):
+        seen.append(fraction)
+        threads.add(threading.current_thread())
+
+    apply_kernel(noise((40, 30, 4)), BOX, progress=progress, strategy=strategy)
+    assert seen[-1] == 1.0
+    assert seen == sorted(seen)
+    assert all(0 <= f <= 1 for f in seen)
+    assert threads == {threading.current_thread()}
+
+
+def test_cancel_set_before_the_call_raises():
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        apply_kernel(noise((30, 30, 3)), BOX, cancel=cancel)
+
+
+@pytest.mark.parametrize("strategy", STRATEGY_NAMES)
+def test_cancel_from_another_thread_stops_the_call(small_tiles, monkeypatch, strategy):
+    module = {"direct": direct, "separable": separable, "fft": fft, "im2col": im2col}[strategy]
+    fetch_tile = module.padded_tile
+    cancel, started = threading.Event(), threading.Event()
+    tiles_started = []
+
+    def held_tile(*args, **kwargs):
+        # Every tile waits until the other thread has cancelled: deterministic, no timing.
+        tiles_started.append(threading.current_thread())
+        started.set()
+        cancel.wait(5)
+        return fetch_tile(*args, **kwargs)
+
+    def canceller():
+        started.wait(5)
+        cancel.set()
+
+    monkeypatch.setattr(module, "padded_tile", held_tile)
+    threads_before = threading.active_count()
+    other = threading.Thread(target=canceller)
+    other.start()
+    with pytest.raises(Cancelled):
+        apply_kernel(noise((60, 40, 3)), BOX, strategy=strategy, cancel=cancel)
+    other.join()
+    # Each tile thread finished the tile it had begun, and none started another.
+    assert 1 <= len(tiles_started) <= thread_count()
+    assert threading.active_count() == threads_before  # no tile thread left behind
+
+
+def test_an_error_in_a_tile_thread_reaches_the_caller(small_tiles, monkeypatch):
+    calls = []
+
+    def failing_einsum(*args, **kwargs):
+        calls.append(threading.current_thread())
+        if len(calls) == 3:
+            raise MemoryError("no room")
+        return np.einsum(*args, **kwargs)
+
+    monkeypatch.setattr(direct.np, "einsum", failing_einsum)
+    with pytest.raises(MemoryError, match="no room"):
+        apply_kernel(noise((40, 30), np.float32), BOX, strategy="direct")

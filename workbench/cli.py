@@ -102,8 +102,8 @@ def _say(message: str) -> None:
 
 def _classify(exc: BaseException) -> int:
     """Exit status for an error: 2 when the input is wrong, 1 when the work failed."""
-    from workbench.engine import Cancelled, KernelError, LearnError
-    from workbench.engine.imageio import ImageReadError, ImageWriteError
+    from workbench.engine import Cancelled, LearnError
+    from workbench.engine.imageio import ImageWriteError
     from workbench.engine.library import KernelFileError, LibraryError
 
     if isinstance(exc, (KeyboardInterrupt, Cancelled)):
@@ -114,16 +114,9 @@ def _classify(exc: BaseException) -> int:
         phrase in str(exc) for phrase in _WRITE_FAILURES
     ):
         return 1
-    bad_input = (
-        InputError,
-        ImageReadError,
-        ImageWriteError,
-        KernelFileError,
-        LibraryError,
-        KernelError,
-        LearnError,
-    )
-    if isinstance(exc, bad_input):
+    # ValueError covers ImageReadError, KernelError, KernelFileError, LibraryError and
+    # LearnError; the engine's public functions raise it for unusable arguments.
+    if isinstance(exc, (InputError, ValueError, ImageWriteError)):
         return 2
     return 1
 
@@ -148,18 +141,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             _say("interrupted")
         elif os.environ.get("WORKBENCH_DEBUG"):
             raise
-        elif status == 1 and not _is_known(exc):
-            _say(f"internal error: {type(exc).__name__}: {exc} (set WORKBENCH_DEBUG=1 for details)")
-        else:
+        elif isinstance(exc, (ValueError, OSError, InputError)):
             _say(str(exc))
+        else:  # a bug: still one line, with a way to see more
+            _say(f"internal error: {type(exc).__name__}: {exc} (set WORKBENCH_DEBUG=1 for details)")
         return status
-
-
-def _is_known(exc: BaseException) -> bool:
-    from workbench.engine import LearnError
-    from workbench.engine.imageio import ImageWriteError
-
-    return isinstance(exc, (LearnError, ImageWriteError, OSError))
 
 
 if __name__ == "__main__":

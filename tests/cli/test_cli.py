@@ -293,6 +293,15 @@ def test_kernels_import_export_round_trip(files):
     assert not (files / "g.acf").exists()
 
 
+def test_kernel_that_does_not_fit_the_image_and_export_failure(files):
+    save_kernel(Kernel(np.ones((3, 3, 1, 1)), name="mix"), files / "mix.json")
+    result = run("apply", "gray.jpg", "-k", "mix.json", "-o", "o.png", cwd=files)
+    assert_one_line_error(result, 2, "colour kernel")
+    assert not (files / "o.png").exists()
+    result = run("kernels", "export", "sharpen", "/proc/sharpen.json", cwd=files)
+    assert_one_line_error(result, 1, "cannot write in")
+
+
 def test_kernels_errors_and_broken_user_file(files):
     assert_one_line_error(run("kernels", "show", "nope", cwd=files), 2, "no kernel named 'nope'")
     assert_one_line_error(run("kernels", cwd=files), 2, "required: ACTION")

@@ -264,3 +264,10 @@ def test_resolve_key_or_path(library, tmp_path):
         library.resolve(str(tmp_path / "missing.json"))
     with pytest.raises(LibraryError, match=r"no kernel named 'nothing'"):
         library.resolve("nothing")
+
+
+def test_builtin_files_are_in_the_canonical_layout(tmp_path):
+    """Each shipped file is exactly what save_kernel writes, so edits stay diff-friendly."""
+    for path in sorted(builtin_kernels_dir().glob("*.json")):
+        save_kernel(load_kernel(path), tmp_path / path.name)
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name

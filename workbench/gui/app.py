@@ -1,0 +1,60 @@
+"""Start the desktop app: ``workbench [IMAGE ...]`` and ``python -m workbench.gui.app``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from workbench.paths import resources_dir
+
+__all__ = ["APPLICATION", "ORGANIZATION", "create_application", "main", "make_settings"]
+
+ORGANIZATION = "Filter Workbench"
+APPLICATION = "Filter Workbench"
+
+
+def make_settings(path: str | Path | None = None) -> QSettings:
+    """The settings store: the user's own by default, or an INI file at ``path`` (tests)."""
+    if path is not None:
+        return QSettings(str(path), QSettings.Format.IniFormat)
+    return QSettings(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION
+    )
+
+
+def sample_image() -> Path:
+    """The bundled sample image, opened when no file is given."""
+    return resources_dir() / "sample.png"
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with names and icon set (reused if one exists already)."""
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APPLICATION)
+    icon = resources_dir() / "icon.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def main(paths: list[str] | None = None, *, settings: QSettings | None = None) -> int:
+    """Open the main window on ``paths`` (or the sample image) and run until it closes."""
+    app = create_application()
+    from workbench.gui.main_window import MainWindow  # after QApplication exists
+
+    window = MainWindow(settings if settings is not None else make_settings())
+    window.show()
+    files = [str(p) for p in paths] if paths else [str(sample_image())]
+    # Open once the window is on screen, so a bad file's message has a parent to sit on.
+    QTimer.singleShot(0, lambda: window.open_files(files))
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,52 @@
+"""What "apply the filter" means: a kernel plus the channel and alpha options of the editor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from workbench.engine import Kernel, apply_kernel
+from workbench.engine.progress import CancelToken, ProgressCallback
+
+__all__ = ["FilterSettings"]
+
+
+@dataclass(frozen=True)
+class FilterSettings:
+    """A kernel and how to apply it; immutable, so workers can hold it safely.
+
+    ``channels`` holds the letters of the channels to filter ("RGB", "RGBA", "G", ...); for a
+    gray image any of R, G, B means the gray channel, as in GIMP.
+    """
+
+    kernel: Kernel
+    channels: str = "RGB"
+    alpha_weighting: bool = True
+
+    @property
+    def label(self) -> str:
+        """How the step reads in the undo menu."""
+        name = self.kernel.name or "kernel"
+        kh, kw = self.kernel.shape
+        return name if f"{kh}x{kw}" in name else f"{name} {kh}x{kw}"
+
+    def run(
+        self,
+        image: np.ndarray,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> np.ndarray:
+        """The filtered image (a new array of the same shape and dtype)."""
+        channels = self.channels
+        n = 1 if image.ndim == 2 else image.shape[2]
+        if n in (1, 3):
+            channels = channels.replace("A", "")  # no alpha to filter
+        return apply_kernel(
+            image,
+            self.kernel,
+            progress=progress,
+            cancel=cancel,
+            channels=channels,
+            alpha_weighting=self.alpha_weighting,
+        )

@@ -1,0 +1,603 @@
+"""The main window: image tabs in the centre, kernel editor and filter library in docks.
+
+All engine work (open, filter, save, previews) goes through one :class:`Runner`; this window
+turns its results into tabs, undo steps and messages, and keeps the status bar in step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
+
+from workbench.engine import Kernel, KernelError
+from workbench.engine.imageio import IMAGE_EXTENSIONS, load_image, save_image
+from workbench.engine.library import KernelFileError, KernelLibrary, import_kernels
+from workbench.gui.display import describe_pixel, to_display
+from workbench.gui.document import ImageDocument
+from workbench.gui.document_tab import DocumentTab
+from workbench.gui.filter_settings import FilterSettings
+from workbench.gui.kernel_editor import KernelEditor
+from workbench.gui.library_panel import KERNEL_FILE_FILTER, LibraryPanel
+from workbench.gui.preview import FULL_CHANNEL, LivePreview
+from workbench.gui.recent_files import RecentFiles
+from workbench.gui.status_bar import StatusBar
+from workbench.gui.window_actions import WindowActions
+from workbench.gui.worker import Runner
+
+__all__ = ["APP_TITLE", "KERNEL_EXTENSIONS", "MainWindow"]
+
+APP_TITLE = "Filter Workbench"
+KERNEL_EXTENSIONS = (".json", ".txt", ".csv", ".kernel", ".acf", ".settings")
+IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in IMAGE_EXTENSIONS) + ");;All files (*)"
+
+
+def _load(progress, cancel, path):
+    image_file = load_image(path)
+    return image_file, to_display(image_file.pixels)
+
+
+def _filter(progress, cancel, pixels, settings):
+    out = settings.run(pixels, progress, cancel)
+    return out, to_display(out)
+
+
+def _save(progress, cancel, path, pixels, like):
+    save_image(path, pixels, like=like)
+    return path
+
+
+class MainWindow(QMainWindow):
+    """Filter Workbench's window. ``settings`` keeps layout, recent files and folders."""
+
+    def __init__(
+        self,
+        settings: QSettings,
+        *,
+        library: KernelLibrary | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.settings = settings
+        self.library = library if library is not None else KernelLibrary()
+        self.runner = Runner(self)
+        self.recent = RecentFiles(settings)
+        self._tasks: dict[int, tuple[str, object]] = {}  # request id -> (label, context)
+        self._learn_dialog = None
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("imageTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.tabs.tabCloseRequested.connect(lambda i: self.close_tab(self.tabs.widget(i)))
+        empty = QLabel("Open an image (Ctrl+O) or drop image and kernel files here.", self)
+        empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        empty.setStyleSheet("color: palette(mid); font-size: 15px;")
+        self._centre = QStackedWidget(self)
+        self._centre.addWidget(empty)
+        self._centre.addWidget(self.tabs)
+        self.setCentralWidget(self._centre)
+
+        self.editor = KernelEditor(self)
+        self.library_panel = LibraryPanel(self.library, self.runner, self)
+        self.editor_dock = self._dock(
+            "Kernel editor", "kernelDock", self.editor, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.library_dock = self._dock(
+            "Filter library",
+            "libraryDock",
+            self.library_panel,
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+        )
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
+        self.actions = WindowActions(self)
+        self.actions.view_menu.addAction(self.editor_dock.toggleViewAction())
+        self.actions.view_menu.addAction(self.library_dock.toggleViewAction())
+        self.preview = LivePreview(self.runner, self)
+
+        self._connect()
+        self.setAcceptDrops(True)
+        self.resize(1400, 900)
+        self._restore_layout()
+        self.recent.fill_menu(self.actions.recent_menu, self.open_files)
+        self._update_ui()
+
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _connect(self) -> None:
+        a = self.actions
+        a.open.triggered.connect(self.open_dialog)
+        a.save.triggered.connect(lambda: self.save_current())
+        a.save_as.triggered.connect(lambda: self.save_current(ask=True))
+        a.close_tab.triggered.connect(lambda: self.close_tab(self.current_tab()))
+        a.quit.triggered.connect(self.close)
+        a.undo.triggered.connect(self.undo)
+        a.redo.triggered.connect(self.redo)
+        a.revert.triggered.connect(self.revert)
+        a.zoom_in.triggered.connect(lambda: self._with_view(lambda v: v.zoom_in()))
+        a.zoom_out.triggered.connect(lambda: self._with_view(lambda v: v.zoom_out()))
+        a.fit.triggered.connect(lambda: self._with_view(lambda v: v.fit()))
+        a.actual_size.triggered.connect(lambda: self._with_view(lambda v: v.actual_size()))
+        a.split.toggled.connect(lambda on: self._with_view(lambda v: v.set_split(on)))
+        a.apply.triggered.connect(lambda: self.apply_filter(self.editor.settings()))
+        a.repeat.triggered.connect(self.repeat_filter)
+        a.live_preview.toggled.connect(self.editor.preview_box.setChecked)
+        a.open_kernel.triggered.connect(self.open_kernel_dialog)
+        a.save_kernel.triggered.connect(self._save_editor_kernel)
+        a.learn.triggered.connect(self.open_learn_dialog)
+        a.about.triggered.connect(self._about)
+
+        self.editor.settingsChanged.connect(self.preview.set_settings)
+        self.editor.applyRequested.connect(lambda: self.apply_filter(self.editor.settings()))
+        self.editor.previewToggled.connect(self.preview.set_enabled)
+        self.editor.previewToggled.connect(a.live_preview.setChecked)
+        self.library_panel.applyRequested.connect(self._apply_library_kernel)
+        self.library_panel.editRequested.connect(self.edit_kernel)
+        self.library_panel.saveRequested.connect(self._save_editor_kernel)
+        self.library_panel.message.connect(lambda text: self.status.showMessage(text, 5000))
+        self.preview.failed.connect(lambda text: self.status.showMessage(f"Preview: {text}"))
+
+        self.runner.progress.connect(self._on_progress)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.cancelled.connect(self._on_cancelled)
+        self.runner.started.connect(self._on_started)
+        self.status.cancelRequested.connect(self.cancel_work)
+
+    # -- documents -----------------------------------------------------------------------
+    def current_tab(self) -> DocumentTab | None:
+        tab = self.tabs.currentWidget()
+        return tab if isinstance(tab, DocumentTab) else None
+
+    def document_tabs(self) -> list[DocumentTab]:
+        return [self.tabs.widget(i) for i in range(self.tabs.count())]
+
+    def _with_view(self, action) -> None:
+        tab = self.current_tab()
+        if tab is not None:
+            action(tab.view)
+
+    def add_document(self, document: ImageDocument, display=None) -> DocumentTab:
+        tab = DocumentTab(document, display, self)
+        tab.view.pixelHovered.connect(self._on_pixel_hovered)
+        tab.view.zoomChanged.connect(self.status.show_zoom)
+        tab.view.set_split(self.actions.split.isChecked())
+        index = self.tabs.addTab(tab, document.name)
+        self._centre.setCurrentWidget(self.tabs)
+        self.tabs.setCurrentIndex(index)
+        return tab
+
+    @Slot()
+    def open_dialog(self) -> None:
+        folder = self.settings.value("folders/open", str(Path.home()))
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open images", folder, IMAGE_FILTER)
+        if paths:
+            self.settings.setValue("folders/open", str(Path(paths[0]).parent))
+            self.open_files(paths)
+
+    def open_files(self, paths: list) -> None:
+        """Open images in tabs (in the background) and kernel files in the editor."""
+        for raw in paths:
+            path = Path(raw)
+            if path.suffix.lower() in KERNEL_EXTENSIONS:
+                self.open_kernel_file(path)
+                continue
+            existing = next(
+                (
+                    t
+                    for t in self.document_tabs()
+                    if t.document.path is not None and t.document.path.resolve() == path.resolve()
+                ),
+                None,
+            )
+            if existing is not None:
+                self.tabs.setCurrentWidget(existing)
+                continue
+            rid = self.runner.submit(_load, channel=f"open:{path}", args=(path,))
+            self._tasks[rid] = (f"Opening {path.name}", ("open", path))
+
+    @Slot()
+    def open_kernel_dialog(self) -> None:
+        folder = self.settings.value("folders/kernels", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self, "Open kernel file", folder, KERNEL_FILE_FILTER)
+        if path:
+            self.settings.setValue("folders/kernels", str(Path(path).parent))
+            self.open_kernel_file(Path(path))
+
+    def open_kernel_file(self, path: Path) -> None:
+        """One kernel goes into the editor; a file of several goes into the library."""
+        try:
+            kernels, notes = import_kernels(path)
+        except (KernelFileError, KernelError, OSError) as exc:
+            QMessageBox.warning(self, "Cannot read the kernel file", str(exc))
+            return
+        if len(kernels) > 1:
+            self.library_panel.import_files([path])
+            return
+        if kernels:
+            self.edit_kernel(kernels[0])
+        if notes:
+            self.status.showMessage(" ".join(notes), 10000)
+
+    def save_current(self, *, ask: bool = False) -> None:
+        tab = self.current_tab()
+        if tab is None:
+            return
+        path = tab.document.path
+        if ask or path is None:
+            folder = self.settings.value("folders/save", "") or (
+                str(path.parent) if path else str(Path.home())
+            )
+            suggestion = str(Path(folder) / (path.name if path else "untitled.png"))
+            chosen, _ = QFileDialog.getSaveFileName(self, "Save image as", suggestion, IMAGE_FILTER)
+            if not chosen:
+                return
+            path = Path(chosen)
+            self.settings.setValue("folders/save", str(path.parent))
+        self.save_document(tab, path)
+
+    def save_document(self, tab: DocumentTab, path: Path, *, close_after: bool = False) -> int:
+        doc = tab.document
+        rid = self.runner.submit(
+            _save, channel=f"save:{path}", args=(Path(path), doc.pixels, doc.source)
+        )
+        self._tasks[rid] = (f"Saving {Path(path).name}", ("save", tab, doc.state_id, close_after))
+        return rid
+
+    def close_tab(self, tab: DocumentTab | None) -> bool:
+        if tab is None:
+            return False
+        if tab.document.modified:
+            answer = QMessageBox.question(
+                self,
+                "Unsaved changes",
+                f"{tab.document.name} has unsaved changes. Save them before closing?",
+                QMessageBox.StandardButton.Save
+                | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Save,
+            )
+            if answer == QMessageBox.StandardButton.Cancel:
+                return False
+            if answer == QMessageBox.StandardButton.Save:
+                if tab.document.path is None:
+                    return False
+                self.save_document(tab, tab.document.path, close_after=True)
+                return False
+        self._remove_tab(tab)
+        return True
+
+    def _remove_tab(self, tab: DocumentTab) -> None:
+        if tab is self.current_tab():
+            self.preview.set_tab(None)
+        self.tabs.removeTab(self.tabs.indexOf(tab))
+        tab.deleteLater()
+        if self.tabs.count() == 0:
+            self._centre.setCurrentIndex(0)
+        self._update_ui()
+
+    # -- filtering -----------------------------------------------------------------------
+    def apply_filter(self, settings: FilterSettings) -> None:
+        """Filter the current image with ``settings`` as one undo step."""
+        tab = self.current_tab()
+        if tab is None:
+            return
+        ready = self.preview.result_for(tab, settings)
+        if ready is not None:  # the full preview is exactly this: no need to filter again
+            self._applied(tab, tab.document.state_id, settings, ready.pixels, ready.display)
+            return
+        self.preview.clear()
+        rid = self.runner.submit(_filter, channel="apply", args=(tab.document.pixels, settings))
+        self._tasks[rid] = (
+            f"Applying {settings.label}",
+            ("apply", tab, tab.document.state_id, settings),
+        )
+        self.status.show_progress(f"Applying {settings.label}", 0.0)
+
+    def _apply_library_kernel(self, kernel: Kernel) -> None:
+        current = self.editor.settings()
+        self.apply_filter(FilterSettings(kernel, current.channels, current.alpha_weighting))
+
+    @Slot()
+    def repeat_filter(self) -> None:
+        tab = self.current_tab()
+        last = tab.document.last_filter if tab is not None else None
+        last = last or getattr(self, "_last_filter", None)
+        if last is not None:
+            self.apply_filter(last)
+
+    def _applied(self, tab, state_id, settings, pixels, display) -> None:
+        doc = tab.document
+        if doc.state_id != state_id:
+            self.status.showMessage("The image changed while filtering: result dropped.", 5000)
+            return
+        doc.apply(pixels, settings.label)
+        doc.last_filter = settings
+        self._last_filter = settings
+        tab.remember(pixels, display)
+        self.preview.clear()
+        self.status.showMessage(f"Applied {settings.label}.", 4000)
+        self._document_changed()
+
+    def edit_kernel(self, kernel: Kernel) -> None:
+        self.editor.set_kernel(kernel)
+        self.editor_dock.show()
+        self.editor_dock.raise_()
+
+    def _save_editor_kernel(self) -> None:
+        self.library_panel.save_kernel(self.editor.kernel())
+
+    # -- undo ----------------------------------------------------------------------------
+    def undo(self) -> None:
+        tab = self.current_tab()
+        if tab is not None and tab.document.undo():
+            self._document_changed()
+
+    def redo(self) -> None:
+        tab = self.current_tab()
+        if tab is not None and tab.document.redo():
+            self._document_changed()
+
+    def revert(self) -> None:
+        tab = self.current_tab()
+        if tab is not None and tab.document.revert():
+            self._document_changed()
+
+    def _document_changed(self) -> None:
+        tab = self.current_tab()
+        self.preview.clear()
+        if tab is not None:
+            tab.refresh()
+            self.library_panel.set_image(tab.document.pixels)
+        self._update_ui()
+
+    # -- worker results ------------------------------------------------------------------
+    def cancel_work(self) -> None:
+        for rid, (_, context) in list(self._tasks.items()):
+            if context[0] in ("apply", "open"):
+                self.runner.cancel(rid)
+        self.runner.cancel(channel=FULL_CHANNEL)
+
+    @Slot(int)
+    def _on_started(self, rid: int) -> None:
+        if rid in self._tasks:
+            self.status.show_progress(self._tasks[rid][0], None)
+
+    @Slot(int, float)
+    def _on_progress(self, rid: int, fraction: float) -> None:
+        if rid in self._tasks:
+            self.status.show_progress(self._tasks[rid][0], fraction)
+        elif rid == self.runner.current(FULL_CHANNEL):
+            self.status.show_progress("Preview", fraction)
+
+    @Slot(int, object)
+    def _on_finished(self, rid: int, result: object) -> None:
+        task = self._tasks.pop(rid, None)
+        self._idle_check()
+        if task is None:
+            return
+        context = task[1]
+        if context[0] == "open":
+            image_file, display = result
+            doc = ImageDocument(image_file.pixels, path=context[1], source=image_file)
+            self.add_document(doc, display)
+            self.recent.add(context[1])
+            self.recent.fill_menu(self.actions.recent_menu, self.open_files)
+        elif context[0] == "apply":
+            _, tab, state_id, settings = context
+            pixels, display = result
+            if self.tabs.indexOf(tab) >= 0:
+                self._applied(tab, state_id, settings, pixels, display)
+        elif context[0] == "save":
+            _, tab, state_id, close_after = context
+            if self.tabs.indexOf(tab) < 0:
+                return
+            tab.document.mark_saved(result, state_id)
+            self.recent.add(result)
+            self.recent.fill_menu(self.actions.recent_menu, self.open_files)
+            self.status.showMessage(f"Saved {result}.", 5000)
+            if close_after and not tab.document.modified:
+                self._remove_tab(tab)
+            else:
+                if tab is self.current_tab() and not self.preview.is_active():
+                    tab.refresh()
+                self._update_ui()
+
+    @Slot(int, str)
+    def _on_failed(self, rid: int, message: str) -> None:
+        task = self._tasks.pop(rid, None)
+        self._idle_check()
+        if task is None:
+            return
+        kind = task[1][0]
+        titles = {
+            "open": "Cannot open the image",
+            "save": "Cannot save the image",
+            "apply": "Cannot apply the filter",
+        }
+        if kind == "open":
+            path = task[1][1]
+            if not Path(path).exists():
+                self.recent.remove(path)
+                self.recent.fill_menu(self.actions.recent_menu, self.open_files)
+        QMessageBox.warning(self, titles.get(kind, "Error"), message)
+
+    @Slot(int)
+    def _on_cancelled(self, rid: int) -> None:
+        task = self._tasks.pop(rid, None)
+        if task is not None and task[1][0] == "apply":
+            self.status.showMessage("Cancelled.", 3000)
+        self._idle_check()
+
+    def _idle_check(self) -> None:
+        if not self._tasks and not self.runner.is_busy(FULL_CHANNEL):
+            self.status.hide_progress()
+
+    # -- status and title ----------------------------------------------------------------
+    @Slot(int)
+    def _on_tab_changed(self, index: int) -> None:
+        tab = self.current_tab()
+        self.preview.set_tab(tab)
+        self.library_panel.set_image(tab.document.pixels if tab is not None else None)
+        if tab is not None:
+            tab.view.set_split(self.actions.split.isChecked())
+            self.status.show_zoom(tab.view.zoom)
+        self._update_ui()
+
+    @Slot(int, int)
+    def _on_pixel_hovered(self, x: int, y: int) -> None:
+        tab = self.current_tab()
+        if tab is None or x < 0:
+            self.status.show_pixel(-1, -1, "")
+            return
+        shown = self.preview.result_for(tab, self.editor.settings())
+        pixels = shown.pixels if shown is not None else tab.document.pixels
+        self.status.show_pixel(x, y, describe_pixel(pixels, x, y))
+
+    def _update_ui(self) -> None:
+        tab = self.current_tab()
+        a = self.actions
+        has = tab is not None
+        for action in (
+            a.save,
+            a.save_as,
+            a.close_tab,
+            a.zoom_in,
+            a.zoom_out,
+            a.fit,
+            a.actual_size,
+            a.apply,
+        ):
+            action.setEnabled(has)
+        a.repeat.setEnabled(has and getattr(self, "_last_filter", None) is not None)
+        if not has:
+            self.setWindowTitle(APP_TITLE)
+            self.setWindowModified(False)
+            self.status.show_image(0, 0, "")
+            for action in (a.undo, a.redo, a.revert):
+                action.setEnabled(False)
+            return
+        doc = tab.document
+        a.undo.setEnabled(doc.can_undo())
+        a.redo.setEnabled(doc.can_redo())
+        a.undo.setText(f"&Undo {doc.undo_label()}" if doc.can_undo() else "&Undo")
+        a.redo.setText(f"&Redo {doc.redo_label()}" if doc.can_redo() else "&Redo")
+        a.revert.setEnabled(doc.modified)
+        star = "*" if doc.modified else ""
+        self.setWindowTitle(f"{doc.name}{star} \u2014 {APP_TITLE}")
+        self.setWindowModified(doc.modified)
+        self.tabs.setTabText(self.tabs.indexOf(tab), f"{doc.name}{star}")
+        h, w = doc.pixels.shape[:2]
+        channels = 1 if doc.pixels.ndim == 2 else doc.pixels.shape[2]
+        kind = {1: "Gray", 2: "Gray + alpha", 3: "RGB", 4: "RGBA"}[channels]
+        self.status.show_image(w, h, f"{kind} {doc.bit_depth}-bit")
+
+    # -- learn dialog --------------------------------------------------------------------
+    @Slot()
+    def open_learn_dialog(self) -> None:
+        try:
+            from workbench.gui.learn_dialog import LearnDialog
+        except ImportError as exc:
+            QMessageBox.warning(
+                self, "Learn from examples", f"Learning from examples is not available: {exc}"
+            )
+            return
+        if self._learn_dialog is not None and self._learn_dialog.isVisible():
+            self._learn_dialog.raise_()
+            self._learn_dialog.activateWindow()
+            return
+        tab = self.current_tab()
+        dialog = LearnDialog(
+            self,
+            image=tab.document.pixels if tab is not None else None,
+            image_name=tab.document.name if tab is not None else "",
+            library=self.library,
+            runner=self.runner,
+        )
+        dialog.open_in_editor.connect(self.edit_kernel)
+        dialog.kernel_added.connect(lambda key: self.library_panel.reload(select=key))
+        self._learn_dialog = dialog
+        dialog.show()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_TITLE}",
+            f"<b>{APP_TITLE}</b><p>Apply, design and learn convolution filters.</p>"
+            "<p>Hold \\ to see the image before the filter; Ctrl+\\ splits the view.</p>",
+        )
+
+    # -- drag and drop, layout, quitting -------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            # Let the drag finish before any message box can appear.
+            QTimer.singleShot(0, lambda: self.open_files(paths))
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resizeDocks(
+                [self.library_dock, self.editor_dock], [280, 420], Qt.Orientation.Horizontal
+            )
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def unsaved_documents(self) -> list[ImageDocument]:
+        return [t.document for t in self.document_tabs() if t.document.modified]
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        unsaved = self.unsaved_documents()
+        if unsaved:
+            names = "\n".join(f"\u2022 {d.name}" for d in unsaved)
+            answer = QMessageBox.question(
+                self,
+                "Quit with unsaved changes?",
+                f"These images have unsaved changes:\n{names}\n\nQuit and lose them?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                event.ignore()
+                return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+        self.preview.set_tab(None)
+        self.runner.shutdown(2000)
+        if self._learn_dialog is not None:
+            self._learn_dialog.close()
+        event.accept()

@@ -1,15 +1,7 @@
-"""Image files in and out: Pillow, pypng and tifffile to and from numpy arrays.
+"""Image files in and out: Pillow to and from numpy arrays, losing no bit on the way.
 
-Pillow reads and writes most files. Two readers fill its gaps, each used only where needed:
-
-* **pypng** for 16-bit PNG. Pillow opens a 16-bit RGB or RGBA PNG as 8-bit RGB(A), silently
-  dropping the low byte of every sample, and cannot write 16-bit colour PNG at all. pypng is a
-  small pure-Python codec that keeps all 16 bits. Whether a PNG is 16-bit is read from the
-  bit-depth byte of its IHDR chunk, which the PNG standard puts at a fixed place (byte 24), so
-  the check costs one 26-byte read.
-* **tifffile** for TIFF deeper than 8 bits (16-bit, 32-bit float). Pillow reduces 16-bit RGB(A)
-  TIFF to 8 bits too. Every TIFF is written with tifffile (deflate compression), which stores
-  8/16-bit and float32 samples, alpha, the ICC profile and the resolution.
+Pillow reads and writes most files. Where it would lose data (16-bit PNG, TIFF deeper than 8
+bits) :mod:`workbench.engine.image_codecs` reads and writes instead; it says why.
 
 Conventions
 -----------
@@ -21,19 +13,16 @@ gray mode, so a gray image saved as WebP loads back as RGB.
 
 from __future__ import annotations
 
-import io
 import os
-import struct
-import tempfile
 import warnings
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import png
-import tifffile
 from PIL import Image, ImageOps
+
+from workbench.engine import image_codecs
+from workbench.engine.atomic_write import FolderNotWritable, write_atomically
 
 __all__ = [
     "IMAGE_EXTENSIONS",
@@ -65,9 +54,6 @@ _FORMATS = {
 }
 _EIGHT_BIT_ONLY = {"JPEG", "BMP", "WEBP"}
 _NO_ALPHA = {"JPEG", "BMP"}
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
-_ORIENTATION = 0x0112
 
 
 class ImageReadError(ValueError):
@@ -140,16 +126,23 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
         raise ImageReadError(f"{name}: cannot be read ({exc.strerror or exc})") from None
     if not head:
         raise ImageReadError(f"{name}: the file is empty")
+
+    def check_size(width: int, height: int) -> None:
+        _check_size(name, width, height)
+
     try:
-        if head.startswith(_PNG_SIGNATURE) and len(head) >= 26 and head[24] == 16:
-            return _load_png16(path, name)
-        if head.startswith(_TIFF_SIGNATURES):
-            deep = _load_deep_tiff(path, name)
-            if deep is not None:
-                return deep
-        return _load_with_pillow(path, name)
+        fmt, decoded = "PNG", None
+        if image_codecs.is_png16(head):
+            decoded = image_codecs.read_png16(path, check_size)
+        elif image_codecs.is_tiff(head):
+            fmt, decoded = "TIFF", image_codecs.read_deep_tiff(path, check_size)
+        if decoded is None:
+            return _load_with_pillow(path, name)
+        return ImageFile(decoded.pixels, path, fmt, *decoded[1:])
     except ImageReadError:
         raise
+    except image_codecs.UnsupportedImage as exc:
+        raise ImageReadError(f"{name}: {exc}") from None
     except MemoryError:
         raise ImageReadError(f"{name}: not enough memory to load this image") from None
     except Exception as exc:  # decoders raise many types for damaged data
@@ -237,189 +230,6 @@ def _pillow_pixels(
     raise ImageReadError(f"{name}: images of mode {mode} are not supported")
 
 
-def _load_png16(path: Path, name: str) -> ImageFile:
-    data = path.read_bytes()
-    width, height = struct.unpack(">II", data[16:24])
-    _check_size(name, width, height)
-    icc = dpi = exif = None
-    for kind, body in png.Reader(bytes=data).chunks():
-        if kind == b"iCCP":
-            icc = zlib.decompress(body[body.index(b"\0") + 2 :])
-        elif kind == b"pHYs" and len(body) == 9 and body[8] == 1:
-            ppm_x, ppm_y = struct.unpack(">II", body[:8])
-            dpi = (round(ppm_x * 0.0254, 2), round(ppm_y * 0.0254, 2))
-        elif kind == b"eXIf":
-            exif = body
-        elif kind == b"IEND":
-            break
-    # asDirect() expands a tRNS chunk into an alpha channel.
-    w, h, rows, info = png.Reader(bytes=data).asDirect()
-    planes = info["planes"]
-    flat = np.empty((h, w * planes), dtype=np.uint16)
-    for i, row in enumerate(rows):
-        flat[i] = row
-    pixels = flat.reshape(h, w, planes) if planes > 1 else flat.reshape(h, w)
-    pixels = _gray_alpha_to_rgba(pixels)
-    pixels, exif = _apply_orientation(pixels, exif)
-    return ImageFile(pixels, path, "PNG", 16, icc, dpi, exif)
-
-
-def _load_deep_tiff(path: Path, name: str) -> ImageFile | None:
-    """A TIFF with samples deeper than 8 bits, or None to let Pillow read it."""
-    with tifffile.TiffFile(path) as tif:
-        page = tif.pages[0]
-        _check_size(name, int(page.imagewidth), int(page.imagelength))
-        if page.bitspersample <= 8 and page.sampleformat == 1:
-            return None
-        arr = page.asarray()
-        if page.axes.startswith("S"):  # planar configuration: samples first
-            arr = np.moveaxis(arr, 0, -1)
-        photometric = int(page.photometric)
-        if photometric == 3 and page.colormap is not None:  # palette of 16-bit colours
-            arr = np.moveaxis(page.colormap[:, arr], 0, -1)
-        elif photometric not in (0, 1, 2):
-            raise ImageReadError(
-                f"{name}: {page.photometric.name} TIFF images deeper than 8 bits are not "
-                f"supported; convert it to RGB first"
-            )
-        tags = page.tags
-        icc = tags[34675].value if 34675 in tags else None
-        dpi = _tiff_dpi(tags)
-        orientation = int(tags[274].value) if 274 in tags else 1
-    arr = _as_supported_depth(arr, name)
-    if photometric == 0:  # min-is-white
-        arr = (1.0 - arr) if arr.dtype == np.float32 else np.iinfo(arr.dtype).max - arr
-    if arr.ndim == 3 and arr.shape[2] == 1:
-        arr = arr[:, :, 0]
-    if arr.ndim == 3 and arr.shape[2] > 4:
-        arr = arr[:, :, :4]
-    arr = _gray_alpha_to_rgba(arr)
-    arr = _orient(arr, orientation)
-    bit_depth = 32 if arr.dtype == np.float32 else 16
-    return ImageFile(
-        np.ascontiguousarray(arr), path, "TIFF", bit_depth, bytes(icc or b"") or None, dpi
-    )
-
-
-def _as_supported_depth(arr: np.ndarray, name: str) -> np.ndarray:
-    if arr.dtype == np.uint16 or arr.dtype == np.float32:
-        return arr.astype(arr.dtype.newbyteorder("="), copy=False)
-    if arr.dtype.kind == "f":
-        return arr.astype(np.float32)
-    if arr.dtype == np.uint8:
-        return arr
-    raise ImageReadError(
-        f"{name}: TIFF samples of type {arr.dtype} are not supported (use 8 or 16-bit "
-        f"unsigned integers, or 32-bit float)"
-    )
-
-
-def _tiff_dpi(tags: tifffile.TiffTags) -> tuple[float, float] | None:
-    if 282 not in tags or 283 not in tags:
-        return None
-    unit = int(tags[296].value) if 296 in tags else 2
-    if unit not in (2, 3):  # no absolute unit
-        return None
-    per_inch = 1.0 if unit == 2 else 2.54
-    xs = tags[282].value
-    ys = tags[283].value
-    x = xs[0] / xs[1] * per_inch if xs[1] else 0.0
-    y = ys[0] / ys[1] * per_inch if ys[1] else 0.0
-    return (round(x, 3), round(y, 3)) if x > 0 and y > 0 else None
-
-
-def _gray_alpha_to_rgba(arr: np.ndarray) -> np.ndarray:
-    if arr.ndim == 3 and arr.shape[2] == 2:
-        return np.ascontiguousarray(arr[:, :, [0, 0, 0, 1]])
-    return arr
-
-
-def _orient(arr: np.ndarray, orientation: int) -> np.ndarray:
-    """Turn pixels stored with an EXIF/TIFF orientation upright (as exif_transpose does)."""
-    if orientation in (5, 6, 7, 8):
-        arr = np.swapaxes(arr, 0, 1)
-        # After the transpose, 5 is done, 6 needs a left-right flip, 8 a top-bottom one.
-        orientation = {5: 1, 6: 2, 7: 3, 8: 4}[orientation]
-    if orientation == 2:
-        arr = arr[:, ::-1]
-    elif orientation == 3:
-        arr = arr[::-1, ::-1]
-    elif orientation == 4:
-        arr = arr[::-1]
-    return np.ascontiguousarray(arr)
-
-
-def _apply_orientation(pixels: np.ndarray, exif: bytes | None) -> tuple[np.ndarray, bytes | None]:
-    if not exif:
-        return pixels, exif
-    try:
-        tags = Image.Exif()
-        tags.load(exif)
-        orientation = int(tags.get(_ORIENTATION, 1))
-        if orientation == 1:
-            return pixels, exif
-        del tags[_ORIENTATION]
-        return _orient(pixels, orientation), tags.tobytes()
-    except Exception:  # a broken EXIF block must not stop the image from opening
-        return pixels, exif
-
-
-def _lzw_decode(data: bytes, /, *, out: object = None) -> bytes:
-    """Decode TIFF LZW (MSB-first codes of 9 to 12 bits, "early change").
-
-    tifffile decodes LZW only with the optional imagecodecs package, and LZW is what OpenCV,
-    GIMP and many scanners write; this plain decoder fills in when imagecodecs is absent.
-    """
-    del out  # tifffile passes a size hint
-    result = bytearray()
-    table = [bytes((i,)) for i in range(256)] + [b"", b""]
-    width, mask = 9, 511
-    buffer = bits = pos = 0
-    prev = b""
-    for byte in data:
-        buffer = (buffer << 8) | byte
-        bits += 8
-        pos += 1
-        if bits < width:
-            continue
-        bits -= width
-        code = (buffer >> bits) & mask
-        buffer &= (1 << bits) - 1
-        if code == 256:  # clear
-            del table[258:]
-            width, mask, prev = 9, 511, b""
-            continue
-        if code == 257:  # end of information
-            break
-        if code < len(table):
-            entry = table[code]
-            if prev and len(table) < 4096:
-                table.append(prev + entry[:1])
-        elif code == len(table) and prev:
-            entry = prev + prev[:1]
-            table.append(entry)
-        else:
-            raise ValueError(f"damaged LZW data (code {code} at byte {pos})")
-        result += entry
-        prev = entry
-        if len(table) >= mask and width < 12:
-            width += 1
-            mask = (1 << width) - 1
-    return bytes(result)
-
-
-def _register_lzw_decoder() -> None:
-    try:
-        import imagecodecs  # noqa: F401  (tifffile uses it when present)
-    except ImportError:
-        codecs = getattr(tifffile.TIFF.DECOMPRESSORS, "_codecs", None)
-        if isinstance(codecs, dict):
-            codecs.setdefault(5, _lzw_decode)
-
-
-_register_lzw_decoder()
-
-
 # -- saving -----------------------------------------------------------------------------
 def save_image(
     path: str | os.PathLike[str],
@@ -473,34 +283,25 @@ def save_image(
     dpi = like.dpi if like is not None else None
     exif = like.exif if like is not None else None
 
+    def write(tmp: str) -> None:
+        if fmt == "TIFF":
+            image_codecs.write_tiff(tmp, arr, icc, dpi)
+        elif fmt == "PNG" and arr.dtype == np.uint16:
+            image_codecs.write_png16(tmp, arr, icc, dpi, exif)
+        else:
+            _write_with_pillow(tmp, arr, fmt, icc, dpi, exif, int(quality))
+
     folder = path.parent
     if not folder.is_dir():
         raise ImageWriteError(f"{name}: the folder {str(folder)!r} does not exist")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
+        write_atomically(path, write)
+    except FolderNotWritable as exc:
         raise ImageWriteError(f"{name}: cannot write in {str(folder)!r} ({exc.strerror})") from None
-    try:
-        os.close(fd)
-        if fmt == "TIFF":
-            _write_tiff(tmp, arr, icc, dpi)
-        elif fmt == "PNG" and arr.dtype == np.uint16:
-            _write_png16(tmp, arr, icc, dpi, exif)
-        else:
-            _write_with_pillow(tmp, arr, fmt, icc, dpi, exif, int(quality))
-        _sync(tmp)
-        os.chmod(tmp, _new_file_mode(path))
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise ImageWriteError(f"{name}: cannot be written ({exc.strerror or exc})") from None
-        if isinstance(exc, (ValueError, TypeError)):
-            raise ImageWriteError(f"{name}: cannot be written as {fmt} ({exc})") from None
-        raise
+    except OSError as exc:
+        raise ImageWriteError(f"{name}: cannot be written ({exc.strerror or exc})") from None
+    except (ValueError, TypeError) as exc:
+        raise ImageWriteError(f"{name}: cannot be written as {fmt} ({exc})") from None
 
 
 def check_savable(path: str | os.PathLike[str], pixels: np.ndarray) -> None:
@@ -562,29 +363,6 @@ def _icc_matches(icc: bytes, arr: np.ndarray) -> bool:
     return space == (b"GRAY" if gray else b"RGB ")
 
 
-def _new_file_mode(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        return 0o666 & ~_UMASK
-
-
-def _sync(tmp: str) -> None:
-    # The data must be on disk before the rename makes it the target, or a crash could
-    # leave an empty file under the target's name.
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-
-
-def _read_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()
-
-
 def _write_with_pillow(
     tmp: str,
     arr: np.ndarray,
@@ -611,59 +389,3 @@ def _write_with_pillow(
         options["quality"] = quality
         options["lossless"] = quality == 100
     im.save(tmp, format=fmt, **options)
-
-
-def _write_png16(
-    tmp: str,
-    arr: np.ndarray,
-    icc: bytes | None,
-    dpi: tuple[float, float] | None,
-    exif: bytes | None,
-) -> None:
-    h, w = arr.shape[:2]
-    planes = 1 if arr.ndim == 2 else arr.shape[2]
-    options: dict[str, object] = {}
-    if dpi:
-        options.update(
-            x_pixels_per_unit=round(dpi[0] / 0.0254),
-            y_pixels_per_unit=round(dpi[1] / 0.0254),
-            unit_is_meter=True,
-        )
-    writer = png.Writer(w, h, greyscale=planes <= 2, alpha=planes in (2, 4), bitdepth=16, **options)
-    buffer = io.BytesIO()
-    writer.write(buffer, arr.reshape(h, w * planes))
-    extra = []
-    if icc:
-        extra.append((b"iCCP", b"ICC profile\0\0" + zlib.compress(icc)))
-    if exif:
-        extra.append((b"eXIf", exif[6:] if exif.startswith(b"Exif\0\0") else exif))
-    chunks = list(png.Reader(bytes=buffer.getvalue()).chunks())
-    # Ancillary chunks that describe the pixels must come before the image data.
-    first_idat = next(i for i, (kind, _) in enumerate(chunks) if kind == b"IDAT")
-    with open(tmp, "wb") as fh:
-        png.write_chunks(fh, chunks[:first_idat] + extra + chunks[first_idat:])
-
-
-def _write_tiff(
-    tmp: str,
-    arr: np.ndarray,
-    icc: bytes | None,
-    dpi: tuple[float, float] | None,
-) -> None:
-    channels = 1 if arr.ndim == 2 else arr.shape[2]
-    options: dict[str, object] = {}
-    if channels in (2, 4):
-        options["extrasamples"] = ["unassalpha"]
-    if icc:
-        options["iccprofile"] = icc
-    if dpi:
-        options.update(resolution=dpi, resolutionunit="INCH")
-    tifffile.imwrite(
-        tmp,
-        arr,
-        photometric="minisblack" if channels <= 2 else "rgb",
-        planarconfig="contig" if channels > 1 else None,
-        compression="zlib",
-        metadata=None,
-        **options,
-    )

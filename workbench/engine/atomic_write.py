@@ -1,0 +1,68 @@
+"""Saving without ever half-writing: a temporary file beside the target, then a rename.
+
+Image files and kernel files are both saved this way, so that a full disk, a crash or a
+refused format leaves the old file (or no file) rather than a truncated one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+__all__ = ["FolderNotWritable", "write_atomically"]
+
+
+class FolderNotWritable(OSError):
+    """The temporary file cannot be created in the target's folder (permissions, read-only)."""
+
+
+def write_atomically(path: Path, write: Callable[[str], None]) -> None:
+    """Call ``write(temporary_path)``, then rename the finished file to ``path``.
+
+    The temporary file sits in the target's folder (a rename is atomic only within one file
+    system), is flushed to disk before the rename, and gets the mode the target has, or the
+    one a new file would get. If ``write`` or the rename fails, the temporary file is removed
+    and the exception propagates; ``path`` is untouched.
+
+    Raises
+    ------
+    FolderNotWritable
+        If the temporary file cannot be created.
+    """
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise FolderNotWritable(exc.errno, exc.strerror) from None
+    try:
+        os.close(fd)
+        write(tmp)
+        # The data must be on disk before the rename makes it the target, or a crash could
+        # leave an empty file under the target's name.
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _new_file_mode(path))
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _new_file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        return 0o666 & ~_UMASK  # mkstemp makes 0600; a saved file should be like any other
+
+
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()

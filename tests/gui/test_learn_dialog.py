@@ -121,7 +121,7 @@ def test_learned_kernel_goes_to_the_library_and_reproduces_the_after_image(
     assert np.array_equal(dialog.result_view.heat_map.weights()[0, 0], learned.weights)
     assert "PSNR" in dialog.result_view.report.text()
     assert dialog.result_view.residual.image() is not None
-    assert not dialog.result_view.comparison_pixmap("Reproduced").isNull()
+    assert dialog.result_view.comparison_image("Reproduced") is not None
     assert np.abs(outcome.reproduced.astype(int) - after.astype(int)).max() <= 1 or (
         np.abs(interior(outcome.reproduced) - interior(after)).max() <= 1
     )

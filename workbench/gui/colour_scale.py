@@ -166,11 +166,12 @@ class ResidualView(QWidget):
     states the range in the image's own units, so "±1.5" means an error of 1.5 levels.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, caption: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("residualView")
         self._image: QImage | None = None
         self._limit = 1.0
+        self._caption = caption
         self.setMinimumSize(160, 120)
 
     def sizeHint(self) -> QSize:
@@ -193,16 +194,27 @@ class ResidualView(QWidget):
         """Where the residual is drawn, keeping its aspect ratio."""
         fm = QFontMetricsF(self.font())
         bar = colour_bar_width(fm, self._limit) + 8
-        avail = QRectF(2, 2, self.width() - bar - 6, self.height() - 4)
+        caption = fm.height() + 4 if self._caption else 0.0
+        avail = QRectF(2, 2, self.width() - bar - 6, self.height() - 4 - caption)
         if self._image is None or avail.width() <= 0 or avail.height() <= 0:
             return QRectF()
         scale = min(avail.width() / self._image.width(), avail.height() / self._image.height())
         w, h = self._image.width() * scale, self._image.height() * scale
-        return QRectF(avail.left() + (avail.width() - w) / 2, avail.top(), w, h)
+        return QRectF(
+            avail.left() + (avail.width() - w) / 2, avail.top() + (avail.height() - h) / 2, w, h
+        )
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), self.palette().window())
+        fm = QFontMetricsF(self.font())
+        if self._caption:
+            p.setPen(self.palette().text().color())
+            p.drawText(
+                QRectF(0, self.height() - fm.height() - 2, self.width(), fm.height()),
+                Qt.AlignCenter,
+                self._caption,
+            )
         if self._image is None:
             p.setPen(self.palette().placeholderText().color())
             p.drawText(QRectF(self.rect()), Qt.AlignCenter, "No residual yet")
@@ -213,11 +225,11 @@ class ResidualView(QWidget):
         p.drawImage(target, self._image)
         p.setPen(QPen(AXIS_COLOUR, 1))
         p.drawRect(target)
-        fm = QFontMetricsF(self.font())
+        bar_height = max(target.height(), 4 * fm.height())
         bar_rect = QRectF(
             target.right() + 8,
-            target.top(),
+            max(0.0, target.center().y() - bar_height / 2),
             colour_bar_width(fm, self._limit),
-            max(target.height(), 4 * fm.height()),
+            bar_height,
         )
         paint_colour_bar(p, bar_rect, self._limit)

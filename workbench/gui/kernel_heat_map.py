@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from workbench.gui.colour_scale import (
@@ -166,37 +166,53 @@ class KernelHeatMap(QWidget):
         number_format = self._number_format(cell)
         font, decimals = number_format if number_format else (None, 0)
         grid_pen = QPen(QColor(0, 0, 0, 45), 1)
+        # Light numbers on dark cells, dark on light: one pen change per pass, not per cell.
+        dark = (rgb @ np.array([0.299, 0.587, 0.114])) < 140
+        passes = ((QColor(255, 255, 255), True), (QColor(0, 0, 0), False))
+        if font is not None:
+            p.setFont(font)
         for out in range(n_out):
             for inp in range(n_in):
-                for row in range(kh):
-                    for col in range(kw):
-                        r = self._rect(layout, row, col, out, inp)
-                        c = rgb[out, inp, row, col]
-                        p.fillRect(r, QColor(int(c[0]), int(c[1]), int(c[2])))
-                        if font is not None:
-                            luma = 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]
-                            p.setPen(Qt.white if luma < 140 else Qt.black)
-                            p.setFont(font)
-                            text = format_number(self._weights[out, inp, row, col], decimals)
-                            p.drawText(r, Qt.AlignCenter, text)
                 block = QRectF(
-                    self._rect(layout, 0, 0, out, inp).topLeft(),
-                    QSize(int(kw * cell), int(kh * cell)),
+                    self._rect(layout, 0, 0, out, inp).topLeft(), QSizeF(kw * cell, kh * cell)
                 )
+                # One image per block, scaled without smoothing: cells stay crisp, and a
+                # 63 x 63 kernel is one call instead of thousands.
+                cells = np.ascontiguousarray(rgb[out, inp])
+                image = QImage(cells.data, kw, kh, 3 * kw, QImage.Format_RGB888)
+                p.drawImage(block, image)
+                if font is not None:
+                    for colour, on_dark in passes:
+                        p.setPen(colour)
+                        for row, col in zip(*np.nonzero(dark[out, inp] == on_dark), strict=True):
+                            value = self._weights[out, inp, row, col]
+                            p.drawText(
+                                self._rect(layout, int(row), int(col), out, inp),
+                                Qt.AlignCenter,
+                                format_number(value, decimals),
+                            )
                 if cell >= 8:
+                    lines = [
+                        QLineF(
+                            block.left() + i * cell,
+                            block.top(),
+                            block.left() + i * cell,
+                            block.bottom(),
+                        )
+                        for i in range(1, kw)
+                    ] + [
+                        QLineF(
+                            block.left(),
+                            block.top() + i * cell,
+                            block.right(),
+                            block.top() + i * cell,
+                        )
+                        for i in range(1, kh)
+                    ]
                     p.setPen(grid_pen)
-                    for i in range(1, kw):
-                        p.drawLine(
-                            QPointF(block.left() + i * cell, block.top()),
-                            QPointF(block.left() + i * cell, block.bottom()),
-                        )
-                    for i in range(1, kh):
-                        p.drawLine(
-                            QPointF(block.left(), block.top() + i * cell),
-                            QPointF(block.right(), block.top() + i * cell),
-                        )
+                    p.drawLines(lines)
                 p.setPen(QPen(AXIS_COLOUR, 1))
-                p.setBrush(Qt.NoBrush)
+                p.setBrush(QBrush())
                 p.drawRect(block)
         p.setFont(self.font())
         fm = QFontMetricsF(self.font())

@@ -122,8 +122,9 @@ class LearnDialog(QDialog):
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([400, 900])
         closer = QDialogButtonBox(QDialogButtonBox.Close)
         closer.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -223,8 +224,8 @@ class LearnDialog(QDialog):
             )
         else:
             self._show_status(
-                f"Learned {result.kernel.name or 'a kernel'} in {report.seconds:.1f} s: "
-                f"PSNR {report.psnr:.1f} dB, R\u00b2 {report.r_squared:.4f}."
+                f"Done in {report.seconds:.1f} s: PSNR {report.psnr:.1f} dB, "
+                f"R\u00b2 {report.r_squared:.5f}. Add the kernel to the library to keep it."
             )
 
     @Slot(int, str)

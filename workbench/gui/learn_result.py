@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,19 +25,21 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from workbench.engine import FitResult
+from workbench.gui.colour_scale import format_number
 from workbench.gui.display import to_display
 from workbench.gui.learn_pairs import thumbnail
 from workbench.gui.plots import KernelHeatMap, ResidualView
 
 __all__ = ["KernelNameDialog", "LearnOutcome", "LearnResultView", "report_html"]
 
-_COMPARE_SIZE = QSize(210, 160)
+_COMPARE_SIZE = QSize(480, 360)  # thumbnails made at least this big, then fitted
+# Below this many levels the residual is 8-bit rounding: keep that pale, not loud.
+_MIN_RESIDUAL_LIMIT = 2.0
 _DETAIL_SIDE = 96  # pixels of the image shown in the detail view, enlarged to fit
 
 
@@ -102,6 +104,45 @@ def _detail(pixels: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(pixels[top : top + side, left : left + side])
 
 
+class ImagePane(QWidget):
+    """An image fitted to the widget with its aspect kept, and a caption under it."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._image: QImage | None = None
+        self._smooth = True
+        self._caption = caption
+        self.setMinimumSize(120, 100)
+
+    def set_image(self, image: QImage | None, *, smooth: bool = True) -> None:
+        self._image = image
+        self._smooth = smooth
+        self.update()
+
+    def image(self) -> QImage | None:
+        return self._image
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        fm = QFontMetricsF(self.font())
+        area = QRectF(0, 0, self.width(), self.height() - fm.height() - 4)
+        if self._image is not None and area.height() > 4:
+            scale = min(area.width() / self._image.width(), area.height() / self._image.height())
+            w, h = self._image.width() * scale, self._image.height() * scale
+            target = QRectF((area.width() - w) / 2, (area.height() - h) / 2, w, h)
+            # Smooth when shrinking, crisp pixels when a detail is enlarged.
+            p.setRenderHint(QPainter.SmoothPixmapTransform, self._smooth)
+            p.drawImage(target, self._image)
+            p.setPen(self.palette().mid().color())
+            p.drawRect(target)
+        p.setPen(self.palette().text().color())
+        p.drawText(
+            QRectF(0, self.height() - fm.height() - 2, self.width(), fm.height()),
+            Qt.AlignCenter,
+            self._caption,
+        )
+
+
 class LearnResultView(QWidget):
     """The result of one fit; the buttons only ask, the dialog does the work."""
 
@@ -113,6 +154,7 @@ class LearnResultView(QWidget):
         super().__init__(parent)
         self.setObjectName("learnResult")
         self.outcome: LearnOutcome | None = None
+        self._residual_limit = 1.0
 
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: bold;")
@@ -121,25 +163,18 @@ class LearnResultView(QWidget):
         self.report.setObjectName("learnReport")
         self.report.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.report.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.report.setMinimumWidth(260)
-        self.report.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Expanding)
-        self.residual = ResidualView()
+        self.report.setMinimumWidth(280)
 
         self.compare_mode = QComboBox()
         self.compare_mode.addItems(["Whole image", "Detail at the centre (actual pixels)"])
         self.compare_mode.currentIndexChanged.connect(self._show_comparison)
-        self._compare: dict[str, QLabel] = {}
-        compare_row = QHBoxLayout()
-        for name in ("Before", "After", "Reproduced"):
-            column = QVBoxLayout()
-            image = QLabel(alignment=Qt.AlignCenter)
-            image.setFixedSize(_COMPARE_SIZE)
-            image.setStyleSheet("background: palette(base); border: 1px solid palette(mid);")
-            column.addWidget(image)
-            column.addWidget(QLabel(name, alignment=Qt.AlignCenter))
-            compare_row.addLayout(column)
-            self._compare[name] = image
-        compare_row.addStretch(1)
+        self._compare = {name: ImagePane(name) for name in ("Before", "After", "Reproduced")}
+        self.residual = ResidualView(caption="Residual (amplified)")
+        self.residual.setToolTip(
+            "after \u2212 reproduced, amplified: red where the after image is brighter than "
+            "the kernel makes it, blue where darker. Structure here is what one linear "
+            "kernel could not capture; pixels left out of the fit (clipped, border) show too."
+        )
 
         self.open_button = QPushButton("Open in editor")
         self.open_button.setToolTip("Put the learned kernel in the kernel editor to try or tweak")
@@ -152,23 +187,22 @@ class LearnResultView(QWidget):
         self.export_button.clicked.connect(self.export_requested)
 
         kernel_box = QGroupBox("Learned kernel")
-        kernel_layout = QHBoxLayout(kernel_box)
-        left = QVBoxLayout()
-        left.addWidget(self.title)
-        left.addWidget(self.heat_map, 1)
-        kernel_layout.addLayout(left, 3)
-        kernel_layout.addWidget(self.report, 2)
+        kernel_layout = QVBoxLayout(kernel_box)
+        kernel_layout.addWidget(self.title)
+        kernel_layout.addWidget(self.heat_map, 1)
+        report_box = QGroupBox("Fit report")
+        report_layout = QVBoxLayout(report_box)
+        report_layout.addWidget(self.report)
+        report_layout.addStretch(1)
 
-        residual_box = QGroupBox("Residual: after \u2212 reproduced, amplified")
-        residual_box.setToolTip(
-            "Red: the after image is brighter than the kernel reproduces; blue: darker. "
-            "Structure here is what a single linear kernel could not capture."
-        )
-        QVBoxLayout(residual_box).addWidget(self.residual)
-        compare_box = QGroupBox("Before, after and reproduced (first pair)")
+        compare_box = QGroupBox("First pair: before, after, reproduced with the kernel, residual")
+        panes = QHBoxLayout()
+        for pane in self._compare.values():
+            panes.addWidget(pane, 1)
+        panes.addWidget(self.residual, 1)
         compare_layout = QVBoxLayout(compare_box)
         compare_layout.addWidget(self.compare_mode, 0, Qt.AlignLeft)
-        compare_layout.addLayout(compare_row)
+        compare_layout.addLayout(panes, 1)
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -177,13 +211,14 @@ class LearnResultView(QWidget):
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(kernel_box, 0, 0, 1, 2)
-        grid.addWidget(residual_box, 1, 0)
-        grid.addWidget(compare_box, 1, 1)
+        grid.addWidget(kernel_box, 0, 0)
+        grid.addWidget(report_box, 0, 1)
+        grid.addWidget(compare_box, 1, 0, 1, 2)
         grid.addLayout(buttons, 2, 0, 1, 2)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 2)
+        grid.setRowStretch(0, 5)
+        grid.setRowStretch(1, 4)
         grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
         self.show_outcome(None)
 
     def show_outcome(self, outcome: LearnOutcome | None) -> None:
@@ -193,25 +228,27 @@ class LearnResultView(QWidget):
         if outcome is None:
             self.title.setText("No kernel learned yet")
             self.heat_map.set_weights(None)
-            self.report.setText("")
+            self.report.setText("Choose a pair and press Learn.")
             self.residual.set_residual(None)
-            for label in self._compare.values():
-                label.setPixmap(QPixmap())
+            for pane in self._compare.values():
+                pane.set_image(None)
             return
         kernel = outcome.result.kernel
-        offset = kernel.offset
-        offset_text = (
-            ", ".join(f"{o:+.2f}" for o in offset)
-            if isinstance(offset, tuple)
-            else f"{offset:+.2f}"
-        )
+        offsets = kernel.offset if isinstance(kernel.offset, tuple) else (kernel.offset,)
+        offset_text = ", ".join(format_number(o, 2) for o in offsets)
         self.title.setText(
-            f"{html.escape(kernel.name)}: sum {kernel.total:.3f}, offset {offset_text}"
+            f"{html.escape(kernel.name)}: sum {format_number(kernel.total, 3)}, "
+            f"offset {offset_text}"
         )
         self.heat_map.set_weights(kernel.weights)
         self.report.setText(report_html(outcome.result))
-        self.residual.set_residual(outcome.result.report.residual)
+        # The scale follows the fit's own error, so the picture shows where it is worse than
+        # usual; pixels left out of the fit (clipped, border) simply saturate.
+        self._residual_limit = max(4.0 * outcome.result.report.rmse, _MIN_RESIDUAL_LIMIT)
         self._show_comparison()
+
+    def residual_limit(self) -> float:
+        return self._residual_limit
 
     @Slot()
     def _show_comparison(self) -> None:
@@ -226,15 +263,16 @@ class LearnResultView(QWidget):
         for name, pixels in images.items():
             if detail:
                 image = to_display(_detail(pixels)).image.copy()
-                mode = Qt.FastTransformation  # enlarged pixels stay crisp
             else:
                 image = thumbnail(pixels, _COMPARE_SIZE)
-                mode = Qt.SmoothTransformation
-            pixmap = QPixmap.fromImage(image).scaled(_COMPARE_SIZE, Qt.KeepAspectRatio, mode)
-            self._compare[name].setPixmap(pixmap)
+            self._compare[name].set_image(image, smooth=not detail)
+        residual = self.outcome.result.report.residual
+        self.residual.set_residual(
+            _detail(residual) if detail else residual, limit=self._residual_limit
+        )
 
-    def comparison_pixmap(self, name: str) -> QPixmap:
-        return self._compare[name].pixmap()
+    def comparison_image(self, name: str) -> QImage | None:
+        return self._compare[name].image()
 
 
 class KernelNameDialog(QDialog):

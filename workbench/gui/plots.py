@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
 from workbench.gui.colour_scale import AXIS_COLOUR, ResidualView, residual_image
@@ -27,12 +27,16 @@ def _superscript(n: int) -> str:
     return str(n).translate(str.maketrans("-0123456789", "\u207b⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
-def _nice_ceiling(x: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least ``x``."""
+_TICK_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
+_AXIS_ENDS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def _nice_ceiling(x: float, steps: tuple[float, ...] = _TICK_STEPS) -> float:
+    """The smallest of ``steps`` times a power of ten that is at least ``x``."""
     if x <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(x))
-    for m in (1.0, 2.0, 2.5, 5.0, 10.0):
+    for m in steps:
         if m * power >= x * (1 - 1e-9):
             return m * power
     return 10 * power
@@ -110,9 +114,10 @@ class LossCurve(QWidget):
         left = fm.height() + 6 + label_w + 6
         top = fm.height() + 6
         bottom = 2 * fm.height() + 8
-        rect = QRectF(left, top, self.width() - left - 12, self.height() - top - bottom)
         x0 = 0.0 if steps.min() >= 0 else float(steps.min())
-        x1 = _nice_ceiling(max(float(steps.max()), 10.0))
+        x1 = _nice_ceiling(max(float(steps.max()), 10.0), _AXIS_ENDS)
+        right = fm.horizontalAdvance(f"{x1:g}") / 2 + 6  # room for the last tick's label
+        rect = QRectF(left, top, self.width() - left - right, self.height() - top - bottom)
         return rect, x0, x1, lo, hi
 
     def map_to_widget(self, step: float, loss: float) -> QPointF | None:
@@ -196,7 +201,7 @@ class LossCurve(QWidget):
             )
             x += x_step
         p.setPen(QPen(AXIS_COLOUR, 1))
-        p.setBrush(Qt.NoBrush)
+        p.setBrush(QBrush())
         p.drawRect(rect)
         p.setPen(text_colour)
         p.drawText(

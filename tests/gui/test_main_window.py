@@ -169,10 +169,10 @@ def test_tabs_keep_their_own_undo_history(qtbot, window, image_path, tmp_path, s
     second = open_and_wait(qtbot, window, other_path)
     window.apply_filter(window.editor.settings().__class__(BLUR))
     qtbot.waitUntil(lambda: second.document.modified, timeout=5000)
-    window.tabs.setCurrentWidget(first)
+    window.tabs.select(first)
     assert not window.actions.undo.isEnabled()
     assert window.windowTitle() == "small.png \u2014 Filter Workbench"
-    window.tabs.setCurrentWidget(second)
+    window.tabs.select(second)
     assert window.actions.undo.isEnabled()
 
 

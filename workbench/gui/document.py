@@ -94,6 +94,14 @@ class ImageDocument:
         return {np.uint8: 8, np.uint16: 16}.get(self.pixels.dtype.type, 32)
 
     @property
+    def description(self) -> str:
+        """Colour kind and depth, e.g. "RGB 8-bit" or "Gray 16-bit"."""
+        pixels = self.pixels
+        channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+        kind = {1: "Gray", 2: "Gray + alpha", 3: "RGB", 4: "RGBA"}.get(channels, "Image")
+        return f"{kind} {self.bit_depth}-bit"
+
+    @property
     def modified(self) -> bool:
         return self._state.serial != self._saved.serial
 

@@ -9,21 +9,17 @@ typing is never held up by filtering.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QPoint, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
-    QTableView,
     QToolButton,
     QToolTip,
     QVBoxLayout,
@@ -31,10 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.engine import BORDER_MODES, Kernel, KernelError
-from workbench.engine.kernel import MAX_KERNEL_SIZE
 from workbench.engine.library import KernelFileError, format_kernel_text, parse_kernel_text
 from workbench.gui.filter_settings import FilterSettings
+from workbench.gui.kernel_grid import KernelGrid
 from workbench.gui.kernel_model import KernelTableModel
+from workbench.gui.odd_spin_box import OddSpinBox
 
 __all__ = ["KernelEditor"]
 
@@ -45,19 +42,6 @@ _BORDER_LABELS = {
     "wrap": "Wrap around",
     "constant": "Black (constant 0)",
 }
-
-
-class _OddSpinBox(QSpinBox):
-    """A spin box for kernel sizes: odd numbers 1..63, stepping by two."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setRange(1, MAX_KERNEL_SIZE)
-        self.setSingleStep(2)
-        self.setAccelerated(True)
-
-        # Sizes take effect when editing ends, so typing "15" does not pass through 1.
-        self.setKeyboardTracking(False)
 
 
 class KernelEditor(QWidget):
@@ -78,28 +62,14 @@ class KernelEditor(QWidget):
         self._last_good: FilterSettings | None = None
 
         self.model = KernelTableModel(self)
-        self.table = QTableView(self)
-        self.table.setObjectName("kernelGrid")
-        self.table.setModel(self.model)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
-        self.table.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-            header.setHighlightSections(False)
-        self.table.horizontalHeader().setDefaultSectionSize(52)
-        self.table.verticalHeader().setDefaultSectionSize(28)
-        self.table.setMinimumHeight(150)
+        self.table = KernelGrid(self.model, self)
 
         self.name_edit = QLineEdit(self)
         self.name_edit.setObjectName("kernelName")
         self.name_edit.setPlaceholderText("Untitled kernel")
-        self.rows_spin = _OddSpinBox(self)
+        self.rows_spin = OddSpinBox(self)
         self.rows_spin.setObjectName("rowsSpin")
-        self.cols_spin = _OddSpinBox(self)
+        self.cols_spin = OddSpinBox(self)
         self.cols_spin.setObjectName("colsSpin")
         self.slice_combo = QComboBox(self)  # colour kernels: which output/input pair
         self.slice_combo.setObjectName("sliceCombo")
@@ -243,12 +213,8 @@ class KernelEditor(QWidget):
         b["reset"].clicked.connect(lambda: self.set_kernel(identity(3)))
         self.apply_button.clicked.connect(self.applyRequested)
         self.preview_box.toggled.connect(self.previewToggled)
-        copy = QShortcut(QKeySequence.StandardKey.Copy, self.table)
-        copy.setContext(Qt.ShortcutContext.WidgetShortcut)
-        copy.activated.connect(self.copy_to_clipboard)
-        paste = QShortcut(QKeySequence.StandardKey.Paste, self.table)
-        paste.setContext(Qt.ShortcutContext.WidgetShortcut)
-        paste.activated.connect(self.paste_from_clipboard)
+        self.table.copyRequested.connect(self.copy_to_clipboard)
+        self.table.pasteRequested.connect(self.paste_from_clipboard)
 
     # -- public API ----------------------------------------------------------------------
     def kernel(self) -> Kernel:
@@ -284,7 +250,7 @@ class KernelEditor(QWidget):
             self.name_edit.setText(kernel.name)
         finally:
             self._updating = False
-        self._size_columns()
+        self.table.fit_cells()
         self._changed()
 
     # -- building the kernel from the widgets ---------------------------------------------
@@ -339,8 +305,6 @@ class KernelEditor(QWidget):
 
     @Slot(int, int, str)
     def _on_entry_refused(self, row: int, col: int, reason: str) -> None:
-        rect = self.table.visualRect(self.model.index(row, col))
-        QToolTip.showText(self.table.viewport().mapToGlobal(rect.bottomLeft()), reason, self.table)
         self._show_message(reason)
 
     @Slot()
@@ -349,13 +313,10 @@ class KernelEditor(QWidget):
             return
         rows, cols = self.rows_spin.value(), self.cols_spin.value()
         if rows % 2 == 0 or cols % 2 == 0:
-            # Typed an even size: the next odd one (setValue comes back here).
-            spin = self.rows_spin if rows % 2 == 0 else self.cols_spin
-            spin.setValue(min(MAX_KERNEL_SIZE, spin.value() + 1))
-            return
+            return  # the spin box is about to make it odd, and comes back here
         kernel = Kernel(self.model.weights()).resized(rows, cols)
         self.model.set_weights(kernel.weights)
-        self._size_columns()
+        self.table.fit_cells()
         self._normalise()
         self._changed()
 
@@ -392,7 +353,7 @@ class KernelEditor(QWidget):
         self.rows_spin.setValue(kh)
         self.cols_spin.setValue(kw)
         self._updating = False
-        self._size_columns()
+        self.table.fit_cells()
         self._changed()
 
     # -- clipboard -----------------------------------------------------------------------
@@ -435,19 +396,6 @@ class KernelEditor(QWidget):
         for o in range(n_out):
             for i in range(n_in):
                 self.slice_combo.addItem(f"{names[o]} out from {names[i]} in", (o, i))
-
-    def _size_columns(self) -> None:
-        grid = self.model.grid()
-        widest = max(
-            (
-                len(self.model.data(self.model.index(r, c)) or "")
-                for r in range(grid.shape[0])
-                for c in range(grid.shape[1])
-            ),
-            default=1,
-        )
-        width = max(40, min(84, 14 + 8 * widest))
-        self.table.horizontalHeader().setDefaultSectionSize(width)
 
     def _show_message(self, text: str, *, error: bool = True) -> None:
         self.message_label.setStyleSheet("color: #b3261e;" if error else "color: palette(text);")

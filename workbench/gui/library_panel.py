@@ -7,12 +7,11 @@ on the current image, computed on the worker from a thumbnail-sized copy.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QFont, QIcon, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -37,49 +36,19 @@ from workbench.engine.library import (
     export_kernel,
     import_kernels,
 )
-from workbench.gui.display import downsample, to_display
-from workbench.gui.filter_settings import FilterSettings
+from workbench.gui.filter_thumbnails import FilterThumbnails
 from workbench.gui.kernel_save_dialog import KernelSaveDialog
+from workbench.gui.library_model import KEY_ROLE, LibraryModel, LibrarySearch
 from workbench.gui.worker import Runner
 
 __all__ = ["KERNEL_FILE_FILTER", "LibraryPanel"]
 
-KEY_ROLE = Qt.ItemDataRole.UserRole + 1
-SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
-THUMBNAIL_CHANNEL = "thumbnails"
-THUMBNAIL_SIDE = 64
 KERNEL_FILE_FILTER = (
     "Kernel files (*.json *.txt *.csv *.kernel *.acf *.settings);;"
     "Filter Workbench (*.json);;ImageJ text (*.txt *.csv *.kernel);;"
     "Photoshop Custom filter (*.acf);;GIMP presets (*.settings);;All files (*)"
 )
 _EXPORT_FILTER = "Filter Workbench (*.json);;ImageJ text (*.txt);;Photoshop Custom filter (*.acf)"
-
-
-def _thumbnails(progress, cancel, pixels, kernels):
-    """Preview images (key -> QImage) of each kernel on a thumbnail-sized copy."""
-    h, w = pixels.shape[:2]
-    small = downsample(pixels, max(1, math.ceil(max(h, w) / THUMBNAIL_SIDE)))
-    out = {}
-    for n, (key, kernel) in enumerate(kernels):
-        if cancel.is_set():
-            break
-        try:
-            filtered = FilterSettings(kernel, "RGB").run(small, cancel=cancel)
-        except (KernelError, ValueError):
-            continue  # e.g. a colour kernel for another channel count: no preview
-        out[key] = to_display(filtered).image.copy()  # detached from the numpy buffer
-        progress((n + 1) / len(kernels))
-    return out
-
-
-class _SearchProxy(QSortFilterProxyModel):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setRecursiveFilteringEnabled(True)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setFilterRole(SEARCH_ROLE)
-        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
 
 class LibraryPanel(QWidget):
@@ -99,13 +68,11 @@ class LibraryPanel(QWidget):
         self.setObjectName("libraryPanel")
         self.library = library
         self._runner = runner
-        self._image: np.ndarray | None = None
-        self._thumb_id: int | None = None
-        self._icons: dict[tuple[str, int], QIcon] = {}
+        self.thumbnails = FilterThumbnails(runner, self)
+        self.thumbnails.updated.connect(self._apply_icons)
 
-        self.model = QStandardItemModel(self)
-        self.model.setHorizontalHeaderLabels(["Filter", "Size"])
-        self.proxy = _SearchProxy(self)
+        self.model = LibraryModel(self)
+        self.proxy = LibrarySearch(self)
         self.proxy.setSourceModel(self.model)
 
         self.search = QLineEdit(self)
@@ -193,7 +160,6 @@ class LibraryPanel(QWidget):
         layout.addWidget(self.problems_label)
         layout.addLayout(buttons)
 
-        runner.finished.connect(self._on_thumbnails)
         self.reload()
 
     # -- contents ------------------------------------------------------------------------
@@ -201,52 +167,13 @@ class LibraryPanel(QWidget):
         """Read the library folders again and rebuild the tree (keeping previews)."""
         current = select or self.selected_key()
         self.library.reload()
-        self.model.removeRows(0, self.model.rowCount())
-        groups: dict[str, QStandardItem] = {}
-        bold = QFont()
-        bold.setBold(True)
-        for entry in self.library.entries:
-            category = entry.kernel.category or "Other"
-            group = groups.get(category)
-            if group is None:
-                group = QStandardItem(category)
-                group.setFont(bold)
-                group.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                group.setData(category, SEARCH_ROLE)
-                size_item = QStandardItem("")
-                size_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                self.model.appendRow([group, size_item])
-                groups[category] = group
-            group.appendRow(self._row(entry))
-        self.proxy.sort(0)
+        self.model.rebuild(self.library.entries, self.thumbnails.icon)
         self.tree.expandAll()
         self._show_problem_count()
         if current:
             self.select(current)
         self._update_actions()
-        self._request_thumbnails()
-
-    def _row(self, entry: LibraryEntry) -> list[QStandardItem]:
-        k = entry.kernel
-        name = QStandardItem(k.name or entry.key)
-        name.setData(entry.key, KEY_ROLE)
-        name.setData(" ".join((k.name, k.category, k.description, entry.key)), SEARCH_ROLE)
-        owner = "built-in (read-only)" if entry.builtin else f"yours: {entry.path}"
-        tip = f"<b>{k.name or entry.key}</b><br>{k.description}<br><i>{owner}</i>"
-        name.setToolTip(tip)
-        name.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-        if not entry.builtin:
-            font = QFont()
-            font.setItalic(True)
-            name.setFont(font)
-        icon = self._icons.get((entry.key, hash(k)))
-        if icon is not None:
-            name.setIcon(icon)
-        kh, kw = k.shape
-        size = QStandardItem(f"{kh}\u00d7{kw}" + (" colour" if k.is_color else ""))
-        size.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-        size.setData(entry.key, KEY_ROLE)
-        return [name, size]
+        self.thumbnails.request([(e.key, e.kernel) for e in self.library.entries])
 
     def _show_problem_count(self) -> None:
         n = len(self.library.problems)
@@ -462,48 +389,16 @@ class LibraryPanel(QWidget):
     # -- previews ------------------------------------------------------------------------
     def set_image(self, pixels: np.ndarray | None) -> None:
         """Recompute the previews on ``pixels`` (the current image)."""
-        self._image = pixels
-        self._icons.clear()
-        self._request_thumbnails()
+        self.thumbnails.set_image(pixels)
+        self.thumbnails.request([(e.key, e.kernel) for e in self.library.entries])
 
-    def _request_thumbnails(self) -> None:
-        if self._image is None:
-            return
-        todo = [
-            (e.key, e.kernel)
-            for e in self.library.entries
-            if (e.key, hash(e.kernel)) not in self._icons
-        ]
-        if not todo:
-            return
-        self._thumb_id = self._runner.submit(
-            _thumbnails, channel=THUMBNAIL_CHANNEL, args=(self._image, todo)
-        )
-        self._thumb_kernels = {key: hash(kernel) for key, kernel in todo}
+    @Slot()
+    def _apply_icons(self) -> None:
+        def icon_for(key: str):
+            return (
+                self.thumbnails.icon(key, self.library.get(key).kernel)
+                if key in self.library
+                else None
+            )
 
-    @Slot(int, object)
-    def _on_thumbnails(self, request_id: int, result: object) -> None:
-        if request_id != self._thumb_id:
-            return
-        self._thumb_id = None
-        for key, image in result.items():
-            self._icons[(key, self._thumb_kernels[key])] = QIcon(QPixmap.fromImage(image))
-        self._apply_icons(self.model.invisibleRootItem())
-
-    def _apply_icons(self, parent: QStandardItem) -> None:
-        for row in range(parent.rowCount()):
-            item = parent.child(row, 0)
-            key = item.data(KEY_ROLE)
-            if key is None:
-                self._apply_icons(item)
-                continue
-            try:
-                kernel = self.library.get(key).kernel
-            except LibraryError:
-                continue
-            icon = self._icons.get((key, hash(kernel)))
-            if icon is not None:
-                item.setIcon(icon)
-
-    def thumbnails_pending(self) -> bool:
-        return self._thumb_id is not None
+        self.model.set_icons(icon_for)

@@ -12,50 +12,32 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QStackedWidget,
-    QTabWidget,
     QWidget,
 )
 
 from workbench.engine import Kernel, KernelError
-from workbench.engine.imageio import IMAGE_EXTENSIONS, load_image, save_image
 from workbench.engine.library import KernelFileError, KernelLibrary, import_kernels
-from workbench.gui.display import describe_pixel, to_display
+from workbench.gui.display import describe_pixel
 from workbench.gui.document import ImageDocument
 from workbench.gui.document_tab import DocumentTab
+from workbench.gui.file_dialogs import KERNEL_EXTENSIONS, FileDialogs
 from workbench.gui.filter_settings import FilterSettings
+from workbench.gui.image_jobs import ImageJobs
+from workbench.gui.image_tabs import ImageTabs
 from workbench.gui.kernel_editor import KernelEditor
-from workbench.gui.library_panel import KERNEL_FILE_FILTER, LibraryPanel
-from workbench.gui.preview import FULL_CHANNEL, LivePreview
+from workbench.gui.library_panel import LibraryPanel
+from workbench.gui.preview import LivePreview
 from workbench.gui.recent_files import RecentFiles
 from workbench.gui.status_bar import StatusBar
+from workbench.gui.unsaved_prompts import ask_before_closing, ask_before_quitting
 from workbench.gui.window_actions import WindowActions
 from workbench.gui.worker import Runner
 
-__all__ = ["APP_TITLE", "KERNEL_EXTENSIONS", "MainWindow"]
+__all__ = ["APP_TITLE", "MainWindow"]
 
 APP_TITLE = "Filter Workbench"
-KERNEL_EXTENSIONS = (".json", ".txt", ".csv", ".kernel", ".acf", ".settings")
-IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in IMAGE_EXTENSIONS) + ");;All files (*)"
-
-
-def _load(progress, cancel, path):
-    image_file = load_image(path)
-    return image_file, to_display(image_file.pixels)
-
-
-def _filter(progress, cancel, pixels, settings):
-    out = settings.run(pixels, progress, cancel)
-    return out, to_display(out)
-
-
-def _save(progress, cancel, path, pixels, like):
-    save_image(path, pixels, like=like)
-    return path
 
 
 class MainWindow(QMainWindow):
@@ -74,23 +56,13 @@ class MainWindow(QMainWindow):
         self.library = library if library is not None else KernelLibrary()
         self.runner = Runner(self)
         self.recent = RecentFiles(settings)
-        self._tasks: dict[int, tuple[str, object]] = {}  # request id -> (label, context)
         self._learn_dialog = None
 
-        self.tabs = QTabWidget(self)
-        self.tabs.setObjectName("imageTabs")
-        self.tabs.setDocumentMode(True)
-        self.tabs.setTabsClosable(True)
-        self.tabs.setMovable(True)
-        self.tabs.currentChanged.connect(self._on_tab_changed)
-        self.tabs.tabCloseRequested.connect(lambda i: self.close_tab(self.tabs.widget(i)))
-        empty = QLabel("Open an image (Ctrl+O) or drop image and kernel files here.", self)
-        empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        empty.setStyleSheet("color: palette(mid); font-size: 15px;")
-        self._centre = QStackedWidget(self)
-        self._centre.addWidget(empty)
-        self._centre.addWidget(self.tabs)
-        self.setCentralWidget(self._centre)
+        self.tabs = ImageTabs(self)
+        self.tabs.currentTabChanged.connect(self._on_tab_changed)
+        self.tabs.closeRequested.connect(self.close_tab)
+        self.setCentralWidget(self.tabs)
+        self.dialogs = FileDialogs(settings, self)
 
         self.editor = KernelEditor(self)
         self.library_panel = LibraryPanel(self.library, self.runner, self)
@@ -105,6 +77,7 @@ class MainWindow(QMainWindow):
         )
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
+        self.jobs = ImageJobs(self.runner, self.status, self)
         self.actions = WindowActions(self)
         self.actions.view_menu.addAction(self.editor_dock.toggleViewAction())
         self.actions.view_menu.addAction(self.library_dock.toggleViewAction())
@@ -112,7 +85,6 @@ class MainWindow(QMainWindow):
 
         self._connect()
         self.setAcceptDrops(True)
-        self.resize(1400, 900)
         self._restore_layout()
         self.recent.fill_menu(self.actions.recent_menu, self.open_files)
         self._update_ui()
@@ -162,20 +134,18 @@ class MainWindow(QMainWindow):
         self.library_panel.message.connect(lambda text: self.status.showMessage(text, 5000))
         self.preview.failed.connect(lambda text: self.status.showMessage(f"Preview: {text}"))
 
-        self.runner.progress.connect(self._on_progress)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(self._on_failed)
-        self.runner.cancelled.connect(self._on_cancelled)
-        self.runner.started.connect(self._on_started)
-        self.status.cancelRequested.connect(self.cancel_work)
+        self.jobs.opened.connect(self._on_opened)
+        self.jobs.applied.connect(self._on_applied)
+        self.jobs.saved.connect(self._on_saved)
+        self.jobs.failed.connect(self._on_job_failed)
+        self.jobs.cancelled.connect(self._on_job_cancelled)
 
     # -- documents -----------------------------------------------------------------------
     def current_tab(self) -> DocumentTab | None:
-        tab = self.tabs.currentWidget()
-        return tab if isinstance(tab, DocumentTab) else None
+        return self.tabs.current()
 
     def document_tabs(self) -> list[DocumentTab]:
-        return [self.tabs.widget(i) for i in range(self.tabs.count())]
+        return self.tabs.all()
 
     def _with_view(self, action) -> None:
         tab = self.current_tab()
@@ -183,22 +153,16 @@ class MainWindow(QMainWindow):
             action(tab.view)
 
     def add_document(self, document: ImageDocument, display=None) -> DocumentTab:
-        tab = DocumentTab(document, display, self)
+        tab = self.tabs.add(document, display)
         tab.view.pixelHovered.connect(self._on_pixel_hovered)
         tab.view.zoomChanged.connect(self.status.show_zoom)
         tab.view.set_split(self.actions.split.isChecked())
-        index = self.tabs.addTab(tab, document.name)
-        self._centre.setCurrentWidget(self.tabs)
-        self.tabs.setCurrentIndex(index)
+        self._update_ui()
         return tab
 
     @Slot()
     def open_dialog(self) -> None:
-        folder = self.settings.value("folders/open", str(Path.home()))
-        paths, _ = QFileDialog.getOpenFileNames(self, "Open images", folder, IMAGE_FILTER)
-        if paths:
-            self.settings.setValue("folders/open", str(Path(paths[0]).parent))
-            self.open_files(paths)
+        self.open_files(self.dialogs.images_to_open())
 
     def open_files(self, paths: list) -> None:
         """Open images in tabs (in the background) and kernel files in the editor."""
@@ -206,28 +170,16 @@ class MainWindow(QMainWindow):
             path = Path(raw)
             if path.suffix.lower() in KERNEL_EXTENSIONS:
                 self.open_kernel_file(path)
-                continue
-            existing = next(
-                (
-                    t
-                    for t in self.document_tabs()
-                    if t.document.path is not None and t.document.path.resolve() == path.resolve()
-                ),
-                None,
-            )
-            if existing is not None:
-                self.tabs.setCurrentWidget(existing)
-                continue
-            rid = self.runner.submit(_load, channel=f"open:{path}", args=(path,))
-            self._tasks[rid] = (f"Opening {path.name}", ("open", path))
+            elif (existing := self.tabs.find(path)) is not None:
+                self.tabs.select(existing)
+            else:
+                self.jobs.open(path)
 
     @Slot()
     def open_kernel_dialog(self) -> None:
-        folder = self.settings.value("folders/kernels", str(Path.home()))
-        path, _ = QFileDialog.getOpenFileName(self, "Open kernel file", folder, KERNEL_FILE_FILTER)
-        if path:
-            self.settings.setValue("folders/kernels", str(Path(path).parent))
-            self.open_kernel_file(Path(path))
+        path = self.dialogs.kernel_to_open()
+        if path is not None:
+            self.open_kernel_file(path)
 
     def open_kernel_file(self, path: Path) -> None:
         """One kernel goes into the editor; a file of several goes into the library."""
@@ -250,43 +202,23 @@ class MainWindow(QMainWindow):
             return
         path = tab.document.path
         if ask or path is None:
-            folder = self.settings.value("folders/save", "") or (
-                str(path.parent) if path else str(Path.home())
-            )
-            suggestion = str(Path(folder) / (path.name if path else "untitled.png"))
-            chosen, _ = QFileDialog.getSaveFileName(self, "Save image as", suggestion, IMAGE_FILTER)
-            if not chosen:
+            path = self.dialogs.image_to_save(path)
+            if path is None:
                 return
-            path = Path(chosen)
-            self.settings.setValue("folders/save", str(path.parent))
         self.save_document(tab, path)
 
     def save_document(self, tab: DocumentTab, path: Path, *, close_after: bool = False) -> int:
-        doc = tab.document
-        rid = self.runner.submit(
-            _save, channel=f"save:{path}", args=(Path(path), doc.pixels, doc.source)
-        )
-        self._tasks[rid] = (f"Saving {Path(path).name}", ("save", tab, doc.state_id, close_after))
-        return rid
+        """Write ``tab``'s image to ``path`` in the background (atomic: all or nothing)."""
+        return self.jobs.save(tab, Path(path), close_after=close_after)
 
     def close_tab(self, tab: DocumentTab | None) -> bool:
         if tab is None:
             return False
         if tab.document.modified:
-            answer = QMessageBox.question(
-                self,
-                "Unsaved changes",
-                f"{tab.document.name} has unsaved changes. Save them before closing?",
-                QMessageBox.StandardButton.Save
-                | QMessageBox.StandardButton.Discard
-                | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Save,
-            )
-            if answer == QMessageBox.StandardButton.Cancel:
+            answer = ask_before_closing(self, tab.document.name)
+            if answer == "cancel" or (answer == "save" and tab.document.path is None):
                 return False
-            if answer == QMessageBox.StandardButton.Save:
-                if tab.document.path is None:
-                    return False
+            if answer == "save":
                 self.save_document(tab, tab.document.path, close_after=True)
                 return False
         self._remove_tab(tab)
@@ -295,10 +227,7 @@ class MainWindow(QMainWindow):
     def _remove_tab(self, tab: DocumentTab) -> None:
         if tab is self.current_tab():
             self.preview.set_tab(None)
-        self.tabs.removeTab(self.tabs.indexOf(tab))
-        tab.deleteLater()
-        if self.tabs.count() == 0:
-            self._centre.setCurrentIndex(0)
+        self.tabs.remove(tab)
         self._update_ui()
 
     # -- filtering -----------------------------------------------------------------------
@@ -312,12 +241,7 @@ class MainWindow(QMainWindow):
             self._applied(tab, tab.document.state_id, settings, ready.pixels, ready.display)
             return
         self.preview.clear()
-        rid = self.runner.submit(_filter, channel="apply", args=(tab.document.pixels, settings))
-        self._tasks[rid] = (
-            f"Applying {settings.label}",
-            ("apply", tab, tab.document.state_id, settings),
-        )
-        self.status.show_progress(f"Applying {settings.label}", 0.0)
+        self.jobs.apply(tab, settings)
 
     def _apply_library_kernel(self, kernel: Kernel) -> None:
         current = self.editor.settings()
@@ -376,92 +300,54 @@ class MainWindow(QMainWindow):
             self.library_panel.set_image(tab.document.pixels)
         self._update_ui()
 
-    # -- worker results ------------------------------------------------------------------
+    # -- outcomes of background jobs -----------------------------------------------------
     def cancel_work(self) -> None:
-        for rid, (_, context) in list(self._tasks.items()):
-            if context[0] in ("apply", "open"):
-                self.runner.cancel(rid)
-        self.runner.cancel(channel=FULL_CHANNEL)
+        self.jobs.cancel()
 
-    @Slot(int)
-    def _on_started(self, rid: int) -> None:
-        if rid in self._tasks:
-            self.status.show_progress(self._tasks[rid][0], None)
+    @Slot(object, object, object)
+    def _on_opened(self, path: Path, image_file, display) -> None:
+        doc = ImageDocument(image_file.pixels, path=path, source=image_file)
+        self.add_document(doc, display)
+        self._remember_recent(path)
 
-    @Slot(int, float)
-    def _on_progress(self, rid: int, fraction: float) -> None:
-        if rid in self._tasks:
-            self.status.show_progress(self._tasks[rid][0], fraction)
-        elif rid == self.runner.current(FULL_CHANNEL):
-            self.status.show_progress("Preview", fraction)
+    @Slot(object, int, object, object, object)
+    def _on_applied(self, tab, state_id: int, settings, pixels, display) -> None:
+        if self.tabs.contains(tab):
+            self._applied(tab, state_id, settings, pixels, display)
 
-    @Slot(int, object)
-    def _on_finished(self, rid: int, result: object) -> None:
-        task = self._tasks.pop(rid, None)
-        self._idle_check()
-        if task is None:
+    @Slot(object, object, int, bool)
+    def _on_saved(self, tab, path: Path, state_id: int, close_after: bool) -> None:
+        if not self.tabs.contains(tab):
             return
-        context = task[1]
-        if context[0] == "open":
-            image_file, display = result
-            doc = ImageDocument(image_file.pixels, path=context[1], source=image_file)
-            self.add_document(doc, display)
-            self.recent.add(context[1])
-            self.recent.fill_menu(self.actions.recent_menu, self.open_files)
-        elif context[0] == "apply":
-            _, tab, state_id, settings = context
-            pixels, display = result
-            if self.tabs.indexOf(tab) >= 0:
-                self._applied(tab, state_id, settings, pixels, display)
-        elif context[0] == "save":
-            _, tab, state_id, close_after = context
-            if self.tabs.indexOf(tab) < 0:
-                return
-            tab.document.mark_saved(result, state_id)
-            self.recent.add(result)
-            self.recent.fill_menu(self.actions.recent_menu, self.open_files)
-            self.status.showMessage(f"Saved {result}.", 5000)
-            if close_after and not tab.document.modified:
-                self._remove_tab(tab)
-            else:
-                if tab is self.current_tab() and not self.preview.is_active():
-                    tab.refresh()
-                self._update_ui()
-
-    @Slot(int, str)
-    def _on_failed(self, rid: int, message: str) -> None:
-        task = self._tasks.pop(rid, None)
-        self._idle_check()
-        if task is None:
+        tab.document.mark_saved(path, state_id)
+        self._remember_recent(path)
+        self.status.showMessage(f"Saved {path}.", 5000)
+        if close_after and not tab.document.modified:
+            self._remove_tab(tab)
             return
-        kind = task[1][0]
-        titles = {
-            "open": "Cannot open the image",
-            "save": "Cannot save the image",
-            "apply": "Cannot apply the filter",
-        }
-        if kind == "open":
-            path = task[1][1]
-            if not Path(path).exists():
-                self.recent.remove(path)
-                self.recent.fill_menu(self.actions.recent_menu, self.open_files)
-        QMessageBox.warning(self, titles.get(kind, "Error"), message)
+        if tab is self.current_tab() and not self.preview.is_active():
+            tab.refresh()
+        self._update_ui()
 
-    @Slot(int)
-    def _on_cancelled(self, rid: int) -> None:
-        task = self._tasks.pop(rid, None)
-        if task is not None and task[1][0] == "apply":
+    @Slot(str, str, str, object)
+    def _on_job_failed(self, kind: str, title: str, message: str, path) -> None:
+        if kind == "open" and path is not None and not Path(path).exists():
+            self.recent.remove(path)
+            self.recent.fill_menu(self.actions.recent_menu, self.open_files)
+        QMessageBox.warning(self, title, message)
+
+    @Slot(str)
+    def _on_job_cancelled(self, kind: str) -> None:
+        if kind == "apply":
             self.status.showMessage("Cancelled.", 3000)
-        self._idle_check()
 
-    def _idle_check(self) -> None:
-        if not self._tasks and not self.runner.is_busy(FULL_CHANNEL):
-            self.status.hide_progress()
+    def _remember_recent(self, path: Path) -> None:
+        self.recent.add(path)
+        self.recent.fill_menu(self.actions.recent_menu, self.open_files)
 
     # -- status and title ----------------------------------------------------------------
-    @Slot(int)
-    def _on_tab_changed(self, index: int) -> None:
-        tab = self.current_tab()
+    @Slot(object)
+    def _on_tab_changed(self, tab: DocumentTab | None) -> None:
         self.preview.set_tab(tab)
         self.library_panel.set_image(tab.document.pixels if tab is not None else None)
         if tab is not None:
@@ -483,17 +369,9 @@ class MainWindow(QMainWindow):
         tab = self.current_tab()
         a = self.actions
         has = tab is not None
-        for action in (
-            a.save,
-            a.save_as,
-            a.close_tab,
-            a.zoom_in,
-            a.zoom_out,
-            a.fit,
-            a.actual_size,
-            a.apply,
-        ):
-            action.setEnabled(has)
+        for name in ("save", "save_as", "close_tab", "zoom_in", "zoom_out", "fit", "apply"):
+            getattr(a, name).setEnabled(has)
+        a.actual_size.setEnabled(has)
         a.repeat.setEnabled(has and getattr(self, "_last_filter", None) is not None)
         if not has:
             self.setWindowTitle(APP_TITLE)
@@ -511,11 +389,9 @@ class MainWindow(QMainWindow):
         star = "*" if doc.modified else ""
         self.setWindowTitle(f"{doc.name}{star} \u2014 {APP_TITLE}")
         self.setWindowModified(doc.modified)
-        self.tabs.setTabText(self.tabs.indexOf(tab), f"{doc.name}{star}")
+        self.tabs.set_title(tab, f"{doc.name}{star}")
         h, w = doc.pixels.shape[:2]
-        channels = 1 if doc.pixels.ndim == 2 else doc.pixels.shape[2]
-        kind = {1: "Gray", 2: "Gray + alpha", 3: "RGB", 4: "RGBA"}[channels]
-        self.status.show_image(w, h, f"{kind} {doc.bit_depth}-bit")
+        self.status.show_image(w, h, doc.description)
 
     # -- learn dialog --------------------------------------------------------------------
     @Slot()
@@ -569,8 +445,10 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
+            screen = self.screen().availableGeometry()
+            self.resize(min(1500, screen.width() - 40), min(960, screen.height() - 60))
             self.resizeDocks(
-                [self.library_dock, self.editor_dock], [280, 420], Qt.Orientation.Horizontal
+                [self.library_dock, self.editor_dock], [250, 340], Qt.Orientation.Horizontal
             )
         state = self.settings.value("window/state")
         if state is not None:
@@ -581,18 +459,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         unsaved = self.unsaved_documents()
-        if unsaved:
-            names = "\n".join(f"\u2022 {d.name}" for d in unsaved)
-            answer = QMessageBox.question(
-                self,
-                "Quit with unsaved changes?",
-                f"These images have unsaved changes:\n{names}\n\nQuit and lose them?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Discard:
-                event.ignore()
-                return
+        if unsaved and not ask_before_quitting(self, [d.name for d in unsaved]):
+            event.ignore()
+            return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

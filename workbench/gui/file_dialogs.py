@@ -1,0 +1,62 @@
+"""File dialogs that remember their folders (open, save, kernel files) in QSettings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from workbench.engine.imageio import IMAGE_EXTENSIONS
+from workbench.gui.library_panel import KERNEL_FILE_FILTER
+
+__all__ = ["IMAGE_FILTER", "KERNEL_EXTENSIONS", "FileDialogs"]
+
+IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in IMAGE_EXTENSIONS) + ");;All files (*)"
+#: Dropped or opened files with these endings are kernels, not images.
+KERNEL_EXTENSIONS = (".json", ".txt", ".csv", ".kernel", ".acf", ".settings")
+
+
+class FileDialogs:
+    """Asks for files, starting where the user last was for that kind of file."""
+
+    def __init__(self, settings: QSettings, parent: QWidget) -> None:
+        self._settings = settings
+        self._parent = parent
+
+    def _folder(self, key: str, fallback: Path | None = None) -> str:
+        value = self._settings.value(f"folders/{key}", "")
+        if value and Path(str(value)).is_dir():
+            return str(value)
+        return str(fallback if fallback is not None else Path.home())
+
+    def _remember(self, key: str, path: str) -> None:
+        self._settings.setValue(f"folders/{key}", str(Path(path).parent))
+
+    def images_to_open(self) -> list[str]:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self._parent, "Open images", self._folder("open"), IMAGE_FILTER
+        )
+        if paths:
+            self._remember("open", paths[0])
+        return list(paths)
+
+    def image_to_save(self, current: Path | None) -> Path | None:
+        folder = self._folder("save", current.parent if current else None)
+        suggestion = str(Path(folder) / (current.name if current else "untitled.png"))
+        chosen, _ = QFileDialog.getSaveFileName(
+            self._parent, "Save image as", suggestion, IMAGE_FILTER
+        )
+        if not chosen:
+            return None
+        self._remember("save", chosen)
+        return Path(chosen)
+
+    def kernel_to_open(self) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(
+            self._parent, "Open kernel file", self._folder("kernels"), KERNEL_FILE_FILTER
+        )
+        if not path:
+            return None
+        self._remember("kernels", path)
+        return Path(path)

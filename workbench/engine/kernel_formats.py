@@ -9,82 +9,29 @@ The layouts are described with each function.
 from __future__ import annotations
 
 import math
-import os
 import re
 import struct
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 from workbench.engine.kernel import Kernel, KernelError
+from workbench.engine.kernel_json import KernelFileError, plain_number, read_bytes, write_atomic
 
 __all__ = [
-    "KernelFileError",
     "format_kernel_text",
     "parse_kernel_text",
     "read_acf",
     "read_gimp_settings",
     "read_imagej_text",
     "write_acf",
-    "write_atomic",
     "write_gimp_settings",
     "write_imagej_text",
 ]
 
-#: Kernel files larger than this are refused unread: no real kernel file comes near it.
-MAX_FILE_BYTES = 4 * 1024 * 1024
-
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 _SEPARATORS = re.compile(r"[\s,;]+")
-
-
-class KernelFileError(ValueError):
-    """A kernel file cannot be read or written; the message names the path and the problem."""
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file beside it and a rename."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise KernelFileError(f"{path}: the folder {str(folder)!r} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise KernelFileError(f"{path}: cannot write in that folder ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            mode = path.stat().st_mode & 0o777
-        except OSError:
-            mode = 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise KernelFileError(f"{path}: cannot be written ({exc.strerror or exc})") from None
-
-
-def read_bytes(path: Path) -> bytes:
-    """The bytes of a kernel file, with one clear error for every way reading can fail."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise KernelFileError(f"{path}: {size} bytes is far too large for a kernel file")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise KernelFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise KernelFileError(f"{path}: is a folder, not a kernel file") from None
-    except OSError as exc:
-        raise KernelFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def _kernel(weights: object, source: str, **fields: object) -> Kernel:
@@ -95,9 +42,7 @@ def _kernel(weights: object, source: str, **fields: object) -> Kernel:
 
 
 def _number_text(value: float) -> str:
-    if float(value).is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    return repr(float(value))
+    return str(plain_number(value))
 
 
 # -- pasted text and ImageJ -------------------------------------------------------------

@@ -1,47 +1,40 @@
-"""Kernel files and the kernel library: the native JSON format, import/export, user kernels.
-
-Native format (UTF-8 JSON, one kernel per file, extension ``.json``)::
-
-    {"format": "workbench.kernel", "version": 1,
-     "name": "Gaussian blur 3x3", "category": "Blur", "description": "...",
-     "weights": [[1, 2, 1], [2, 4, 2], [1, 2, 1]],
-     "divisor": 16, "offset": 0, "border": "reflect"}
-
-``weights`` is a list of rows; a colour kernel nests it as ``[out][in][kh][kw]`` and may give
-``offset`` as a list, one per output channel. ``divisor`` defaults to 1, ``offset`` to 0,
-``border`` to ``reflect``. Keys the program does not know are kept and written back.
+"""The kernel library: built-in and user kernels, and kernel files of any supported type.
 
 The library is the read-only built-in folder (``kernels/``) plus the user's folder: the
 ``WORKBENCH_KERNELS`` environment variable if set, else the platform's application-data
-folder (``~/.local/share/filter-workbench/kernels`` on Linux, following XDG).
+folder (``~/.local/share/filter-workbench/kernels`` on Linux, following XDG). Each kernel is
+one native JSON file (:mod:`workbench.engine.kernel_json`); :func:`import_kernels` and
+:func:`export_kernel` also read and write the other programs' formats
+(:mod:`workbench.engine.kernel_formats`), picked by the file's extension.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import re
 import sys
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from workbench.engine.kernel import Kernel, KernelError
+from workbench.engine.kernel import Kernel
 from workbench.engine.kernel_formats import (
-    KernelFileError,
     format_kernel_text,
     parse_kernel_text,
     read_acf,
-    read_bytes,
     read_gimp_settings,
     read_imagej_text,
     write_acf,
-    write_atomic,
     write_gimp_settings,
     write_imagej_text,
+)
+from workbench.engine.kernel_json import (
+    KernelFileError,
+    kernel_from_dict,
+    kernel_to_dict,
+    load_kernel,
+    save_kernel,
 )
 
 __all__ = [
@@ -63,11 +56,6 @@ __all__ = [
     "slugify",
 ]
 
-FORMAT_ID = "workbench.kernel"
-FORMAT_VERSION = 1
-_KNOWN_KEYS = ("format", "version", "name", "category", "description", "weights", "divisor")
-_KNOWN_KEYS += ("offset", "border")
-
 #: Extensions :func:`import_kernels` reads, for file dialogs.
 IMPORT_EXTENSIONS: tuple[str, ...] = (".json", ".txt", ".csv", ".kernel", ".acf", ".settings")
 #: Extensions :func:`export_kernel` writes.
@@ -76,127 +64,6 @@ EXPORT_EXTENSIONS: tuple[str, ...] = (".json", ".txt", ".acf", ".settings")
 
 class LibraryError(ValueError):
     """A library operation cannot be done (unknown name, read-only built-in...)."""
-
-
-# -- native JSON ------------------------------------------------------------------------
-def _plain(value: float) -> int | float:
-    return int(value) if float(value).is_integer() and abs(value) < 2**53 else float(value)
-
-
-def _nested(values: Any) -> Any:
-    if hasattr(values, "tolist"):
-        values = values.tolist()
-    if isinstance(values, list):
-        return [_nested(v) for v in values]
-    return _plain(values)
-
-
-def kernel_to_dict(kernel: Kernel) -> dict[str, Any]:
-    """The JSON-ready dictionary of the native format (unknown keys of ``extra`` included)."""
-    offset = kernel.offset
-    data: dict[str, Any] = {
-        "format": FORMAT_ID,
-        "version": FORMAT_VERSION,
-        "name": kernel.name,
-        "category": kernel.category,
-        "description": kernel.description,
-        "weights": _nested(kernel.weights),
-        "divisor": _plain(kernel.divisor),
-        "offset": [_plain(v) for v in offset] if isinstance(offset, tuple) else _plain(offset),
-        "border": kernel.border,
-    }
-    for key, value in kernel.extra.items():
-        if key not in data:
-            data[key] = value
-    return data
-
-
-def kernel_from_dict(data: Mapping[str, Any], *, source: str = "") -> Kernel:
-    """A kernel from a native-format dictionary.
-
-    Raises
-    ------
-    KernelFileError
-        If a key is missing or wrong; the message starts with ``source`` (a path).
-    """
-    where = f"{source}: " if source else ""
-    if not isinstance(data, Mapping):
-        raise KernelFileError(f"{where}a kernel file holds a JSON object {{...}} at the top")
-    fmt = data.get("format", FORMAT_ID)
-    if fmt != FORMAT_ID:
-        raise KernelFileError(f"{where}format is {fmt!r}, not {FORMAT_ID!r}")
-    version = data.get("version", FORMAT_VERSION)
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise KernelFileError(
-            f"{where}version {version!r} is newer than this program reads ({FORMAT_VERSION})"
-        )
-    if "weights" not in data:
-        raise KernelFileError(f"{where}the 'weights' key is missing")
-    for key in ("name", "category", "description", "border"):
-        if key in data and not isinstance(data[key], str):
-            raise KernelFileError(f"{where}{key!r} must be text")
-    weights = data["weights"]
-    if isinstance(weights, list) and any(isinstance(v, bool) for v in _flatten(weights)):
-        raise KernelFileError(f"{where}weights must be numbers, not true/false")
-    try:
-        return Kernel(
-            weights,
-            divisor=data.get("divisor", 1),
-            offset=data.get("offset", 0),
-            border=data.get("border", "reflect"),
-            name=data.get("name", ""),
-            category=data.get("category", ""),
-            description=data.get("description", ""),
-            extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
-        )
-    except KernelError as exc:
-        raise KernelFileError(f"{where}{exc}") from None
-
-
-def _flatten(values: Any) -> list:
-    if isinstance(values, list):
-        return [x for v in values for x in _flatten(v)]
-    return [values]
-
-
-def _json_text(value: Any, indent: int = 0) -> str:
-    """JSON with one row of weights per line, readable and diff-friendly."""
-    pad = "  " * (indent + 1)
-    if isinstance(value, dict):
-        items = [f"{pad}{json.dumps(k)}: {_json_text(v, indent + 1)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + "  " * indent + "}"
-    if isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value):
-        items = [pad + _json_text(v, indent + 1) for v in value]
-        return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
-    return json.dumps(value, ensure_ascii=False)
-
-
-def load_kernel(path: str | os.PathLike[str]) -> Kernel:
-    """Load a native ``.json`` kernel file (name defaults to the file's stem).
-
-    Raises
-    ------
-    KernelFileError
-        If the file is missing, not JSON, or not a valid kernel; the message names the path.
-    """
-    path = Path(path)
-    raw = read_bytes(path)
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise KernelFileError(f"{path}: not a UTF-8 text file") from None
-    except json.JSONDecodeError as exc:
-        raise KernelFileError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
-    kernel = kernel_from_dict(data, source=str(path))
-    return kernel if kernel.name else kernel.replace(name=path.stem)
-
-
-def save_kernel(kernel: Kernel, path: str | os.PathLike[str]) -> None:
-    """Save a kernel as a native ``.json`` file, atomically (temporary file, then rename)."""
-    text = _json_text(kernel_to_dict(kernel)) + "\n"
-    write_atomic(Path(path), text.encode("utf-8"))
 
 
 # -- import / export by extension -------------------------------------------------------

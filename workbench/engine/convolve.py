@@ -18,6 +18,7 @@ from workbench.engine.border import check_border
 from workbench.engine.kernel import Kernel, KernelError
 from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
 from workbench.engine.strategies import STRATEGY_NAMES, choose_strategy, correlate_planes
+from workbench.engine.strategies.tiles import Finish
 
 __all__ = ["apply_kernel", "offset_scale", "range_max"]
 
@@ -170,19 +171,44 @@ def apply_kernel(
     reporter = Reporter(progress, cancel)
     reporter.check()
     selected = [i for i in range(n) if mask[i]]
-    if selected:
-        job = _Job(planes, kernel, mode, float(cval), strategy, reporter, has_alpha)
-        values = job.run(selected, alpha_weighting)
-        if len(selected) == n:
-            result = _to_dtype(values, arr.dtype)  # float32: the result itself, no copy
-        else:
-            result = planes.copy()
-            result[:, :, selected] = _to_dtype(values, arr.dtype)
+    weighted = has_alpha and alpha_weighting and any(i < n - 1 for i in selected)
+    job = _Job(planes, kernel, mode, float(cval), strategy, reporter, has_alpha)
+    if len(selected) == n and not kernel.is_color and not weighted:
+        # Every channel alike: one pass, rounding each tile into the result while in cache.
+        result = np.empty(planes.shape, arr.dtype)
+        job.steps = [1.0]
+        finish = _finisher(arr.dtype, kernel.offset * job.offset_scale)
+        job.correlate(planes, job.weights, float(cval), result, finish)
+    elif len(selected) == n:
+        result = _to_dtype(job.run(selected, alpha_weighting), arr.dtype)
+    elif selected:
+        result = planes.copy()
+        result[:, :, selected] = _to_dtype(job.run(selected, alpha_weighting), arr.dtype)
     else:
         result = planes.copy()
     if progress is not None:
         progress(1.0)
     return result.reshape(arr.shape)
+
+
+def _finisher(dtype: np.dtype, offset: float) -> Finish | None:
+    """The step that takes a tile's float32 sums to ``dtype``, or None if there is none."""
+    integer = dtype.kind == "u"
+    if not integer and not offset:
+        return None
+    top = range_max(dtype)
+    offset = np.float32(offset)
+
+    def finish(values: np.ndarray, dest: np.ndarray) -> None:
+        if offset:
+            values += offset
+        if integer:
+            np.rint(values, out=values)
+            np.clip(values, 0, top, out=values)
+        if values is not dest:
+            dest[...] = values
+
+    return finish
 
 
 def _to_dtype(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -208,7 +234,7 @@ class _Job:
         self.steps: list[float] = []  # share of the work per correlate call, filled by run
         self.done = 0
 
-    def correlate(self, src: np.ndarray, weights: np.ndarray, cval: float, out=None):
+    def correlate(self, src, weights, cval: float, out=None, finish: Finish | None = None):
         """Correlate ``src`` planes with 2-D ``weights``, as the next step of the job."""
         step = self.steps[self.done]
         start = sum(self.steps[: self.done])
@@ -217,7 +243,7 @@ class _Job:
         if name == "auto":
             name = choose_strategy(weights, src.shape)
         return correlate_planes(
-            src, weights, self.mode, cval, name, self.reporter.sub(start, step), out
+            src, weights, self.mode, cval, name, self.reporter.sub(start, step), out, finish
         )
 
     def run(self, selected: list[int], alpha_weighting: bool) -> np.ndarray:

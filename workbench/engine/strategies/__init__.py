@@ -17,6 +17,7 @@ import numpy as np
 
 from workbench.engine.progress import Reporter
 from workbench.engine.strategies import direct, fft, im2col, separable
+from workbench.engine.strategies.tiles import Finish
 
 __all__ = ["STRATEGY_NAMES", "choose_strategy", "correlate_planes", "estimated_costs"]
 
@@ -44,6 +45,7 @@ def correlate_planes(
     strategy: str,
     reporter: Reporter,
     out: np.ndarray | None = None,
+    finish: Finish | None = None,
 ) -> np.ndarray:
     """Correlate each plane of ``planes`` (H x W x C) with the 2-D ``weights``.
 
@@ -60,18 +62,22 @@ def correlate_planes(
     reporter : Reporter
         Gets progress, and is checked for cancellation between tiles.
     out : ndarray, optional
-        C-contiguous float32 ``H x W x C`` array for the result.
+        C-contiguous ``H x W x C`` array for the result: float32, or any dtype when
+        ``finish`` converts the values.
+    finish : callable, optional
+        ``finish(values, dest)`` turns each tile's float32 sums into the result (offset,
+        rounding, clipping) while the tile is still in cache; see ``tiles.Finish``.
 
     Returns
     -------
     ndarray
-        The result, float32 ``H x W x C`` (``out`` if given).
+        The result, ``H x W x C`` (``out`` if given, else float32).
     """
     planes = np.ascontiguousarray(planes)
     if out is None:
         out = np.empty(planes.shape, np.float32)
     weights = np.asarray(weights, np.float64)
-    return _IMPLEMENTATIONS[strategy](planes, weights, border, float(cval), reporter, out)
+    return _IMPLEMENTATIONS[strategy](planes, weights, border, float(cval), reporter, out, finish)
 
 
 def estimated_costs(weights: np.ndarray, shape: tuple[int, ...]) -> dict[str, float]:

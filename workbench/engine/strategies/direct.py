@@ -14,7 +14,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from workbench.engine.progress import Reporter
-from workbench.engine.strategies.tiles import band_rows, padded_tile, run_tiles
+from workbench.engine.strategies.tiles import Finish, band_rows, padded_tile, run_tiles, store
 
 #: Floats of output per band: with the halo and the shifted reads the working set stays
 #: in a 1-2 MB L2 cache, and a band is big enough that two threads rarely wait for the GIL.
@@ -48,6 +48,7 @@ def correlate(
     cval: float,
     reporter: Reporter,
     out: np.ndarray,
+    finish: Finish | None = None,
 ) -> np.ndarray:
     """Correlate every plane of ``src`` (H x W x C) with ``weights``; see ``correlate_planes``."""
     h, w, c = src.shape
@@ -57,34 +58,38 @@ def correlate(
     grid = weights.astype(np.float32)
     taps = [(dy, dx, grid[dy, dx]) for dy, dx in zip(*np.nonzero(weights), strict=True)]
     row_len = w * c
-    rows = min(h, band_rows(row_len, 0, BAND_FLOATS))
+    rows = min(h, band_rows(row_len, kh * kw if fused else len(taps), 2 * ry, BAND_FLOATS))
     bands = [(y0, min(y0 + rows, h)) for y0 in range(0, h, rows)]
     out2d = out.reshape(h, row_len)
 
-    def scratch() -> tuple[np.ndarray, np.ndarray]:
+    in_place = out.dtype == np.float32  # else each band is summed in float32 scratch
+
+    def scratch() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return (
             np.empty((rows + 2 * ry) * (w + 2 * rx) * c, np.float32),
             np.empty(0 if fused else rows * row_len, np.float32),
+            np.empty(0 if in_place else rows * row_len, np.float32),
         )
 
-    def band(span: tuple[int, int], buffers: tuple[np.ndarray, np.ndarray]) -> None:
+    def band(span: tuple[int, int], buffers: tuple[np.ndarray, ...]) -> None:
         y0, y1 = span
         n = y1 - y0
         padded = padded_tile(src, span, (0, w), (ry, rx), border, cval, buffers[0])
         flat = padded.reshape(n + 2 * ry, -1)
-        acc = out2d[y0:y1]
+        dest = out2d[y0:y1]
+        acc = dest if in_place else buffers[2][: n * row_len].reshape(n, row_len)
         if fused:
             np.einsum("abij,ab->ij", shifted_views(flat, kh, kw, n, c), grid, out=acc)
-            return
-        if not taps:
+        elif not taps:
             acc[...] = 0
-            return
-        tmp = buffers[1][: n * row_len].reshape(n, row_len)
-        dy, dx, wt = taps[0]
-        np.multiply(flat[dy : dy + n, dx * c : dx * c + row_len], wt, out=acc)
-        for dy, dx, wt in taps[1:]:
-            np.multiply(flat[dy : dy + n, dx * c : dx * c + row_len], wt, out=tmp)
-            np.add(acc, tmp, out=acc)
+        else:
+            tmp = buffers[1][: n * row_len].reshape(n, row_len)
+            dy, dx, wt = taps[0]
+            np.multiply(flat[dy : dy + n, dx * c : dx * c + row_len], wt, out=acc)
+            for dy, dx, wt in taps[1:]:
+                np.multiply(flat[dy : dy + n, dx * c : dx * c + row_len], wt, out=tmp)
+                np.add(acc, tmp, out=acc)
+        store(acc, dest, finish)
 
     run_tiles(bands, band, reporter, scratch)
     return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from workbench.engine.progress import Reporter
-from workbench.engine.strategies.tiles import padded_tile, run_tiles
+from workbench.engine.strategies.tiles import Finish, padded_tile, run_tiles, store
 
 #: FFT side length aimed for: big enough that the halo wasted per tile is small, small
 #: enough that a tile's arrays stay in cache and a tile takes a few milliseconds.
@@ -49,6 +49,7 @@ def correlate(
     cval: float,
     reporter: Reporter,
     out: np.ndarray,
+    finish: Finish | None = None,
 ) -> np.ndarray:
     """Correlate every plane of ``src`` (H x W x C) with ``weights``; see ``correlate_planes``."""
     h, w, c = src.shape
@@ -86,7 +87,7 @@ def correlate(
         # irfft2 ignores ``out`` in numpy 2.4; its two 1-D steps honour it.
         np.fft.ifft(spec, axis=1, out=spec)
         np.fft.irfft(spec, n=m, axis=2, out=result)
-        out[y0:y1, x0:x1] = result[:, : y1 - y0, : x1 - x0].transpose(1, 2, 0)
+        store(result[:, : y1 - y0, : x1 - x0].transpose(1, 2, 0), out[y0:y1, x0:x1], finish)
 
     run_tiles(tiles, tile, reporter, scratch)
     return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from workbench.engine.progress import Reporter
-from workbench.engine.strategies.tiles import padded_tile, run_tiles
+from workbench.engine.strategies.tiles import Finish, padded_tile, run_tiles, store
 
 #: Floats in one tile's columns matrix (16 MB): big enough for an efficient product.
 COLUMNS_FLOATS = 4_000_000
@@ -25,6 +25,7 @@ def correlate(
     cval: float,
     reporter: Reporter,
     out: np.ndarray,
+    finish: Finish | None = None,
 ) -> np.ndarray:
     """Correlate every plane of ``src`` (H x W x C) with ``weights``; see ``correlate_planes``."""
     h, w, c = src.shape
@@ -57,7 +58,7 @@ def correlate(
             for dx in range(kw):
                 columns[dy, dx] = flat[dy : dy + n, dx * c : dx * c + row_len]
         product = taps @ columns.reshape(k, n * row_len)
-        out[y0:y1, x0:x1] = product.reshape(n, x1 - x0, c)
+        store(product.reshape(n, x1 - x0, c), out[y0:y1, x0:x1], finish)
 
     run_tiles(tiles, tile, reporter, scratch)
     return out

@@ -15,7 +15,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from workbench.engine.progress import Reporter
 from workbench.engine.strategies.direct import shifted_views
-from workbench.engine.strategies.tiles import band_rows, padded_tile, run_tiles
+from workbench.engine.strategies.tiles import Finish, band_rows, padded_tile, run_tiles, store
 
 #: Floats of output per band (see direct.BAND_FLOATS).
 BAND_FLOATS = 384_000
@@ -59,6 +59,7 @@ def correlate(
     cval: float,
     reporter: Reporter,
     out: np.ndarray,
+    finish: Finish | None = None,
 ) -> np.ndarray:
     """Correlate every plane of ``src`` (H x W x C) with ``weights``; see ``correlate_planes``."""
     h, w, c = src.shape
@@ -70,17 +71,20 @@ def correlate(
     horizontal = np.array([hz for _, hz in terms], np.float32)  # r x kw
     row_len = w * c
     wide = (w + 2 * rx) * c
-    rows = min(h, band_rows(wide * r, 2 * ry, BAND_FLOATS))
+    rows = min(h, band_rows(wide * r, kh + kw, 2 * ry, BAND_FLOATS))
     bands = [(y0, min(y0 + rows, h)) for y0 in range(0, h, rows)]
     out2d = out.reshape(h, row_len)
 
-    def scratch() -> tuple[np.ndarray, np.ndarray]:
+    in_place = out.dtype == np.float32  # else each band is summed in float32 scratch
+
+    def scratch() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return (
             np.empty((rows + 2 * ry) * wide, np.float32),
             np.empty(r * rows * wide, np.float32),  # each term's vertical pass
+            np.empty(0 if in_place else rows * row_len, np.float32),
         )
 
-    def band(span: tuple[int, int], buffers: tuple[np.ndarray, np.ndarray]) -> None:
+    def band(span: tuple[int, int], buffers: tuple[np.ndarray, ...]) -> None:
         y0, y1 = span
         n = y1 - y0
         flat = padded_tile(src, span, (0, w), (ry, rx), border, cval, buffers[0]).reshape(-1, wide)
@@ -94,7 +98,10 @@ def correlate(
             strides=(s_term, c * s_col, s_row, s_col),
             writeable=False,
         )
-        np.einsum("tbij,tb->ij", views, horizontal, out=out2d[y0:y1])
+        dest = out2d[y0:y1]
+        acc = dest if in_place else buffers[2][: n * row_len].reshape(n, row_len)
+        np.einsum("tbij,tb->ij", views, horizontal, out=acc)
+        store(acc, dest, finish)
 
     run_tiles(bands, band, reporter, scratch)
     return out

@@ -20,9 +20,22 @@ import numpy as np
 from workbench.engine.border import source_index
 from workbench.engine.progress import Reporter
 
-__all__ = ["band_rows", "padded_tile", "run_tiles", "thread_count"]
+__all__ = ["Finish", "band_rows", "padded_tile", "run_tiles", "store", "thread_count"]
 
 T = TypeVar("T")
+
+#: ``finish(values, dest)``: turn a tile's float32 sums into the result (add the offset,
+#: round, clip, convert) and write them into ``dest``. ``values`` is scratch it may change;
+#: it may be ``dest`` itself for a float32 result.
+Finish = Callable[[np.ndarray, np.ndarray], None]
+
+
+def store(values: np.ndarray, dest: np.ndarray, finish: Finish | None) -> None:
+    """Write a tile's float32 ``values`` into ``dest``, through ``finish`` if given."""
+    if finish is not None:
+        finish(values, dest)
+    elif values is not dest:
+        dest[...] = values
 
 
 def thread_count() -> int:
@@ -30,14 +43,30 @@ def thread_count() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def band_rows(row_floats: int, halo_rows: int, budget_floats: int, *, minimum: int = 1) -> int:
-    """Rows per band so a band's output (``rows`` x ``row_floats``) stays near a cache budget.
+#: Multiply-adds in one tile, at most: a few milliseconds of work, so a cancel is noticed
+#: well within 0.2 s even when the cores are shared.
+TILE_WORK = 40_000_000
 
-    ``halo_rows`` are read with every band; bands are made at least as tall so the halo is
-    not fetched more often than the rows themselves.
+
+def band_rows(row_floats: int, taps: int, halo_rows: int, budget_floats: int) -> int:
+    """Rows per band: near a cache budget, and never more than :data:`TILE_WORK`.
+
+    Parameters
+    ----------
+    row_floats : int
+        Floats in one row of the band's working buffers.
+    taps : int
+        Multiply-adds per output value.
+    halo_rows : int
+        Rows fetched with every band besides its own; bands are made this tall if the work
+        limit allows, so the halo is not fetched more often than the rows themselves.
+    budget_floats : int
+        Floats of working buffer a band should stay near.
     """
-    rows = budget_floats // max(row_floats, 1)
-    return max(minimum, halo_rows, int(rows))
+    row_floats = max(row_floats, 1)
+    cache_rows = max(budget_floats // row_floats, halo_rows)
+    work_rows = TILE_WORK // (row_floats * max(taps, 1))
+    return max(1, min(cache_rows, work_rows))
 
 
 @functools.lru_cache(maxsize=64)

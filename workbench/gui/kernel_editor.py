@@ -257,9 +257,9 @@ class KernelEditor(QWidget):
     def _build(self) -> FilterSettings | None:
         weights = self.model.weights()
         divisor = self.divisor_spin.value()
-        offset = (
-            self._meta.offset if not self.offset_spin.isEnabled() else (self.offset_spin.value())
-        )
+        # A colour kernel may carry one offset per channel: the spin box cannot show those.
+        per_channel = not isinstance(self._meta.offset, float)
+        offset = self._meta.offset if per_channel else self.offset_spin.value()
         try:
             kernel = self._meta.replace(
                 weights=weights,

@@ -206,7 +206,6 @@ class ResidualView(QWidget):
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
-        p.fillRect(self.rect(), self.palette().window())
         fm = QFontMetricsF(self.font())
         if self._caption:
             p.setPen(self.palette().text().color())

@@ -228,6 +228,14 @@ class PairList(QWidget):
         inner_layout = QVBoxLayout(inner)
         inner_layout.setContentsMargins(0, 0, 0, 0)
         inner_layout.addLayout(self._rows_box)
+        tip = QLabel(
+            "Drop image files on a slot, or use Choose. Several pairs made with the same "
+            "filter fit one kernel together and make it more reliable. Pairs with "
+            "clipped highlights or JPEG noise are fine: such pixels are left out or averaged.",
+            wordWrap=True,
+        )
+        tip.setStyleSheet("color: palette(placeholder-text); margin-top: 6px;")
+        inner_layout.addWidget(tip)
         inner_layout.addStretch(1)
         scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
         scroll.setWidget(inner)

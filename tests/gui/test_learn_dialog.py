@@ -388,3 +388,58 @@ def test_robust_losses_are_only_offered_with_adam(qtbot, make_dialog):
     assert not options.loss_box.isEnabled()
     assert options.options()["loss"] == "l2"
     assert "Adam" in options.loss_hint.text()
+
+
+def test_colour_mixing_kernel_is_learned_and_shown_per_channel_pair(qtbot, make_dialog):
+    before = textured(48, 52, seed=5)
+    weights = np.zeros((3, 3, 3, 3))
+    weights[0, 2, 1, 1] = 1.0  # red takes the blue channel
+    weights[1, 1, 1, 1] = 1.0
+    weights[2, 0, 1, 1] = 1.0  # blue takes the red channel
+    swap = Kernel(weights)
+    after = apply_kernel(before, swap)
+    assert np.array_equal(after[..., 0], before[..., 2])  # the reference really swaps
+    dialog = make_dialog(before)
+    dialog.options.set_options(size=3, mode="color")
+    dialog.pairs.set_image(0, "after", ExampleImage(after, "swapped"))
+    learn_and_wait(qtbot, dialog)
+    assert dialog.outcome is not None, dialog.status_text()
+    learned = dialog.outcome.result.kernel
+    assert learned.is_color
+    assert np.abs(learned.effective_weights() - weights).max() < 0.02
+    assert dialog.result_view.heat_map.weights().shape == (3, 3, 3, 3)
+    reproduced = apply_kernel(before, learned)
+    assert np.abs(interior(reproduced) - interior(after)).max() <= 1
+
+
+def test_an_image_file_dropped_on_a_slot_is_read_into_it(qtbot, tmp_path, make_dialog, pair):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    before, after = pair
+    save_image(tmp_path / "dropped.png", after)
+    dialog = make_dialog(before)
+    slot = dialog.pairs.row(0).after
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "dropped.png"))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    slot.dropEvent(event)
+    qtbot.waitUntil(lambda: not dialog.pairs.is_loading(), timeout=WAIT)
+    image = dialog.pairs.pairs()[0][1]
+    assert image is not None and image.name == "dropped.png"
+    assert np.array_equal(image.pixels, after)
+    assert "dropped.png" in slot.caption()
+
+
+def test_removing_a_pair_renumbers_and_keeps_one_row(qtbot, make_dialog):
+    dialog = make_dialog(textured(20, 20))
+    second = dialog.pairs.add_pair()
+    assert dialog.pairs.count() == 2 and second.number.text() == "<b>2</b>"
+    dialog.pairs.remove_pair(dialog.pairs.row(0))
+    assert dialog.pairs.count() == 1 and dialog.pairs.row(0) is second
+    assert second.number.text() == "<b>1</b>"
+    dialog.pairs.set_image(0, "before", ExampleImage(textured(20, 20), "x"))
+    dialog.pairs.remove_pair(second)  # the last row is cleared, not removed
+    assert dialog.pairs.count() == 1 and dialog.pairs.pairs() == [(None, None)]

@@ -32,7 +32,9 @@ from workbench.engine.learn_pairs import (
     build_groups,
     check_pairs,
     held_out,
+    out_of_range,
     pixel_masks,
+    screen_clipped,
     split_rows,
 )
 from workbench.engine.learn_report import FitReport, findings
@@ -154,7 +156,7 @@ def _evaluate(
     count = 0
     per_pair: dict[int, list[float]] = {}
     for group, fit in zip(groups, fits, strict=True):
-        x, y, pair = held_out(group, size)
+        x, y, pair = held_out(group, size, by_channel=True)
         if not x.shape[0]:
             continue
         pred = x[:, :-1] @ fit.weights + fit.offset
@@ -200,6 +202,22 @@ def _residual(
     reproduced *= np.float32(255.0)
     residual -= reproduced
     return residual
+
+
+def _screen(
+    groups: list[Group], fits: list[GroupFit], counts: dict[str, int], reporter: Reporter
+) -> bool:
+    """Leave out rows the first fit shows were clipped (see ``screen_clipped``)."""
+    pairs = list(zip(groups, fits, strict=True))
+    if not any(out_of_range(g, f.weights, f.offset, f.size) for g, f in pairs):
+        return False
+    for group, fit in pairs:
+        sampled = sum(s.train.size + s.hold.size for s in group.sources)
+        dropped = screen_clipped(group, fit.weights, fit.offset, fit.size)
+        # Only sampled rows were screened: scale up to the whole image for the report.
+        counts["clipped"] += round(dropped * group.usable_values / max(sampled, 1))
+        reporter.check()
+    return True
 
 
 def fit_kernel(
@@ -317,7 +335,7 @@ def fit_kernel(
                 f"are needed; most were left out as '{worst}'): use larger images, a smaller "
                 f"size or a smaller margin"
             )
-    used_values = sum(g.usable * g.outputs for g in groups)
+    used_values = sum(g.usable_values for g in groups)
     missing = total_values - sum(counts.values()) - used_values
     if missing > 0:  # colour mode: a pixel goes when any of its channels was left out
         counts["clipped"] += missing
@@ -331,19 +349,22 @@ def fit_kernel(
 
     history: list[float] = []
     arrange = _layout(groups, big, channels, mode)
-    if solver == "exact":
-        fits, checks = solve_exact(groups, sizes, reporter.sub(0.0, 0.85))
-    else:
-        chosen = big
-        size_errors: dict[int, float] = {}
-        if len(sizes) > 1:
-            _, probe = solve_exact(groups, sizes, reporter.sub(0.0, 0.1), refit=False)
-            chosen, size_errors = probe[0].size, probe[0].size_errors
+    fits: list[GroupFit] = []
+    checks: list[GroupFit] = []
+    if solver == "exact" or len(sizes) > 1 or exclude_clipped:
+        # The adam solver uses this fit only to choose the size and find clipped pixels.
+        spans = ((0.0, 0.4), (0.4, 0.45)) if solver == "exact" else ((0.0, 0.1), (0.1, 0.05))
+        fits, checks = solve_exact(groups, sizes, reporter.sub(*spans[0]))
+        if exclude_clipped and _screen(groups, checks, counts, reporter):
+            fits, checks = solve_exact(groups, sizes, reporter.sub(*spans[1]))
+    if solver == "adam":
+        chosen = checks[0].size if checks else big
+        size_errors = checks[0].size_errors if checks else {}
         arrange = _layout(groups, chosen, channels, mode)
         fits, history = solve_adam(
             groups,
             chosen,
-            reporter.sub(0.1, 0.75),
+            reporter.sub(0.15, 0.7),
             loss=loss,
             on_step=on_step,
             layout=arrange,
@@ -411,7 +432,7 @@ def fit_kernel(
         solver=solver,
         seconds=time.perf_counter() - started,
         pairs=len(checked),
-        fitted_pixels=sum(s.train.size * g.outputs for g in groups for s in g.sources),
+        fitted_pixels=sum(s.train.size * s.values * g.outputs for g in groups for s in g.sources),
         ridge=float(checks[0].ridge),
         size_errors=dict(fits[0].size_errors),
         loss=loss,

@@ -72,6 +72,11 @@ class RowSource:
     mask: np.ndarray
     train: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     hold: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    #: For a luma source, the colour channels it was made from (each a one-channel source),
+    #: so clipping can be judged channel by channel.
+    parts: list[RowSource] = field(default_factory=list)
+    #: Pixel values each row stands for (3 for a luma row of an RGB pair).
+    values: int = 1
 
 
 def _as_image(value: Any, what: str) -> np.ndarray:
@@ -106,7 +111,9 @@ def _planes(arr: np.ndarray) -> tuple[list[np.ndarray], np.ndarray | None]:
 
 def check_pairs(pairs: Sequence[Any]) -> list[Pair]:
     """Check the pairs and split them into colour planes; raise :class:`LearnError` if unusable."""
-    if isinstance(pairs, np.ndarray) or not isinstance(pairs, Sequence) or not pairs:
+    if isinstance(pairs, (str, bytes, np.ndarray)) or not isinstance(pairs, Sequence):
+        raise LearnError("give the pairs as a list of (before, after) image arrays")
+    if not pairs:
         raise LearnError("give at least one (before, after) pair of images")
     checked: list[Pair] = []
     for i, pair in enumerate(pairs, start=1):
@@ -277,7 +284,13 @@ class Group:
 
     @property
     def usable(self) -> int:
+        """Usable rows (pixels)."""
         return sum(int(s.mask.sum()) for s in self.sources)
+
+    @property
+    def usable_values(self) -> int:
+        """Usable pixel values: rows times the values each stands for, times outputs."""
+        return sum(int(s.mask.sum()) * s.values for s in self.sources) * self.outputs
 
 
 def build_groups(pairs: list[Pair], masks: list[list[np.ndarray]], mode: str) -> list[Group]:
@@ -288,13 +301,17 @@ def build_groups(pairs: list[Pair], masks: list[list[np.ndarray]], mode: str) ->
     channels and writing all of them (a pixel is used where no channel left it out).
     """
     n = pairs[0].channels
-    if mode == "shared" or n == 1:
+    if n == 1 or (mode == "shared" and n != 3):
         sources = [
             RowSource(p.index, [p.before[c]], p.before_scale, [p.after[c]], p.after_scale, m[c])
             for p, m in zip(pairs, masks, strict=True)
             for c in range(n)
         ]
         return [Group(sources, 1, 1, tuple(range(n)))]
+    if mode == "shared":
+        return [
+            Group([_luma_source(p, m) for p, m in zip(pairs, masks, strict=True)], 1, 1, (0, 1, 2))
+        ]
     if mode == "per-channel":
         return [
             Group(
@@ -315,6 +332,47 @@ def build_groups(pairs: list[Pair], masks: list[list[np.ndarray]], mode: str) ->
         both = np.logical_and.reduce(m)
         sources.append(RowSource(p.index, p.before, p.before_scale, p.after, p.after_scale, both))
     return [Group(sources, n, n, tuple(range(n)))]
+
+
+#: BT.601 luma weights, as JPEG uses: luma is kept at full resolution, colour is not.
+LUMA = (0.299, 0.587, 0.114)
+
+
+def _luma(planes: list[np.ndarray], scale: float) -> np.ndarray:
+    out = np.zeros(planes[0].shape, np.float32)
+    for plane, weight in zip(planes, LUMA, strict=True):
+        out += plane.astype(np.float32) * np.float32(weight * scale)
+    return out
+
+
+def _luma_source(pair: Pair, masks: list[np.ndarray]) -> RowSource:
+    """Rows of an RGB pair's luma, for a shared kernel.
+
+    A shared kernel acts on luma exactly as on each channel (it is linear, and the luma
+    weights sum to 1, so the offset carries over). Luma is what JPEG keeps at full
+    resolution; its colour channels are halved in size, which would otherwise pass for blur.
+    """
+    parts = [
+        RowSource(
+            pair.index,
+            [pair.before[c]],
+            pair.before_scale,
+            [pair.after[c]],
+            pair.after_scale,
+            masks[c],
+        )
+        for c in range(3)
+    ]
+    return RowSource(
+        pair.index,
+        [_luma(pair.before, pair.before_scale)],
+        1.0,
+        [_luma(pair.after, pair.after_scale)],
+        1.0,
+        np.logical_and.reduce(masks),
+        parts=parts,
+        values=3,
+    )
 
 
 def split_rows(
@@ -341,19 +399,64 @@ def split_rows(
         source.train = index[~held]
 
 
-def held_out(group: Group, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The group's held-out rows: columns with a trailing 1 for the bias, targets, pair numbers."""
+def held_out(
+    group: Group, size: int, *, by_channel: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The group's held-out rows: columns with a trailing 1 for the bias, targets, pair numbers.
+
+    With ``by_channel``, a luma source gives its colour channels' rows instead, so errors
+    are measured on the pixel values themselves.
+    """
+    rows = [
+        (part, s.hold)
+        for s in group.sources
+        for part in (s.parts if by_channel and s.parts else [s])
+    ]
     taps = group.in_channels * size * size
-    n = sum(s.hold.size for s in group.sources)
+    n = sum(index.size for _, index in rows)
     x = np.empty((n, taps + 1))
     y = np.empty((n, group.outputs))
     pair = np.empty(n, np.int32)
     start = 0
-    for s in group.sources:
-        stop = start + s.hold.size
-        gather_rows(s, s.hold, size, out=x[start:stop])
-        y[start:stop] = gather_targets(s, s.hold)
-        pair[start:stop] = s.pair
+    for source, index in rows:
+        stop = start + index.size
+        gather_rows(source, index, size, out=x[start:stop])
+        y[start:stop] = gather_targets(source, index)
+        pair[start:stop] = source.pair
         start = stop
     x[:, -1] = 1.0
     return x, y, pair
+
+
+def _beyond_range(
+    source: RowSource, index: np.ndarray, size: int, weights: np.ndarray, offset: np.ndarray
+) -> np.ndarray:
+    """Rows predicted beyond the range (by over a grey level) with an after value near that
+    end: where the other program clipped, even if JPEG then moved the value off the end."""
+    out = np.zeros(index.size, bool)
+    for part in source.parts or [source]:
+        for start in range(0, index.size, 65536):
+            rows = index[start : start + 65536]
+            pred = gather_rows(part, rows, size) @ weights + offset
+            after = gather_targets(part, rows)
+            low = (pred < 1.0) & (after < 16.0)
+            high = (pred > 254.0) & (after > 239.0)
+            out[start : start + rows.size] |= np.any(low | high, axis=1)
+    return out
+
+
+def screen_clipped(group: Group, weights: np.ndarray, offset: np.ndarray, size: int) -> int:
+    """Drop the rows a first fit shows were clipped (see ``_beyond_range``); count them."""
+    dropped = 0
+    for source in group.sources:
+        for name in ("train", "hold"):
+            index = getattr(source, name)
+            clipped = _beyond_range(source, index, size, weights, offset)
+            dropped += int(clipped.sum())
+            setattr(source, name, index[~clipped])
+    return dropped
+
+
+def out_of_range(group: Group, weights: np.ndarray, offset: np.ndarray, size: int) -> int:
+    """How many held-out rows look clipped to a first fit (see ``_beyond_range``)."""
+    return sum(int(_beyond_range(s, s.hold, size, weights, offset).sum()) for s in group.sources)

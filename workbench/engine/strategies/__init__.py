@@ -29,12 +29,14 @@ _IMPLEMENTATIONS = {
 }
 STRATEGY_NAMES: tuple[str, ...] = tuple(_IMPLEMENTATIONS)
 
-# Cost model, in units of one numpy pass (a multiply or an add) over the output. Calibrated
-# with tests/benchmarks/bench_engine.py on a 2-core machine; only the ratios matter.
+# Cost model, in units of one fused multiply-add pass of ``einsum`` over the output.
+# Calibrated with tests/benchmarks/bench_engine.py on 2 cores (4000 x 3000 RGB float32):
+# one unit is ~3 ms there; only the ratios matter.
 _PAD_PASSES = 1.0  # fetching each band with its halo
-_EINSUM_PASS = 1.0  # one tap of a fused multiply-add pass
-_FFT_PASSES_PER_LOG = 3.4  # per log2(tile size), per output value, incl. the wasted halo
-_IM2COL_PASSES_PER_TAP = 3.0  # copy into the columns matrix, then the product
+_SEPARATE_PASS = 0.75  # a plain multiply or add (sparse kernels): cheaper than a fused tap
+_RANK_SPILL = 0.15  # extra cost per extra rank-1 term: its buffer pushes bands out of cache
+_FFT_PASSES_PER_LOG = 4.9  # per log2(tile size), per output value, incl. the wasted halo
+_IM2COL_PASSES_PER_TAP = 20.0  # copying into the columns matrix dominates
 
 
 def correlate_planes(
@@ -86,10 +88,12 @@ def estimated_costs(weights: np.ndarray, shape: tuple[int, ...]) -> dict[str, fl
     kh, kw = weights.shape
     h, w = shape[:2]
     taps = int(np.count_nonzero(weights))
-    fused = direct.uses_einsum(weights)
-    costs = {"direct": _PAD_PASSES + (_EINSUM_PASS * kh * kw if fused else 2 * taps - 1)}
+    if direct.uses_einsum(weights):
+        costs = {"direct": _PAD_PASSES + kh * kw}
+    else:
+        costs = {"direct": _PAD_PASSES + _SEPARATE_PASS * max(2 * taps - 1, 1)}
     rank = separable.rank_needed(weights)
-    costs["separable"] = _PAD_PASSES + _EINSUM_PASS * rank * (kh + kw)
+    costs["separable"] = _PAD_PASSES + rank * (kh + kw) * (1 + _RANK_SPILL * (rank - 1))
     n, bh = fft.tile_side(h, kh)
     m, bw = fft.tile_side(w, kw)
     waste = (n * m) / (min(bh, h) * min(bw, w))

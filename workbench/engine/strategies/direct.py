@@ -38,7 +38,8 @@ def shifted_views(flat: np.ndarray, kh: int, kw: int, rows: int, step: int) -> n
 
 def uses_einsum(weights: np.ndarray) -> bool:
     """Whether the fused sum over all taps beats multiplying and adding the non-zero ones."""
-    return 2 * np.count_nonzero(weights) - 1 > weights.size
+    # A plain multiply or add costs about 3/4 of a fused tap (measured on 2 cores).
+    return 0.75 * (2 * np.count_nonzero(weights) - 1) > weights.size
 
 
 def correlate(

@@ -303,12 +303,14 @@ class PairList(QWidget):
 
     def set_image(self, index: int, side: str, image: ExampleImage | None) -> None:
         self._rows[index].slot(side).set_image(image)
+        self._renumber()
         self.changed.emit()
 
     def _renumber(self) -> None:
         for number, row in enumerate(self._rows, start=1):
             row.number.setText(f"<b>{number}</b>")
-            row.remove_button.setEnabled(len(self._rows) > 1 or bool(row.before.image))
+            filled = row.before.image is not None or row.after.image is not None
+            row.remove_button.setEnabled(len(self._rows) > 1 or filled)
 
     # -- reading files ------------------------------------------------------------------
     def choose_file(self, row: PairRow, side: str) -> None:

@@ -1,5 +1,5 @@
 """The desktop app (PySide6). Widgets call the engine only through the worker."""
 
-from workbench.gui.emit_refcount_fix import install as _install_emit_fix
+from workbench.gui.immortal_singletons import install as _keep_singletons_alive
 
-_install_emit_fix()
+_keep_singletons_alive()

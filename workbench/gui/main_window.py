@@ -263,7 +263,7 @@ class MainWindow(QMainWindow):
         doc.apply(pixels, settings.label)
         doc.last_filter = settings
         self._last_filter = settings
-        tab.remember(pixels, display)
+        tab.remember(doc.pixels, display)  # the document keeps a read-only view
         self.preview.clear()
         self.status.showMessage(f"Applied {settings.label}.", 4000)
         self._document_changed()
@@ -375,7 +375,6 @@ class MainWindow(QMainWindow):
         a.repeat.setEnabled(has and getattr(self, "_last_filter", None) is not None)
         if not has:
             self.setWindowTitle(APP_TITLE)
-            self.setWindowModified(False)
             self.status.show_image(0, 0, "")
             for action in (a.undo, a.redo, a.revert):
                 action.setEnabled(False)
@@ -388,7 +387,6 @@ class MainWindow(QMainWindow):
         a.revert.setEnabled(doc.modified)
         star = "*" if doc.modified else ""
         self.setWindowTitle(f"{doc.name}{star} \u2014 {APP_TITLE}")
-        self.setWindowModified(doc.modified)
         self.tabs.set_title(tab, f"{doc.name}{star}")
         h, w = doc.pixels.shape[:2]
         self.status.show_image(w, h, doc.description)

@@ -245,7 +245,6 @@ class LivePreview(QObject):
             if self._tab is None or self._tab.document.state_id != state_id:
                 return
             self._result = PreviewResult(state_id, settings, pixels, display)
-            self._tab.remember(pixels, display)
             self._tab.view.set_after(display)
             self.ready.emit(self._result)
 

@@ -272,6 +272,10 @@ def test_gimp_round_trip(tmp_path):
         ('(other-config "x")', "no GIMP Convolution Matrix presets"),
         ('(GimpGegl-gegl-convolution-matrix-config "x" (c3 abc))', "not a number"),
         (")", "unbalanced"),
+        (
+            '(GimpGegl-gegl-convolution-matrix-config "x" (c3 1) (divisor 1e-300) (normalize no))',
+            "divisor 1e-300 is so small",
+        ),
     ],
 )
 def test_gimp_malformed(tmp_path, text, message):
@@ -279,6 +283,13 @@ def test_gimp_malformed(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(KernelFileError, match=message):
         import_kernels(path)
+
+
+def test_folder_is_not_a_kernel_file(tmp_path):
+    (tmp_path / "kernels.json").mkdir()
+    for path in (tmp_path, tmp_path / "kernels.json"):
+        with pytest.raises(KernelFileError, match=r": is a folder, not a kernel file"):
+            import_kernels(path)
 
 
 def test_unknown_extensions(tmp_path):

@@ -98,6 +98,8 @@ def test_dict_round_trip_without_files():
         ('{"weights": [["a"]]}', "number"),
         ('{"weights": [[1]], "name": 5}', "'name' must be text"),
         ('{"weights": [[1e400]]}', "NaN or infinity"),
+        # Weights divided by a tiny divisor would overflow to infinity when applied.
+        ('{"weights": [[1, 1, 1]], "divisor": 1e-300}', "divisor 1e-300 is so small"),
     ],
 )
 def test_malformed_json_names_path_and_reason(tmp_path, text, message):
@@ -128,6 +130,9 @@ def test_save_is_atomic_on_failure(tmp_path, monkeypatch):
 def test_save_into_missing_folder(tmp_path):
     with pytest.raises(KernelFileError, match=r"does not exist"):
         save_kernel(Kernel([[1]]), tmp_path / "nope" / "k.json")
+    (tmp_path / "file").write_text("")
+    with pytest.raises(KernelFileError, match=r"'.*file' is a file, not a folder"):
+        save_kernel(Kernel([[1]]), tmp_path / "file" / "k.json")
 
 
 # -- built-ins -----------------------------------------------------------------------------

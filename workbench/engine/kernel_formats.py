@@ -16,8 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.engine.kernel import Kernel, KernelError
-from workbench.engine.kernel_json import KernelFileError, plain_number, read_bytes, write_atomic
+from workbench.engine.kernel import Kernel
+from workbench.engine.kernel_json import (
+    KernelFileError,
+    checked_kernel,
+    plain_number,
+    read_bytes,
+    write_atomic,
+)
 
 __all__ = [
     "format_kernel_text",
@@ -32,13 +38,6 @@ __all__ = [
 
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 _SEPARATORS = re.compile(r"[\s,;]+")
-
-
-def _kernel(weights: object, source: str, **fields: object) -> Kernel:
-    try:
-        return Kernel(weights, **fields)  # type: ignore[arg-type]
-    except KernelError as exc:
-        raise KernelFileError(f"{source}: {exc}") from None
 
 
 def _number_text(value: float) -> str:
@@ -104,7 +103,7 @@ def parse_kernel_text(text: str, *, source: str = "pasted text") -> Kernel:
         if "\n" not in stripped and ";" in stripped:
             stripped = stripped.replace(";", "\n")
         rows = _rows_of_numbers(stripped, source)
-    return _kernel(rows, source, name="Pasted kernel")
+    return checked_kernel(rows, source, name="Pasted kernel")
 
 
 def format_kernel_text(kernel: Kernel) -> str:
@@ -187,7 +186,7 @@ def read_acf(path: Path) -> tuple[Kernel, list[str]]:
     if scale == 0:
         raise KernelFileError(f"{path}: the scale (divisor) is 0")
     weights = _trim_zero_rings(weights)
-    kernel = _kernel(
+    kernel = checked_kernel(
         weights,
         str(path),
         divisor=scale,
@@ -338,7 +337,7 @@ def read_gimp_settings(path: Path) -> tuple[list[Kernel], list[str]]:
                 f"{source}: a weight, divisor or offset is not a number"
             ) from None
         policy = str(props.get("border", "clamp"))
-        kernel = _kernel(
+        kernel = checked_kernel(
             _trim_zero_rings(np.array(weights)),
             source,
             divisor=divisor if divisor != 0 else 1.0,

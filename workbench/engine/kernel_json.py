@@ -23,13 +23,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from workbench.engine.atomic_write import FolderNotWritable, write_atomically
-from workbench.engine.kernel import Kernel, KernelError
+import numpy as np
+
+from workbench.engine.atomic_write import FolderNotWritable, folder_problem, write_atomically
+from workbench.engine.kernel import MAX_ABS_WEIGHT, Kernel, KernelError
 
 __all__ = [
     "FORMAT_ID",
     "FORMAT_VERSION",
     "KernelFileError",
+    "checked_kernel",
     "kernel_from_dict",
     "kernel_to_dict",
     "load_kernel",
@@ -54,9 +57,9 @@ class KernelFileError(ValueError):
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file beside it and a rename."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise KernelFileError(f"{path}: the folder {str(folder)!r} does not exist")
+    problem = folder_problem(path)
+    if problem:
+        raise KernelFileError(f"{path}: {problem}")
 
     def write(tmp: str) -> None:
         with open(tmp, "wb") as fh:
@@ -146,19 +149,36 @@ def kernel_from_dict(data: Mapping[str, Any], *, source: str = "") -> Kernel:
     weights = data["weights"]
     if isinstance(weights, list) and any(isinstance(v, bool) for v in _flatten(weights)):
         raise KernelFileError(f"{where}weights must be numbers, not true/false")
+    return checked_kernel(
+        weights,
+        source,
+        divisor=data.get("divisor", 1),
+        offset=data.get("offset", 0),
+        border=data.get("border", "reflect"),
+        name=data.get("name", ""),
+        category=data.get("category", ""),
+        description=data.get("description", ""),
+        extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
+    )
+
+
+def checked_kernel(weights: Any, source: str, **fields: Any) -> Kernel:
+    """A :class:`Kernel` from a file's values, or a :class:`KernelFileError` naming ``source``.
+
+    Besides what ``Kernel`` checks, refuses a divisor so small that the weights divided by it
+    are absurdly large: such a file would only fill the image with overflowed values.
+    """
+    where = f"{source}: " if source else ""
     try:
-        return Kernel(
-            weights,
-            divisor=data.get("divisor", 1),
-            offset=data.get("offset", 0),
-            border=data.get("border", "reflect"),
-            name=data.get("name", ""),
-            category=data.get("category", ""),
-            description=data.get("description", ""),
-            extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
-        )
+        kernel = Kernel(weights, **fields)
     except KernelError as exc:
         raise KernelFileError(f"{where}{exc}") from None
+    if np.abs(kernel.weights).max() / abs(kernel.divisor) > MAX_ABS_WEIGHT:
+        raise KernelFileError(
+            f"{where}the divisor {kernel.divisor:g} is so small that the weights divided by "
+            f"it are over {MAX_ABS_WEIGHT:g}"
+        )
+    return kernel
 
 
 def _flatten(values: Any) -> list:

@@ -81,6 +81,8 @@ def import_kernels(path: str | os.PathLike[str]) -> tuple[list[Kernel], list[str
     """
     path = Path(path)
     ext = path.suffix.lower()
+    if path.is_dir():
+        raise KernelFileError(f"{path}: is a folder, not a kernel file")
     if ext == ".json":
         return [load_kernel(path)], []
     if ext in (".txt", ".csv", ".kernel"):

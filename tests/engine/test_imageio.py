@@ -259,6 +259,14 @@ def test_truncated_16bit_png(tmp_path):
         load_image(path)
 
 
+def test_tiff_without_an_image(tmp_path):
+    # A TIFF header whose first-page offset points past the end: tifffile finds no page.
+    path = tmp_path / "cut.tif"
+    path.write_bytes(b"II*\x00" + struct.pack("<I", 4096) + bytes(8))
+    with pytest.raises(ImageReadError, match=r"cut.tif: .*holds no image"):
+        load_image(path)
+
+
 def test_not_an_image_missing_empty_folder(tmp_path):
     (tmp_path / "notes.png").write_text("hello, not a picture")
     with pytest.raises(ImageReadError, match=r"notes.png: not an image file"):
@@ -291,6 +299,9 @@ def test_refuses_what_the_format_cannot_hold(tmp_path, ext, arr, message):
 def test_unwritable_places(tmp_path):
     with pytest.raises(ImageWriteError, match=r"does not exist"):
         save_image(tmp_path / "no" / "such" / "a.png", noise((4, 4), np.uint8))
+    (tmp_path / "photo.png").write_text("")
+    with pytest.raises(ImageWriteError, match=r"a.png: '.*photo.png' is a file, not a folder"):
+        save_image(tmp_path / "photo.png" / "a.png", noise((4, 4), np.uint8))
     (tmp_path / "taken.png").mkdir()  # a folder where the file should go
     with pytest.raises(ImageWriteError, match=r"taken.png: cannot be written .Is a directory"):
         save_image(tmp_path / "taken.png", noise((4, 4), np.uint8))

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["FolderNotWritable", "write_atomically"]
+__all__ = ["FolderNotWritable", "folder_problem", "write_atomically"]
 
 
 class FolderNotWritable(OSError):
@@ -50,6 +50,27 @@ def write_atomically(path: Path, write: Callable[[str], None]) -> None:
         except OSError:
             pass
         raise
+
+
+def folder_problem(path: Path, *, probe: bool = False) -> str | None:
+    """Why no file can be saved at ``path``, or None.
+
+    The folder may be missing or be a file; with ``probe``, a temporary file is also created
+    and removed there, so that long work can refuse a folder it could not save into before
+    it starts rather than after.
+    """
+    folder = path.parent
+    if not folder.is_dir():
+        if folder.exists():
+            return f"{str(folder)!r} is a file, not a folder"
+        return f"the folder {str(folder)!r} does not exist"
+    if probe:
+        try:
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            return f"cannot write in {str(folder)!r} ({exc.strerror or exc})"
+    return None
 
 
 def _new_file_mode(path: Path) -> int:

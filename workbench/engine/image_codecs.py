@@ -21,6 +21,7 @@ decompression bomb is refused before memory is spent.
 from __future__ import annotations
 
 import io
+import logging
 import struct
 import zlib
 from collections.abc import Callable
@@ -111,6 +112,8 @@ def read_deep_tiff(path: Path, check_size: SizeCheck) -> Decoded | None:
         samples other than 8/16-bit unsigned or float.
     """
     with tifffile.TiffFile(path) as tif:
+        if not tif.pages:
+            raise ValueError("the file holds no image")
         page = tif.pages[0]
         check_size(int(page.imagewidth), int(page.imagelength))
         if page.bitspersample <= 8 and page.sampleformat == 1:
@@ -261,6 +264,11 @@ def _register_lzw_decoder() -> None:
 
 
 _register_lzw_decoder()
+
+# tifffile logs damage it finds to the "tifffile" logger, and Python prints such records on
+# stderr when the program has set up no logging; the damage is reported once, by the error
+# that follows it, so the log record would only be a second, technical line.
+logging.getLogger("tifffile").addHandler(logging.NullHandler())
 
 
 # -- writing ----------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from workbench.engine import image_codecs
-from workbench.engine.atomic_write import FolderNotWritable, write_atomically
+from workbench.engine.atomic_write import FolderNotWritable, folder_problem, write_atomically
 
 __all__ = [
     "IMAGE_EXTENSIONS",
@@ -292,8 +292,9 @@ def save_image(
             _write_with_pillow(tmp, arr, fmt, icc, dpi, exif, int(quality))
 
     folder = path.parent
-    if not folder.is_dir():
-        raise ImageWriteError(f"{name}: the folder {str(folder)!r} does not exist")
+    problem = folder_problem(path)
+    if problem:
+        raise ImageWriteError(f"{name}: {problem}")
     try:
         write_atomically(path, write)
     except FolderNotWritable as exc:
@@ -313,8 +314,9 @@ def check_savable(path: str | os.PathLike[str], pixels: np.ndarray) -> None:
     path = Path(path)
     fmt = _format_for(path)
     _pixels_for(fmt, np.asarray(pixels)[:1, :1], path.name or str(path))
-    if not path.parent.is_dir():
-        raise ImageWriteError(f"{path.name}: the folder {str(path.parent)!r} does not exist")
+    problem = folder_problem(path)
+    if problem:
+        raise ImageWriteError(f"{path.name or path}: {problem}")
 
 
 def _format_for(path: Path) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from workbench.cli_terminal import InputError, ProgressBar
 from workbench.engine import BORDER_MODES, apply_kernel
+from workbench.engine.atomic_write import folder_problem
 from workbench.engine.imageio import (
     IMAGE_EXTENSIONS,
     ImageReadError,
@@ -105,11 +106,18 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
     batch = len(files) > 1 or had_folder
     if batch or out.is_dir():
         if out.suffix.lower() in IMAGE_EXTENSIONS and not out.is_dir():
-            raise InputError(f"{output}: with several images, -o must be a folder")
+            several = "a folder of images" if had_folder else "several images"
+            raise InputError(f"{output}: with {several}, -o must be a folder")
         if not out.is_dir():
-            if not out.parent.is_dir():
-                raise InputError(f"{output}: the folder {str(out.parent)!r} does not exist")
-            out.mkdir()
+            problem = folder_problem(out)
+            if problem:
+                raise InputError(f"{output}: {problem}")
+            try:
+                out.mkdir()
+            except OSError as exc:
+                raise ImageWriteError(
+                    f"{output}: cannot create the folder ({exc.strerror or exc})"
+                ) from None
         targets = [out / f.name for f in files]
     else:
         targets = [out]
@@ -119,6 +127,11 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
     for source, target in zip(files, targets, strict=True):
         if source.resolve() == target.resolve():
             raise InputError(f"{target}: the output would overwrite its input image")
+    # Refuse a folder that takes no new file before any image is filtered.
+    for target in {t.parent: t for t in targets}.values():
+        problem = folder_problem(target, probe=True)
+        if problem:
+            raise ImageWriteError(f"{target.name}: {problem}")
     return targets
 
 

@@ -9,8 +9,15 @@ import numpy as np
 
 from workbench.cli_terminal import InputError, ProgressBar
 from workbench.engine import fit_kernel
-from workbench.engine.imageio import IMAGE_EXTENSIONS, check_savable, load_image, save_image
-from workbench.engine.library import EXPORT_EXTENSIONS, export_kernel
+from workbench.engine.atomic_write import folder_problem
+from workbench.engine.imageio import (
+    IMAGE_EXTENSIONS,
+    ImageWriteError,
+    check_savable,
+    load_image,
+    save_image,
+)
+from workbench.engine.library import EXPORT_EXTENSIONS, KernelFileError, export_kernel
 
 __all__ = ["add_parser", "run"]
 
@@ -84,8 +91,10 @@ def _check_outputs(args: argparse.Namespace) -> None:
     out = Path(args.output)
     if out.suffix.lower() not in EXPORT_EXTENSIONS:
         raise InputError(f"{args.output}: save the kernel as one of {', '.join(EXPORT_EXTENSIONS)}")
-    if not out.parent.is_dir():
-        raise InputError(f"{args.output}: the folder {str(out.parent)!r} does not exist")
+    # Refuse a folder that takes no new file before the fit, which may take minutes.
+    problem = folder_problem(out, probe=True)
+    if problem:
+        raise KernelFileError(f"{args.output}: {problem}")
     if args.residual:
         residual = Path(args.residual)
         if residual.suffix.lower() not in IMAGE_EXTENSIONS:
@@ -93,6 +102,9 @@ def _check_outputs(args: argparse.Namespace) -> None:
                 f"{args.residual}: save the residual as one of {', '.join(IMAGE_EXTENSIONS)}"
             )
         check_savable(residual, np.zeros((1, 1), np.float32))
+        problem = folder_problem(residual, probe=True)
+        if problem:
+            raise ImageWriteError(f"{args.residual}: {problem}")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -139,6 +139,7 @@ def test_batch_keeps_going_past_a_bad_file(files):
         (["photo.png", "-k", "sharpen", "-o", "photo.png"], "would overwrite its input"),
         (["photo.png", "-k", "sharpen", "-o", "no/dir/o.png"], "does not exist"),
         (["photo.png", "gray.jpg", "-k", "sharpen", "-o", "o.png"], "-o must be a folder"),
+        (["photo.png", "-k", "sharpen", "-o", "gray.jpg/o.png"], "is a file, not a folder"),
         (["photo.png", "-k", "sharpen"], "required: -o/--output"),
         (["photo.png", "-k", "sharpen", "-o", "o.png", "--repeat", "0"], "1 or more"),
         (["photo.png", "-k", "sharpen", "-o", "o.png", "--border", "x"], "invalid choice"),
@@ -165,6 +166,24 @@ def test_apply_bad_image_file_and_kernel_file(files):
 def test_apply_write_failure_is_status_1(files):
     result = run("apply", "photo.png", "-k", "sharpen", "-o", "/proc/out.png", cwd=files)
     assert_one_line_error(result, 1, "out.png: cannot write in '/proc'")
+    result = run("apply", "photo.png", "gray.jpg", "-k", "sharpen", "-o", "/proc/out", cwd=files)
+    assert_one_line_error(result, 1, "/proc/out: cannot create the folder")
+
+
+def test_folder_input_needs_a_folder_output(files):
+    (files / "in").mkdir()
+    shutil.copy(files / "photo.png", files / "in")
+    result = run("apply", "in", "-k", "sharpen", "-o", "o.png", cwd=files)
+    assert_one_line_error(result, 2, "o.png: with a folder of images, -o must be a folder")
+    assert not (files / "o.png").exists()
+
+
+def test_damaged_tiff_is_one_line(files):
+    data = (files / "deep.tif").read_bytes()
+    (files / "cut.tif").write_bytes(data[:8])  # the header, but the first page is gone
+    result = run("apply", "cut.tif", "-k", "sharpen", "-o", "o.tif", cwd=files)
+    assert_one_line_error(result, 2, "cut.tif: damaged or truncated image data")
+    assert not (files / "o.tif").exists()
 
 
 def test_progress_bar_only_on_a_terminal(files):
@@ -241,6 +260,17 @@ def test_learn_bad_input(files, args, message):
     if result.returncode == 1 and "not available" in result.stderr:
         pytest.skip("fit_kernel is not available yet")
     assert_one_line_error(result, 2, message)
+    assert not (files / "k.json").exists()
+
+
+def test_learn_refuses_an_unwritable_folder_before_fitting(files):
+    result = run("learn", "photo.png", "photo.png", "-o", "/proc/k.json", cwd=files)
+    assert_one_line_error(result, 1, "/proc/k.json: cannot write in '/proc'")
+    assert result.stdout == ""  # no fit report: the fit never ran
+    args = ["-o", "k.json", "--residual", "/proc/r.png"]
+    result = run("learn", "photo.png", "photo.png", *args, cwd=files)
+    assert_one_line_error(result, 1, "/proc/r.png: cannot write in '/proc'")
+    assert result.stdout == ""
     assert not (files / "k.json").exists()
 
 

@@ -1,0 +1,137 @@
+"""Kernels learned from pairs made by other programs reproduce those programs elsewhere.
+
+Each case filters a training image with Pillow, OpenCV or ImageMagick (the after image is
+saved as PNG, or as JPEG quality 90), learns a kernel with size "auto", applies it with
+apply_kernel to a *different* image, and compares with what the program makes of that image:
+the interior must agree to at least 48 dB PSNR.
+"""
+
+import io
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter
+
+from workbench.engine import apply_kernel, fit_kernel
+
+cv2 = pytest.importorskip("cv2")
+
+
+def photo_like(h, w, channels=None, seed=0):
+    """A photo-like float32 image in 0..1: 1/f texture, a few hard-edged discs, mild colour."""
+    rng = np.random.default_rng(seed)
+    f = np.hypot(np.fft.fftfreq(h)[:, None], np.fft.fftfreq(w)[None, :])
+    f[0, 0] = 1.0
+
+    def field(power):
+        v = np.real(np.fft.ifft2(np.fft.fft2(rng.standard_normal((h, w))) / f**power))
+        return (v - v.mean()) / v.std()
+
+    lum = field(1.0)
+    yy, xx = np.mgrid[:h, :w]
+    for _ in range(4):
+        cy, cx, r = rng.uniform(0, h), rng.uniform(0, w), rng.uniform(h / 10, h / 4)
+        lum += rng.uniform(-1.5, 1.5) * (np.hypot(yy - cy, xx - cx) < r)
+    img = 0.5 + 0.14 * lum
+    if channels:
+        img = np.stack([img + 0.06 * field(2.0) for _ in range(channels)], axis=-1)
+    return np.clip(img, 0.02, 0.98).astype(np.float32)
+
+
+TRAIN = np.round(photo_like(160, 160, 3, seed=11) * 255).astype(np.uint8)
+OTHER = np.round(photo_like(128, 128, 3, seed=12) * 255).astype(np.uint8)
+
+
+def psnr_interior(a, b, margin=12):
+    d = a[margin:-margin, margin:-margin].astype(np.float64) - b[margin:-margin, margin:-margin]
+    mse = np.mean(d * d)
+    return np.inf if mse == 0 else 10 * np.log10(255.0**2 / mse)
+
+
+def pillow(image_filter):
+    return lambda a: np.asarray(Image.fromarray(a).filter(image_filter))
+
+
+def jpeg90(a):
+    buf = io.BytesIO()
+    Image.fromarray(a).save(buf, "JPEG", quality=90)
+    return np.asarray(Image.open(buf).convert("RGB"))
+
+
+def magick(*args, jpeg=False):
+    def run(a):
+        buf = io.BytesIO()
+        Image.fromarray(a).save(buf, "PNG")
+        out = "jpg:-" if jpeg else "png:-"
+        extra = ["-quality", "90"] if jpeg else []
+        done = subprocess.run(
+            ["convert", "png:-", *args, *extra, out],
+            input=buf.getvalue(),
+            capture_output=True,
+            check=True,
+        )
+        return np.asarray(Image.open(io.BytesIO(done.stdout)).convert("RGB"))
+
+    return run
+
+
+SHARPEN_CV = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 1.0]]) / 2
+ASYMMETRIC = ImageFilter.Kernel(
+    (5, 5), [0] * 6 + [1, 0, 0, 0, 0, 0, 2, 1, 0, 0, 0, 0, 1] + [0] * 6, 5
+)
+
+PROGRAMS = {
+    "pillow-kernel-3x3": pillow(ImageFilter.Kernel((3, 3), [1, 2, 1, 2, 4, 2, 1, 2, 1], 16)),
+    "pillow-kernel-asymmetric": pillow(ASYMMETRIC),
+    "pillow-sharpen": pillow(ImageFilter.SHARPEN),
+    "pillow-gaussian-blur": pillow(ImageFilter.GaussianBlur(1)),
+    "pillow-box-blur": pillow(ImageFilter.BoxBlur(2)),
+    "opencv-filter2d": lambda a: cv2.filter2D(a, -1, SHARPEN_CV),
+    "opencv-gaussian": lambda a: cv2.GaussianBlur(a, (5, 5), 1.2),
+    "imagemagick-gaussian": magick("-morphology", "Convolve", "Gaussian:0x1"),
+    "imagemagick-convolve": magick("-convolve", "1,2,0,0,1,0,0,0,1"),
+}
+
+JPEG_AFTERS = {
+    "pillow-gaussian-blur-jpeg": (PROGRAMS["pillow-gaussian-blur"], None),
+    "pillow-sharpen-jpeg": (PROGRAMS["pillow-sharpen"], None),
+    "opencv-filter2d-jpeg": (PROGRAMS["opencv-filter2d"], None),
+    "opencv-gaussian-jpeg": (PROGRAMS["opencv-gaussian"], None),
+    "imagemagick-gaussian-jpeg": (
+        PROGRAMS["imagemagick-gaussian"],
+        magick("-morphology", "Convolve", "Gaussian:0x1", jpeg=True),
+    ),
+}
+
+needs_magick = pytest.mark.skipif(shutil.which("convert") is None, reason="no ImageMagick")
+
+
+def _marks(name):
+    return [needs_magick] if name.startswith("imagemagick") else []
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=_marks(n)) for n in PROGRAMS])
+def test_png_after_reproduces_the_program(name):
+    program = PROGRAMS[name]
+    result = fit_kernel([(TRAIN, program(TRAIN))], "auto")
+    assert psnr_interior(apply_kernel(OTHER, result.kernel), program(OTHER)) >= 48.0
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=_marks(n)) for n in JPEG_AFTERS])
+def test_jpeg_q90_after_reproduces_the_program(name):
+    program, program_jpeg = JPEG_AFTERS[name]
+    after = program_jpeg(TRAIN) if program_jpeg else jpeg90(program(TRAIN))
+    assert not np.array_equal(after, program(TRAIN))
+    result = fit_kernel([(TRAIN, after)], "auto")
+    assert psnr_interior(apply_kernel(OTHER, result.kernel), program(OTHER)) >= 48.0
+
+
+def test_pillow_asymmetric_kernel_is_found_as_correlation():
+    # Pillow's Kernel filter applies its first row of weights to the row *below* the pixel
+    # (Filter.c) but keeps left and right: as a correlation, the list is flipped top-bottom.
+    result = fit_kernel([(TRAIN, PROGRAMS["pillow-kernel-asymmetric"](TRAIN))], 3)
+    pillow_grid = np.array([[1, 0, 0], [0, 2, 1], [0, 0, 1]]) / 5
+    assert np.max(np.abs(result.kernel.weights - pillow_grid[::-1])) < 2e-3
+    assert any("not symmetric" in f for f in result.report.findings)

@@ -380,4 +380,19 @@ class ImageView(QGraphicsView):
         cx, cy = centre.x(), centre.y()
         painter.drawLine(QPointF(cx - 3, cy - 3), QPointF(cx - 3, cy + 3))
         painter.drawLine(QPointF(cx + 3, cy - 3), QPointF(cx + 3, cy + 3))
+        top = self.mapFromScene(QPointF(x, seen.top())).y() + 8
+        self._draw_label(painter, "Before", cx - 8, top, right_aligned=True)
+        self._draw_label(painter, "After", cx + 8, top, right_aligned=False)
         painter.restore()
+
+    def _draw_label(
+        self, painter: QPainter, text: str, x: float, y: float, *, right_aligned: bool
+    ) -> None:
+        metrics = painter.fontMetrics()
+        width, height = metrics.horizontalAdvance(text) + 12, metrics.height() + 4
+        box = QRectF(x - width if right_aligned else x, y, width, height)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 150))
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

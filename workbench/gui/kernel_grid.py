@@ -35,6 +35,9 @@ class KernelGrid(QTableView):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
             header.setHighlightSections(False)
         self.setMinimumHeight(150)
+        # The cells carry their own colours; around them, the panel's colour, so the grid
+        # reads as one block whatever its size.
+        self.setStyleSheet("QTableView { background: palette(window); }")
         model.entryRefused.connect(self._on_entry_refused)
         model.modelReset.connect(self.fit_cells)
         for key, signal in (

@@ -85,7 +85,7 @@ class KernelTableModel(QAbstractTableModel):
         self._weights = np.zeros((3, 3))
         self._weights[1, 1] = 1.0
         self._slice: tuple[int, int] | None = None
-        self._scale = 1.0
+        self._scale = (1.0, 1.0)  # largest positive, largest negative magnitude
         self._font = QFont()
         self._font.setStyleHint(QFont.StyleHint.Monospace)
         self._font.setFamilies(["DejaVu Sans Mono", "Menlo", "Consolas", "monospace"])
@@ -120,7 +120,12 @@ class KernelTableModel(QAbstractTableModel):
 
     def _rescale(self) -> None:
         grid = self.grid()
-        self._scale = float(np.max(np.abs(grid))) if grid.size else 1.0
+        # Each sign on its own scale: a sharpening kernel's big centre must not wash out
+        # the negative ring around it.
+        self._scale = (float(max(grid.max(), 0.0)), float(max(-grid.min(), 0.0)))
+
+    def _scale_for(self, value: float) -> float:
+        return self._scale[0] if value >= 0 else self._scale[1]
 
     # -- Qt model ------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -143,9 +148,10 @@ class KernelTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.EditRole:
             return format_weight(value) if value == int(value) else repr(value)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return shade(value, self._scale)
+            return shade(value, self._scale_for(value))
         if role == Qt.ItemDataRole.ForegroundRole:
-            strong = self._scale > 0 and abs(value) / self._scale > 0.55
+            scale = self._scale_for(value)
+            strong = scale > 0 and abs(value) / scale > 0.55
             return QColor(255, 255, 255) if strong else QColor(20, 20, 20)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)

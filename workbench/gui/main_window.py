@@ -444,9 +444,9 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             screen = self.screen().availableGeometry()
-            self.resize(min(1500, screen.width() - 40), min(960, screen.height() - 60))
+            self.resize(min(1600, screen.width() - 40), min(1000, screen.height() - 60))
             self.resizeDocks(
-                [self.library_dock, self.editor_dock], [250, 340], Qt.Orientation.Horizontal
+                [self.library_dock, self.editor_dock], [290, 370], Qt.Orientation.Horizontal
             )
         state = self.settings.value("window/state")
         if state is not None:

@@ -266,6 +266,19 @@ def test_gimp_round_trip(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("kernel", "message"),
+    [
+        (Kernel(np.ones((7, 7))), "GIMP's Convolution Matrix holds at most 5x5 weights"),
+        (Kernel(np.ones((3, 3, 1, 1))), "GIMP's Convolution Matrix cannot hold a colour kernel"),
+    ],
+)
+def test_gimp_refuses_what_it_cannot_hold(tmp_path, kernel, message):
+    with pytest.raises(KernelFileError, match=message):
+        export_kernel(kernel, tmp_path / "x.settings")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
     ("text", "message"),
     [
         ('(GimpGegl-gegl-convolution-matrix-config "x" (a1 0)', "never closed"),

@@ -199,6 +199,20 @@ def read_acf(path: Path) -> tuple[Kernel, list[str]]:
     return kernel, ["Photoshop repeats edge pixels: border set to 'nearest'."]
 
 
+def _fits_5x5(kernel: Kernel, path: Path, program: str) -> tuple[int, int]:
+    """The kernel's size, if ``program``'s grid (gray, at most 5x5) can hold it."""
+    if kernel.is_color:
+        raise KernelFileError(
+            f"{path}: {program} cannot hold a colour kernel (one that mixes channels)"
+        )
+    kh, kw = kernel.shape
+    if kh > 5 or kw > 5:
+        raise KernelFileError(
+            f"{path}: {program} holds at most 5x5 weights; this kernel is {kh}x{kw}"
+        )
+    return kh, kw
+
+
 def _trim_zero_rings(weights: np.ndarray) -> np.ndarray:
     while weights.shape[0] > 1 and not weights[0].any() and not weights[-1].any():
         weights = weights[1:-1]
@@ -239,16 +253,7 @@ def _acf_integers(kernel: Kernel) -> tuple[np.ndarray, int]:
 
 def write_acf(kernel: Kernel, path: Path) -> list[str]:
     """Write a Photoshop Custom filter file, or refuse saying what would be lost."""
-    if kernel.is_color:
-        raise KernelFileError(
-            f"{path}: Photoshop's Custom filter cannot hold a colour kernel (one that mixes "
-            f"channels)"
-        )
-    kh, kw = kernel.shape
-    if kh > 5 or kw > 5:
-        raise KernelFileError(
-            f"{path}: Photoshop's Custom filter holds at most 5x5 weights; this kernel is {kh}x{kw}"
-        )
+    kh, kw = _fits_5x5(kernel, path, "Photoshop's Custom filter")
     offset = float(kernel.offset)  # type: ignore[arg-type]
     if not offset.is_integer() or abs(offset) > 9999:
         raise KernelFileError(
@@ -363,16 +368,7 @@ def read_gimp_settings(path: Path) -> tuple[list[Kernel], list[str]]:
 
 def write_gimp_settings(kernel: Kernel, path: Path) -> list[str]:
     """Write one kernel as a GIMP 2.10 Convolution Matrix preset file."""
-    if kernel.is_color:
-        raise KernelFileError(
-            f"{path}: GIMP's Convolution Matrix cannot hold a colour kernel (one that mixes "
-            f"channels)"
-        )
-    kh, kw = kernel.shape
-    if kh > 5 or kw > 5:
-        raise KernelFileError(
-            f"{path}: GIMP's Convolution Matrix holds at most 5x5 weights; this kernel is {kh}x{kw}"
-        )
+    _fits_5x5(kernel, path, "GIMP's Convolution Matrix")
     grid = kernel.resized(5, 5).weights
     policy = {"nearest": "clamp", "wrap": "loop", "constant": "black"}.get(kernel.border)
     notes = []

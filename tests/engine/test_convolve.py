@@ -292,3 +292,18 @@ def test_an_error_in_a_tile_thread_reaches_the_caller(small_tiles, monkeypatch):
     monkeypatch.setattr(direct.np, "einsum", failing_einsum)
     with pytest.raises(MemoryError, match="no room"):
         apply_kernel(noise((40, 30), np.float32), BOX, strategy="direct")
+
+
+def test_opaque_alpha_gives_the_same_result_with_or_without_weighting():
+    image = noise((12, 10, 4), np.uint8, seed=11)
+    image[:, :, 3] = 255
+    weighted = apply_kernel(image, BOX, channels="RGBA")
+    plain = apply_kernel(image, BOX, channels="RGBA", alpha_weighting=False)
+    assert np.array_equal(weighted, plain)
+
+
+def test_zero_kernel_on_transparent_image_gives_the_offset_not_nan():
+    image = red_square_on_transparent_black().astype(np.float32) / 255
+    result = apply_kernel(image, Kernel(np.zeros((3, 3)), offset=51))
+    np.testing.assert_allclose(result[:, :, :3], 0.2, atol=1e-6)
+    assert np.array_equal(result[:, :, 3], image[:, :, 3])

@@ -143,9 +143,9 @@ def apply_kernel(
     >>> import numpy as np
     >>> image = np.zeros((5, 5), np.uint8); image[2, 2] = 160
     >>> apply_kernel(image, Kernel([[0, 1, 0], [1, 4, 1], [0, 1, 0]], divisor=8))[1:4, 1:4]
-    array([[  0,  20,   0],
-           [ 20,  80,  20],
-           [  0,  20,   0]], dtype=uint8)
+    array([[ 0, 20,  0],
+           [20, 80, 20],
+           [ 0, 20,  0]], dtype=uint8)
     """
     arr = _check_image(image)
     kernel = kernel if isinstance(kernel, Kernel) else Kernel(kernel)
@@ -171,6 +171,9 @@ def apply_kernel(
     reporter = Reporter(progress, cancel)
     reporter.check()
     selected = [i for i in range(n) if mask[i]]
+    if has_alpha and alpha_weighting and (mode != "constant" or cval == range_max(arr.dtype)):
+        # Weighting by an alpha that is opaque everywhere (most photos) changes nothing.
+        alpha_weighting = not np.all(planes[:, :, -1] == range_max(arr.dtype))
     weighted = has_alpha and alpha_weighting and any(i < n - 1 for i in selected)
     job = _Job(planes, kernel, mode, float(cval), strategy, reporter, has_alpha)
     if len(selected) == n and not kernel.is_color and not weighted:
@@ -256,7 +259,7 @@ class _Job:
         inputs = list(range(n_colour)) if self.kernel.is_color else colour
         # Progress: each correlate call's share is the number of planes it filters.
         if self.kernel.is_color:
-            sizes = [1] * (len(colour) * len(inputs))
+            sizes = [1] * (len(inputs) * len(colour))
         else:
             sizes = [len(colour)] if colour else []
         sizes += [1] * (weighted + alpha)
@@ -296,15 +299,16 @@ class _Job:
 
     def _colour_kernel(self, src, colour, cval, out) -> None:
         """``out[o] = sum over inputs i of weights[o, i] correlated with channel i``."""
-        plane = np.empty((*src.shape[:2], 1), np.float32)
+        total = np.empty((*src.shape[:2], 1), np.float32)
         out[...] = 0
-        for j, o in enumerate(colour):
-            for i in range(src.shape[2]):
+        for i in range(src.shape[2]):
+            plane = np.ascontiguousarray(src[:, :, i : i + 1])
+            for j, o in enumerate(colour):
                 if not np.any(self.weights[o, i]):
                     self.done += 1  # its share of progress is simply skipped
                     continue
-                self.correlate(src[:, :, i : i + 1], self.weights[o, i], cval, plane)
-                out[:, :, j : j + 1] += plane
+                self.correlate(plane, self.weights[o, i], cval, total)
+                out[:, :, j : j + 1] += total
 
     def _unweight(self, out: np.ndarray, colour: list[int]) -> None:
         """Divide premultiplied results by the alpha the kernel saw, undoing the weighting.
@@ -316,6 +320,9 @@ class _Job:
         w = np.abs(self.weights)
         if self.kernel.is_color:
             w = w.sum(axis=(0, 1))
+        if not w.any():
+            self.done += 1
+            return  # an all-zero kernel: nothing was weighted
         seen = self.correlate(self.planes[:, :, -1:], w / w.sum(), self.cval)[:, :, 0]
         seen /= np.float32(self.top)
         empty = seen <= 1e-6

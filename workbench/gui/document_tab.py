@@ -32,6 +32,8 @@ class DocumentTab(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         self._displays: OrderedDict[int, tuple[np.ndarray, DisplayImage]] = OrderedDict()
+        #: The pixels the view shows as "before" (split and hold-to-compare).
+        self.before_pixels = document.pixels
         if display is not None:
             self.remember(document.pixels, display)
         self.refresh()
@@ -57,10 +59,11 @@ class DocumentTab(QWidget):
         """Show the document's current pixels; "before" is the last saved version."""
         doc = self.document
         current = self.display_of(doc.pixels)
-        before = self.display_of(doc.saved_pixels) if doc.modified else current
-        self.view.set_image(current, before)
+        self.before_pixels = doc.saved_pixels if doc.modified else doc.pixels
+        self.view.set_image(current, self.display_of(self.before_pixels))
 
     def show_preview_before(self) -> None:
         """While a preview shows, "before" is the current image without the filter."""
         current = self.display_of(self.document.pixels)
+        self.before_pixels = self.document.pixels
         self.view.set_image(current, current)

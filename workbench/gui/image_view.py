@@ -260,6 +260,10 @@ class ImageView(QGraphicsView):
     def showing_original(self) -> bool:
         return self._holding_original
 
+    def shows_before_at(self, x: float) -> bool:
+        """Whether the image column ``x`` shows the "before" image just now."""
+        return x < self._canvas.before_width
+
     def _update_before_width(self) -> None:
         w, _ = self.image_size()
         if self._holding_original:

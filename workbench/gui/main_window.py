@@ -361,8 +361,12 @@ class MainWindow(QMainWindow):
         if tab is None or x < 0:
             self.status.show_pixel(-1, -1, "")
             return
+        # The values of what is on screen at that spot: before, after, or the preview.
         shown = self.preview.result_for(tab, self.editor.settings())
-        pixels = shown.pixels if shown is not None else tab.document.pixels
+        if tab.view.shows_before_at(x):
+            pixels = tab.before_pixels
+        else:
+            pixels = shown.pixels if shown is not None else tab.document.pixels
         self.status.show_pixel(x, y, describe_pixel(pixels, x, y))
 
     def _update_ui(self) -> None:

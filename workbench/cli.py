@@ -100,6 +100,14 @@ def _say(message: str) -> None:
     print(f"workbench: {text}", file=sys.stderr)
 
 
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout may be closed or not a real file
+        pass
+
+
 def _classify(exc: BaseException) -> int:
     """Exit status for an error: 2 when the input is wrong, 1 when the work failed."""
     from workbench.engine import Cancelled, LearnError
@@ -132,9 +140,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _open_app([a for a in args if a != "--"])
     try:
         namespace = _parser().parse_args(args)
-        return int(namespace.run(namespace))
+        status = int(namespace.run(namespace))
+        sys.stdout.flush()  # a reader that went away shows here, where it is handled
+        return status
     except SystemExit as exc:  # --help, --version, usage errors
         return int(exc.code or 0) if isinstance(exc.code, int) else 2
+    except BrokenPipeError:
+        # The reader went away (``workbench kernels list | head``): stop quietly, as other
+        # command-line tools do, and keep Python from complaining again when it flushes.
+        _silence_stdout()
+        return 141  # what a shell reports for a tool stopped by SIGPIPE
     except BaseException as exc:
         status = _classify(exc)
         if status == 130:

@@ -344,6 +344,22 @@ def test_kernels_errors_and_broken_user_file(files):
     assert "skipped" in result.stderr and "broken.json" in result.stderr
 
 
+def test_reader_that_goes_away_is_not_an_error(files):
+    # As in `workbench kernels list | head -1`: the pipe closes before the output is written.
+    environment = {**os.environ, "WORKBENCH_KERNELS": str(files / "user-kernels")}
+    process = subprocess.Popen(
+        [WORKBENCH, "kernels", "list"],
+        cwd=files,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()
+    _, err = process.communicate(timeout=60)
+    assert err == b""
+    assert process.returncode == 141
+
+
 # -- the desktop app -----------------------------------------------------------------------
 def test_unknown_option_and_help(files):
     assert_one_line_error(run("--frobnicate", cwd=files), 2, "unknown option --frobnicate")

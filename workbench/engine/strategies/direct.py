@@ -14,7 +14,14 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from workbench.engine.progress import Reporter
-from workbench.engine.strategies.tiles import Finish, band_rows, padded_tile, run_tiles, store
+from workbench.engine.strategies.tiles import (
+    Finish,
+    band_rows,
+    interior_rows,
+    padded_tile,
+    run_tiles,
+    store,
+)
 
 #: Floats of output per band: with the halo and the shifted reads the working set stays
 #: in a 1-2 MB L2 cache, and a band is big enough that two threads rarely wait for the GIL.
@@ -64,6 +71,8 @@ def correlate(
     out2d = out.reshape(h, row_len)
 
     in_place = out.dtype == np.float32  # else each band is summed in float32 scratch
+    src2d = src.reshape(h, row_len)
+    edge_cols = [(0, rx), (w - rx, w)] if rx else []
 
     def scratch() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return (
@@ -72,24 +81,37 @@ def correlate(
             np.empty(0 if in_place else rows * row_len, np.float32),
         )
 
-    def band(span: tuple[int, int], buffers: tuple[np.ndarray, ...]) -> None:
-        y0, y1 = span
-        n = y1 - y0
-        padded = padded_tile(src, span, (0, w), (ry, rx), border, cval, buffers[0])
-        flat = padded.reshape(n + 2 * ry, -1)
-        dest = out2d[y0:y1]
-        acc = dest if in_place else buffers[2][: n * row_len].reshape(n, row_len)
+    def accumulate(acc: np.ndarray, flat: np.ndarray, tmp_buf: np.ndarray) -> None:
+        """``acc = sum of weight * shifted flat`` over the taps; ``flat`` holds the halo."""
+        n, width = acc.shape
         if fused:
             np.einsum("abij,ab->ij", shifted_views(flat, kh, kw, n, c), grid, out=acc)
         elif not taps:
             acc[...] = 0
         else:
-            tmp = buffers[1][: n * row_len].reshape(n, row_len)
+            tmp = tmp_buf[: n * width].reshape(n, width)
             dy, dx, wt = taps[0]
-            np.multiply(flat[dy : dy + n, dx * c : dx * c + row_len], wt, out=acc)
+            np.multiply(flat[dy : dy + n, dx * c : dx * c + width], wt, out=acc)
             for dy, dx, wt in taps[1:]:
-                np.multiply(flat[dy : dy + n, dx * c : dx * c + row_len], wt, out=tmp)
+                np.multiply(flat[dy : dy + n, dx * c : dx * c + width], wt, out=tmp)
                 np.add(acc, tmp, out=acc)
+
+    def band(span: tuple[int, int], buffers: tuple[np.ndarray, ...]) -> None:
+        y0, y1 = span
+        n = y1 - y0
+        dest = out2d[y0:y1]
+        acc = dest if in_place else buffers[2][: n * row_len].reshape(n, row_len)
+        halo = interior_rows(src2d, y0 - ry, y1 + ry, 2 * rx * c)
+        if halo is None:
+            padded = padded_tile(src, span, (0, w), (ry, rx), border, cval, buffers[0])
+            accumulate(acc, padded.reshape(n + 2 * ry, -1), buffers[1])
+        else:
+            # The band's rows and halo are all inside the image: read them where they are,
+            # and pad only the narrow strips at the left and right edges.
+            accumulate(acc[:, rx * c : (w - rx) * c], halo, buffers[1])
+            for x0, x1 in edge_cols:
+                strip = padded_tile(src, span, (x0, x1), (ry, rx), border, cval, buffers[0])
+                accumulate(acc[:, x0 * c : x1 * c], strip.reshape(n + 2 * ry, -1), buffers[1])
         store(acc, dest, finish)
 
     run_tiles(bands, band, reporter, scratch)

@@ -13,9 +13,17 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from workbench.engine.border import source_index
 from workbench.engine.progress import Reporter
 from workbench.engine.strategies.direct import shifted_views
-from workbench.engine.strategies.tiles import Finish, band_rows, padded_tile, run_tiles, store
+from workbench.engine.strategies.tiles import (
+    Finish,
+    band_rows,
+    interior_rows,
+    padded_tile,
+    run_tiles,
+    store,
+)
 
 #: Floats of output per band (see direct.BAND_FLOATS).
 BAND_FLOATS = 384_000
@@ -76,6 +84,13 @@ def correlate(
     out2d = out.reshape(h, row_len)
 
     in_place = out.dtype == np.float32  # else each band is summed in float32 scratch
+    src2d = src.reshape(h, row_len)
+    # Where the vertical pass reads rows in place, its result is widened to the horizontal
+    # halo by the border rule: columns copy columns, or (constant) are cval times the taps.
+    halo_cols = source_index(np.r_[-rx:0, w : w + rx], w, border)
+    halo_floats = (halo_cols[:, None] * c + np.arange(c)).ravel() + rx * c
+    halo_at = np.r_[0 : rx * c, rx * c + row_len : wide]
+    constant_halo = (cval * vertical.sum(axis=1, dtype=np.float64)).astype(np.float32)
 
     def scratch() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return (
@@ -87,10 +102,21 @@ def correlate(
     def band(span: tuple[int, int], buffers: tuple[np.ndarray, ...]) -> None:
         y0, y1 = span
         n = y1 - y0
-        flat = padded_tile(src, span, (0, w), (ry, rx), border, cval, buffers[0]).reshape(-1, wide)
         vert = buffers[1][: r * n * wide].reshape(r, n, wide)
         # Both passes of every term at once: einsum multiplies and adds in one pass per tap.
-        np.einsum("aij,ta->tij", shifted_views(flat, kh, 1, n, c)[:, 0], vertical, out=vert)
+        rows_in_place = interior_rows(src2d, y0 - ry, y1 + ry, 0)
+        if rows_in_place is None:
+            flat = padded_tile(src, span, (0, w), (ry, rx), border, cval, buffers[0])
+            flat = flat.reshape(-1, wide)
+            np.einsum("aij,ta->tij", shifted_views(flat, kh, 1, n, c)[:, 0], vertical, out=vert)
+        else:
+            inner = vert[:, :, rx * c : rx * c + row_len]
+            rows_view = shifted_views(rows_in_place, kh, 1, n, c)[:, 0]
+            np.einsum("aij,ta->tij", rows_view, vertical, out=inner)
+            if rx and border == "constant":
+                vert[:, :, halo_at] = constant_halo[:, None, None]
+            elif rx:
+                vert[:, :, halo_at] = vert[:, :, halo_floats]
         s_term, s_row, s_col = vert.strides
         views = as_strided(
             vert,

@@ -20,7 +20,15 @@ import numpy as np
 from workbench.engine.border import source_index
 from workbench.engine.progress import Reporter
 
-__all__ = ["Finish", "band_rows", "padded_tile", "run_tiles", "store", "thread_count"]
+__all__ = [
+    "Finish",
+    "band_rows",
+    "interior_rows",
+    "padded_tile",
+    "run_tiles",
+    "store",
+    "thread_count",
+]
 
 T = TypeVar("T")
 
@@ -67,6 +75,19 @@ def band_rows(row_floats: int, taps: int, halo_rows: int, budget_floats: int) ->
     cache_rows = max(budget_floats // row_floats, halo_rows)
     work_rows = TILE_WORK // (row_floats * max(taps, 1))
     return max(1, min(cache_rows, work_rows))
+
+
+def interior_rows(src2d: np.ndarray, top: int, bottom: int, halo_floats: int) -> np.ndarray | None:
+    """Rows ``top .. bottom`` of a float32 ``H x (W C)`` image if they can be read in place.
+
+    That is when they all lie inside the image and the image is wider than the kernel's
+    horizontal halo (``halo_floats``); otherwise None, and the caller pads a copy.
+    """
+    if src2d.dtype != np.float32 or top < 0 or bottom > src2d.shape[0]:
+        return None
+    if src2d.shape[1] <= halo_floats:
+        return None
+    return src2d[top:bottom]
 
 
 @functools.lru_cache(maxsize=64)

@@ -124,3 +124,16 @@ def test_pixel_values_follow_the_split(qtbot, window, photo):
     window._on_pixel_hovered(300, 10)  # right: after
     r, g, b = darker[10, 300]
     assert window.status.pixel_label.text().endswith(f"R {r}  G {g}  B {b}")
+
+
+def test_renaming_the_kernel_does_not_filter_again(qtbot, window, photo):
+    tab = window.add_document(ImageDocument(photo))
+    window.editor.set_kernel(Kernel(np.ones((3, 3)), divisor=9, name="Box"))
+    qtbot.waitUntil(
+        lambda: window.preview.result_for(tab, window.editor.settings()) is not None, timeout=5000
+    )
+    qtbot.keyClicks(window.editor.name_edit, " soft")
+    assert not window.preview.is_busy()
+    assert window.preview.result_for(tab, window.editor.settings()) is not None
+    window.actions.apply.trigger()
+    assert tab.document.undo_label() == "Box soft 3x3"

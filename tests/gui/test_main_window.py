@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -230,3 +231,71 @@ def test_settings_go_to_the_given_store(qtbot, window, image_path, settings):
 def test_display_conversion_matches_the_view(small_rgb):
     image = to_display(small_rgb).image
     assert image.pixelColor(QPoint(4, 2)).getRgb()[:3] == tuple(int(v) for v in small_rgb[2, 4])
+
+
+def test_open_recent_lists_files_and_opens_them(qtbot, window, image_path):
+    open_and_wait(qtbot, window, image_path)
+    window.close_tab(window.current_tab())
+    assert window.tabs.count() == 0
+    actions = [a for a in window.actions.recent_menu.actions() if a.statusTip()]
+    assert [a.statusTip() for a in actions] == [str(image_path.resolve())]
+    actions[0].trigger()
+    qtbot.waitUntil(lambda: window.tabs.count() == 1, timeout=5000)
+
+
+def test_revert_returns_to_the_saved_image_and_can_be_undone(qtbot, window, image_path, small_rgb):
+    tab = open_and_wait(qtbot, window, image_path)
+    window.apply_filter(window.editor.settings().__class__(BLUR))
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    blurred = tab.document.pixels.copy()
+    window.actions.revert.trigger()
+    np.testing.assert_array_equal(tab.document.pixels, small_rgb)
+    assert not tab.document.modified and not window.actions.revert.isEnabled()
+    window.actions.undo.trigger()
+    np.testing.assert_array_equal(tab.document.pixels, blurred)
+
+
+def test_closing_a_changed_image_can_save_it_first(qtbot, window, image_path, small_rgb, dialogs):
+    tab = open_and_wait(qtbot, window, image_path)
+    window.apply_filter(window.editor.settings().__class__(BLUR))
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    dialogs.answers = [QMessageBox.StandardButton.Cancel]
+    assert not window.close_tab(tab)
+    assert window.tabs.count() == 1
+    dialogs.answers = [QMessageBox.StandardButton.Save]
+    window.close_tab(tab)
+    qtbot.waitUntil(lambda: window.tabs.count() == 0, timeout=5000)
+    np.testing.assert_array_equal(load_image(image_path).pixels, apply_kernel(small_rgb, BLUR))
+
+
+def test_the_layout_comes_back_next_time(qtbot, settings, kernel_library):
+    from workbench.gui.main_window import MainWindow
+
+    first = MainWindow(settings, library=kernel_library)
+    qtbot.addWidget(first)
+    first.show()
+    first.library_dock.hide()
+    first.close()
+    second = MainWindow(settings, library=kernel_library)
+    qtbot.addWidget(second)
+    second.show()
+    assert not second.library_dock.isVisible()
+    assert second.editor_dock.isVisible()
+    second.close()
+
+
+@pytest.mark.filterwarnings("ignore:Function.*QDragEnterEvent:DeprecationWarning")
+def test_a_drag_of_files_is_accepted(window, image_path):
+    from PySide6.QtGui import QDragEnterEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(image_path))])
+    event = QDragEnterEvent(
+        QPoint(5, 5),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dragEnterEvent(event)
+    assert event.isAccepted()

@@ -31,6 +31,19 @@ class FilterSettings:
         kh, kw = self.kernel.shape
         return name if f"{kh}x{kw}" in name else f"{name} {kh}x{kw}"
 
+    def same_filter(self, other: FilterSettings | None) -> bool:
+        """True if ``other`` gives the same pixels (names and descriptions aside)."""
+        if other is None:
+            return False
+        a, b = self.kernel, other.kernel
+        return (
+            self.channels == other.channels
+            and self.alpha_weighting == other.alpha_weighting
+            and a.weights.shape == b.weights.shape
+            and bool(np.array_equal(a.weights, b.weights))
+            and (a.divisor, a.offset, a.border) == (b.divisor, b.offset, b.border)
+        )
+
     def run(
         self,
         image: np.ndarray,

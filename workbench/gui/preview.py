@@ -43,6 +43,9 @@ class PreviewResult:
     pixels: np.ndarray
     display: DisplayImage
 
+    def _replace_settings(self, settings: FilterSettings) -> PreviewResult:
+        return PreviewResult(self.state_id, settings, self.pixels, self.display)
+
 
 def _quick(progress, cancel, pixels, settings, rect, factor, proxy_cache):
     """Filter the visible ``rect`` (x, y, w, h) exactly, or a proxy shrunk by ``factor``."""
@@ -113,8 +116,13 @@ class LivePreview(QObject):
             self._timer.start()
 
     def set_settings(self, settings: FilterSettings) -> None:
-        """A new edit: preview it."""
+        """A new edit: preview it (a new name alone changes no pixels)."""
+        same = settings.same_filter(self._settings)
         self._settings = settings
+        if same:
+            if self._result is not None:
+                self._result = self._result._replace_settings(settings)
+            return
         self._armed = True
         self._timer.start()
 
@@ -141,7 +149,7 @@ class LivePreview(QObject):
             r is not None
             and tab is self._tab
             and r.state_id == tab.document.state_id
-            and r.settings == settings
+            and r.settings.same_filter(settings)
         ):
             return r
         return None

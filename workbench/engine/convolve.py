@@ -176,12 +176,18 @@ def apply_kernel(
         alpha_weighting = not np.all(planes[:, :, -1] == range_max(arr.dtype))
     weighted = has_alpha and alpha_weighting and any(i < n - 1 for i in selected)
     job = _Job(planes, kernel, mode, float(cval), strategy, reporter, has_alpha)
-    if len(selected) == n and not kernel.is_color and not weighted:
-        # Every channel alike: one pass, rounding each tile into the result while in cache.
-        result = np.empty(planes.shape, arr.dtype)
+    if selected and not kernel.is_color and not weighted:
+        # Channels filtered alike: one pass, rounding each tile into the result in cache.
+        src = planes if len(selected) == n else planes[:, :, selected]
+        filtered = np.empty(src.shape, arr.dtype)
         job.steps = [1.0]
         finish = _finisher(arr.dtype, kernel.offset * job.offset_scale)
-        job.correlate(planes, job.weights, float(cval), result, finish)
+        job.correlate(src, job.weights, float(cval), filtered, finish)
+        if len(selected) == n:
+            result = filtered
+        else:
+            result = planes.copy()
+            result[:, :, selected] = filtered
     elif len(selected) == n:
         result = _to_dtype(job.run(selected, alpha_weighting), arr.dtype)
     elif selected:

@@ -299,3 +299,25 @@ def test_a_drag_of_files_is_accepted(window, image_path):
     )
     window.dragEnterEvent(event)
     assert event.isAccepted()
+
+
+def test_several_files_open_in_the_order_given(qtbot, window, tmp_path, small_rgb):
+    paths = []
+    for n, size in enumerate((300, 20, 120)):  # the big one finishes last
+        path = tmp_path / f"img{n}.png"
+        save_image(path, np.resize(small_rgb, (size, size, 3)))
+        paths.append(path)
+    window.open_files([str(p) for p in paths])
+    qtbot.waitUntil(lambda: window.tabs.count() == 3, timeout=5000)
+    assert [t.document.name for t in window.document_tabs()] == ["img0.png", "img1.png", "img2.png"]
+    assert window.current_tab().document.name == "img2.png"
+
+
+def test_the_zoom_shown_is_the_current_tabs(qtbot, window, image_path, tmp_path, small_rgb):
+    other = tmp_path / "other.png"
+    save_image(other, small_rgb)
+    first = open_and_wait(qtbot, window, image_path)
+    second = open_and_wait(qtbot, window, other)
+    second.view.set_zoom(2.0)
+    first.view.set_zoom(8.0)  # a hidden tab zooming must not change the label
+    assert window.status.zoom_label.text() == "200 %"

@@ -58,8 +58,8 @@ class _Job:
 class ImageJobs(QObject):
     """The window's long-running image work."""
 
-    #: path, ImageFile, DisplayImage
-    opened = Signal(object, object, object)
+    #: path, ImageFile, DisplayImage, request id (increasing: the order opens were asked for)
+    opened = Signal(object, object, object, int)
     #: tab, state id filtered, settings, pixels, DisplayImage
     applied = Signal(object, int, object, object, object)
     #: tab, path, state id written, close the tab afterwards
@@ -149,7 +149,7 @@ class ImageJobs(QObject):
             return
         if job.kind == "open":
             image_file, display = result
-            self.opened.emit(job.path, image_file, display)
+            self.opened.emit(job.path, image_file, display, rid)
         elif job.kind == "apply":
             pixels, display = result
             self.applied.emit(job.tab, job.state_id, job.settings, pixels, display)

@@ -38,10 +38,28 @@ class ImageTabs(QStackedWidget):
         self.addWidget(hint)
         self.addWidget(self.tabs)
 
-    def add(self, document: ImageDocument, display: DisplayImage | None = None) -> DocumentTab:
+    def add(
+        self,
+        document: ImageDocument,
+        display: DisplayImage | None = None,
+        *,
+        order: int | None = None,
+    ) -> DocumentTab:
+        """A new tab; ``order`` (when files open in the background and finish in any order)
+        puts the tabs in the order they were asked for, the last one asked for in front."""
         tab = DocumentTab(document, display, self)
+        tab.setProperty("openOrder", order)
+        index = self.tabs.count()
+        if order is not None:
+            for i, other in enumerate(self.all()):
+                other_order = other.property("openOrder")
+                if other_order is not None and other_order > order:
+                    index = i
+                    break
+        self.tabs.insertTab(index, tab, document.name)
         self.setCurrentWidget(self.tabs)
-        self.tabs.setCurrentIndex(self.tabs.addTab(tab, document.name))
+        if order is None or index == self.tabs.count() - 1:
+            self.tabs.setCurrentIndex(index)
         return tab
 
     def remove(self, tab: DocumentTab) -> None:

@@ -152,10 +152,15 @@ class MainWindow(QMainWindow):
         if tab is not None:
             action(tab.view)
 
-    def add_document(self, document: ImageDocument, display=None) -> DocumentTab:
-        tab = self.tabs.add(document, display)
+    def add_document(
+        self, document: ImageDocument, display=None, *, order: int | None = None
+    ) -> DocumentTab:
+        tab = self.tabs.add(document, display, order=order)
         tab.view.pixelHovered.connect(self._on_pixel_hovered)
-        tab.view.zoomChanged.connect(self.status.show_zoom)
+        # Hidden tabs fit themselves on resize too: only the current one's zoom is shown.
+        tab.view.zoomChanged.connect(
+            lambda zoom, t=tab: self.status.show_zoom(zoom) if t is self.current_tab() else None
+        )
         tab.view.set_split(self.actions.split.isChecked())
         self._update_ui()
         return tab
@@ -304,10 +309,10 @@ class MainWindow(QMainWindow):
     def cancel_work(self) -> None:
         self.jobs.cancel()
 
-    @Slot(object, object, object)
-    def _on_opened(self, path: Path, image_file, display) -> None:
+    @Slot(object, object, object, int)
+    def _on_opened(self, path: Path, image_file, display, order: int) -> None:
         doc = ImageDocument(image_file.pixels, path=path, source=image_file)
-        self.add_document(doc, display)
+        self.add_document(doc, display, order=order)
         self._remember_recent(path)
 
     @Slot(object, int, object, object, object)

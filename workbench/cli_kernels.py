@@ -102,9 +102,9 @@ def _list(library: KernelLibrary) -> None:
 
 def run(args: argparse.Namespace) -> int:
     library = KernelLibrary()
-    for path, reason in library.problems:
-        print(f"workbench: skipped {path}: {reason}", file=sys.stderr)
     if args.action == "list":
+        for path, reason in library.problems:
+            print(f"workbench: skipped {path}: {reason}", file=sys.stderr)
         _list(library)
     elif args.action == "show":
         kernel = library.resolve(args.name)

@@ -342,6 +342,11 @@ def test_kernels_errors_and_broken_user_file(files):
     result = run("kernels", "list", cwd=files)
     assert result.returncode == 0
     assert "skipped" in result.stderr and "broken.json" in result.stderr
+    # Asked for by name, the file's problem is the one line, not "no kernel named".
+    result = run("kernels", "show", "broken", cwd=files)
+    assert_one_line_error(result, 2, "broken.json: not valid JSON")
+    result = run("apply", "photo.png", "-k", "broken", "-o", "o.png", cwd=files)
+    assert_one_line_error(result, 2, "broken.json: not valid JSON")
 
 
 def test_reader_that_goes_away_is_not_an_error(files):

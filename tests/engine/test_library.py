@@ -260,6 +260,21 @@ def test_malformed_user_file_is_reported_and_skipped(library, tmp_path):
     assert library.get("sobel-x").builtin
 
 
+def test_broken_user_file_is_named_and_never_overwritten(library, tmp_path):
+    broken = tmp_path / "user" / "mine.json"
+    broken.parent.mkdir()
+    broken.write_text('{"weights": [[1, 1]]}')
+    library.reload()
+    # Asked for by name, the file's own problem is the answer, not "no kernel named".
+    with pytest.raises(LibraryError, match=rf"^{broken}: kernel width 2 is even"):
+        library.get("mine")
+    key = library.save(Kernel([[1]], name="Mine"))
+    assert key == "mine-2"
+    assert broken.read_text() == '{"weights": [[1, 1]]}'
+    assert library.rename(key, "mine") == "mine-2"  # renaming onto it keeps away too
+    assert broken.read_text() == '{"weights": [[1, 1]]}'
+
+
 def test_resolve_key_or_path(library, tmp_path):
     assert library.resolve("sharpen") == library.get("sharpen").kernel
     path = tmp_path / "mine.json"

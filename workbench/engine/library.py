@@ -244,6 +244,9 @@ class KernelLibrary:
         try:
             return self._by_key[key]
         except KeyError:
+            for path, reason in self.problems:
+                if path.stem == key:  # the file is there but could not be loaded: say why
+                    raise LibraryError(f"{path}: {reason}") from None
             close = difflib.get_close_matches(key, list(self._by_key), n=3)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             raise LibraryError(f"no kernel named {key!r} in the library{hint}") from None
@@ -270,8 +273,11 @@ class KernelLibrary:
 
     # -- changes (user kernels only) ----------------------------------------------------
     def _unique_key(self, base: str, *, ignore: str | None = None) -> str:
+        # A file that failed to load still holds the user's work: never write over it.
+        taken = set(self._by_key) | {path.stem for path, _ in self.problems}
+        taken.discard(ignore)
         key, n = base, 2
-        while key in self._by_key and key != ignore:
+        while key in taken:
             key = f"{base}-{n}"
             n += 1
         return key

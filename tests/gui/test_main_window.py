@@ -321,3 +321,19 @@ def test_the_zoom_shown_is_the_current_tabs(qtbot, window, image_path, tmp_path,
     second.view.set_zoom(2.0)
     first.view.set_zoom(8.0)  # a hidden tab zooming must not change the label
     assert window.status.zoom_label.text() == "200 %"
+
+
+def test_the_compare_key_works_with_the_focus_in_the_kernel_grid(qtbot, window, image_path):
+    tab = open_and_wait(qtbot, window, image_path)
+    window.activateWindow()
+    window.editor.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.editor.table, timeout=2000)
+    qtbot.keyPress(window.editor.table, Qt.Key.Key_Backslash)
+    assert tab.view.showing_original()
+    qtbot.keyRelease(window.editor.table, Qt.Key.Key_Backslash)
+    assert not tab.view.showing_original()
+    # In a text field the key is just a character.
+    window.editor.name_edit.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.editor.name_edit, timeout=2000)
+    qtbot.keyPress(window.editor.name_edit, Qt.Key.Key_Backslash)
+    assert not tab.view.showing_original()

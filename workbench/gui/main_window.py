@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QMainWindow,
     QMessageBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from workbench.engine import Kernel, KernelError
 from workbench.engine.library import KernelFileError, KernelLibrary, import_kernels
+from workbench.gui.compare_key import CompareKey
 from workbench.gui.display import describe_pixel
 from workbench.gui.document import ImageDocument
 from workbench.gui.document_tab import DocumentTab
@@ -84,6 +86,10 @@ class MainWindow(QMainWindow):
         self.preview = LivePreview(self.runner, self)
 
         self._connect()
+        self._compare_key = CompareKey(
+            lambda: self.current_tab().view if self.current_tab() is not None else None, self
+        )
+        QApplication.instance().installEventFilter(self._compare_key)
         self.setAcceptDrops(True)
         self._restore_layout()
         self.recent.fill_menu(self.actions.recent_menu, self.open_files)
@@ -473,6 +479,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
         self.preview.set_tab(None)
+        QApplication.instance().removeEventFilter(self._compare_key)
         self.runner.shutdown(2000)
         if self._learn_dialog is not None:
             self._learn_dialog.close()

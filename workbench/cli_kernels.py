@@ -35,13 +35,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "GIMP .settings files."
         ),
     )
-    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("files", nargs="+", metavar="FILE", help="kernel files to add")
     exp = actions.add_parser(
         "export",
         help="write a kernel to a file (.json, ImageJ .txt, Photoshop .acf, GIMP .settings)",
     )
     exp.add_argument("name", metavar="NAME", help="library name or kernel file")
-    exp.add_argument("file", metavar="FILE")
+    exp.add_argument(
+        "file",
+        metavar="FILE",
+        help="the file to write; its extension picks the format (.json, .txt, .acf, .settings)",
+    )
     p.set_defaults(run=run)
 
 

@@ -96,7 +96,7 @@ def test_imagej_import(tmp_path):
     np.testing.assert_array_equal(kernel.weights, np.ones((3, 3)))
     assert (kernel.divisor, kernel.offset, kernel.border, kernel.name) == (1, 0, "nearest", "blur")
     assert any("Normalize option is not stored" in n for n in notes)
-    assert any("sum to 9" in n for n in notes)
+    assert any("sum to 9" in n and "set the divisor to 9" in n for n in notes)
 
 
 def test_imagej_round_trip(tmp_path):

@@ -137,8 +137,9 @@ def read_imagej_text(path: Path) -> tuple[Kernel, list[str]]:
     total = kernel.total
     if total != 0 and total != 1:
         notes.append(
-            f"The weights sum to {_number_text(total)}: turn on Normalise to keep the "
-            f"brightness, as ImageJ does with Normalize checked."
+            f"The weights sum to {_number_text(total)}: to keep the brightness as ImageJ "
+            f"does with Normalize checked, turn on Normalise in the kernel editor (or set "
+            f"the divisor to {_number_text(total)} in the file)."
         )
     return kernel, notes
 

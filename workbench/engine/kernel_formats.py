@@ -139,7 +139,7 @@ def read_imagej_text(path: Path) -> tuple[Kernel, list[str]]:
         notes.append(
             f"The weights sum to {_number_text(total)}: to keep the brightness as ImageJ "
             f"does with Normalize checked, turn on Normalise in the kernel editor (or set "
-            f"the divisor to {_number_text(total)} in the file)."
+            f"the divisor to {_number_text(total)} in its library .json file)."
         )
     return kernel, notes
 

@@ -264,8 +264,7 @@ class KernelLibrary:
                     f"{path}: holds {len(kernels)} kernels; import it and pick one by name"
                 )
             return kernels[0]
-        self.get(text)  # raises with suggestions
-        raise AssertionError("unreachable")
+        return self.get(text).kernel  # not a key: raises, naming close matches
 
     def categories(self) -> list[str]:
         """Categories in library order, each once."""

@@ -337,3 +337,21 @@ def test_the_compare_key_works_with_the_focus_in_the_kernel_grid(qtbot, window, 
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.editor.name_edit, timeout=2000)
     qtbot.keyPress(window.editor.name_edit, Qt.Key.Key_Backslash)
     assert not tab.view.showing_original()
+
+
+def test_learn_dialog_opens_on_the_current_image_and_hands_results_back(
+    qtbot, window, image_path, kernel_library
+):
+    open_and_wait(qtbot, window, image_path)
+    window.actions.learn.trigger()
+    dialog = window.learn.dialog
+    assert dialog is not None and dialog.isVisible()
+    learned = Kernel([[0, 0, 0], [0, 2, 0], [0, 0, 0]], name="Learned 3x3", category="Learned")
+    dialog.open_in_editor.emit(learned)
+    np.testing.assert_array_equal(window.editor.kernel().weights, learned.weights)
+    key = kernel_library.save(learned)
+    dialog.kernel_added.emit(key)
+    assert window.library_panel.selected_key() == key
+    window.actions.learn.trigger()  # a second Ctrl+L brings the same dialog forward
+    assert window.learn.dialog is dialog
+    dialog.close()

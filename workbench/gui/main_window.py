@@ -29,6 +29,7 @@ from workbench.gui.filter_settings import FilterSettings
 from workbench.gui.image_jobs import ImageJobs
 from workbench.gui.image_tabs import ImageTabs
 from workbench.gui.kernel_editor import KernelEditor
+from workbench.gui.learn_launcher import LearnLauncher
 from workbench.gui.library_panel import LibraryPanel
 from workbench.gui.preview import LivePreview
 from workbench.gui.recent_files import RecentFiles
@@ -58,7 +59,7 @@ class MainWindow(QMainWindow):
         self.library = library if library is not None else KernelLibrary()
         self.runner = Runner(self)
         self.recent = RecentFiles(settings)
-        self._learn_dialog = None
+        self._last_filter: FilterSettings | None = None  # for Repeat, across images
 
         self.tabs = ImageTabs(self)
         self.tabs.currentTabChanged.connect(self._on_tab_changed)
@@ -84,6 +85,13 @@ class MainWindow(QMainWindow):
         self.actions.view_menu.addAction(self.editor_dock.toggleViewAction())
         self.actions.view_menu.addAction(self.library_dock.toggleViewAction())
         self.preview = LivePreview(self.runner, self)
+        self.learn = LearnLauncher(
+            self,
+            self.library,
+            self.runner,
+            open_in_editor=self.edit_kernel,
+            kernel_added=lambda key: self.library_panel.reload(select=key),
+        )
 
         self._connect()
         self._compare_key = CompareKey(
@@ -262,7 +270,7 @@ class MainWindow(QMainWindow):
     def repeat_filter(self) -> None:
         tab = self.current_tab()
         last = tab.document.last_filter if tab is not None else None
-        last = last or getattr(self, "_last_filter", None)
+        last = last or self._last_filter
         if last is not None:
             self.apply_filter(last)
 
@@ -382,56 +390,26 @@ class MainWindow(QMainWindow):
 
     def _update_ui(self) -> None:
         tab = self.current_tab()
-        a = self.actions
-        has = tab is not None
-        for name in ("save", "save_as", "close_tab", "zoom_in", "zoom_out", "fit", "apply"):
-            getattr(a, name).setEnabled(has)
-        a.actual_size.setEnabled(has)
-        a.repeat.setEnabled(has and getattr(self, "_last_filter", None) is not None)
-        if not has:
+        doc = tab.document if tab is not None else None
+        self.actions.update_for(doc, has_last_filter=self._last_filter is not None)
+        if doc is None:
             self.setWindowTitle(APP_TITLE)
             self.status.show_image(0, 0, "")
-            for action in (a.undo, a.redo, a.revert):
-                action.setEnabled(False)
             return
-        doc = tab.document
-        a.undo.setEnabled(doc.can_undo())
-        a.redo.setEnabled(doc.can_redo())
-        a.undo.setText(f"&Undo {doc.undo_label()}" if doc.can_undo() else "&Undo")
-        a.redo.setText(f"&Redo {doc.redo_label()}" if doc.can_redo() else "&Redo")
-        a.revert.setEnabled(doc.modified)
         star = "*" if doc.modified else ""
         self.setWindowTitle(f"{doc.name}{star} \u2014 {APP_TITLE}")
         self.tabs.set_title(tab, f"{doc.name}{star}")
         h, w = doc.pixels.shape[:2]
         self.status.show_image(w, h, doc.description)
 
-    # -- learn dialog --------------------------------------------------------------------
+    # -- learn dialog and about --------------------------------------------------------
     @Slot()
     def open_learn_dialog(self) -> None:
-        try:
-            from workbench.gui.learn_dialog import LearnDialog
-        except ImportError as exc:
-            QMessageBox.warning(
-                self, "Learn from examples", f"Learning from examples is not available: {exc}"
-            )
-            return
-        if self._learn_dialog is not None and self._learn_dialog.isVisible():
-            self._learn_dialog.raise_()
-            self._learn_dialog.activateWindow()
-            return
         tab = self.current_tab()
-        dialog = LearnDialog(
-            self,
-            image=tab.document.pixels if tab is not None else None,
-            image_name=tab.document.name if tab is not None else "",
-            library=self.library,
-            runner=self.runner,
-        )
-        dialog.open_in_editor.connect(self.edit_kernel)
-        dialog.kernel_added.connect(lambda key: self.library_panel.reload(select=key))
-        self._learn_dialog = dialog
-        dialog.show()
+        if tab is None:
+            self.learn.open(None, "")
+        else:
+            self.learn.open(tab.document.pixels, tab.document.name)
 
     def _about(self) -> None:
         QMessageBox.about(
@@ -481,6 +459,5 @@ class MainWindow(QMainWindow):
         self.preview.set_tab(None)
         QApplication.instance().removeEventFilter(self._compare_key)
         self.runner.shutdown(2000)
-        if self._learn_dialog is not None:
-            self._learn_dialog.close()
+        self.learn.close()
         event.accept()

@@ -142,3 +142,18 @@ class WindowActions:
         self.learn.setIconText("Learn\u2026")
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
+
+    def update_for(self, document, *, has_last_filter: bool) -> None:
+        """Enable what makes sense for ``document`` (the current image, or None)."""
+        has = document is not None
+        for name in ("save", "save_as", "close_tab", "zoom_in", "zoom_out", "fit", "apply"):
+            getattr(self, name).setEnabled(has)
+        self.actual_size.setEnabled(has)
+        self.repeat.setEnabled(has and has_last_filter)
+        can_undo = has and document.can_undo()
+        can_redo = has and document.can_redo()
+        self.undo.setEnabled(can_undo)
+        self.redo.setEnabled(can_redo)
+        self.undo.setText(f"&Undo {document.undo_label()}" if can_undo else "&Undo")
+        self.redo.setText(f"&Redo {document.redo_label()}" if can_redo else "&Redo")
+        self.revert.setEnabled(has and document.modified)

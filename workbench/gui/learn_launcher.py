@@ -1,0 +1,69 @@
+"""Opens "Learn from examples..." for the main window.
+
+The learn dialog is imported only when asked for, so the rest of the app starts (and keeps
+working) even if that part cannot load; the user then gets one message saying why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from workbench.engine import Kernel
+from workbench.engine.library import KernelLibrary
+from workbench.gui.worker import Runner
+
+__all__ = ["LearnLauncher"]
+
+
+class LearnLauncher:
+    """Keeps one learn dialog per window and connects its results to the window."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        library: KernelLibrary,
+        runner: Runner,
+        *,
+        open_in_editor: Callable[[Kernel], None],
+        kernel_added: Callable[[str], None],
+    ) -> None:
+        self._parent = parent
+        self._library = library
+        self._runner = runner
+        self._open_in_editor = open_in_editor
+        self._kernel_added = kernel_added
+        self.dialog = None
+
+    def open(self, image: np.ndarray | None, image_name: str) -> None:
+        """Show the dialog with ``image`` as the first "before" (or raise the open one)."""
+        try:
+            from workbench.gui.learn_dialog import LearnDialog
+        except ImportError as exc:
+            QMessageBox.warning(
+                self._parent,
+                "Learn from examples",
+                f"Learning from examples is not available: {exc}",
+            )
+            return
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return
+        dialog = LearnDialog(
+            self._parent,
+            image=image,
+            image_name=image_name,
+            library=self._library,
+            runner=self._runner,
+        )
+        dialog.open_in_editor.connect(self._open_in_editor)
+        dialog.kernel_added.connect(self._kernel_added)
+        self.dialog = dialog
+        dialog.show()
+
+    def close(self) -> None:
+        if self.dialog is not None:
+            self.dialog.close()

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from workbench.cli_terminal import InputError
+from workbench.cli_terminal import InputError, exit_status
 
 __all__ = ["main"]
 
@@ -41,12 +41,6 @@ With no sub-command, the desktop app opens on the given images (or the sample im
 KERNEL is a library name (see 'workbench kernels list', e.g. gaussian-3x3) or a kernel file
 (.json, ImageJ .txt, Photoshop .acf, GIMP .settings). Exit status: 0 done, 1 failed,
 2 bad input. Run 'workbench COMMAND --help' for a command's options."""
-
-
-# How the engine words a failure of the disk or the system (as opposed to a refusal of the
-# user's input, such as 16 bits into a JPEG file).
-_WRITE_FAILURES = ("cannot be written", "cannot write in", "cannot create", "cannot remove")
-_WRITE_FAILURES += ("cannot delete",)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -108,27 +102,6 @@ def _silence_stdout() -> None:
         pass
 
 
-def _classify(exc: BaseException) -> int:
-    """Exit status for an error: 2 when the input is wrong, 1 when the work failed."""
-    from workbench.engine import Cancelled, LearnError
-    from workbench.engine.imageio import ImageWriteError
-    from workbench.engine.library import KernelFileError, LibraryError
-
-    if isinstance(exc, (KeyboardInterrupt, Cancelled)):
-        return 130
-    if isinstance(exc, LearnError) and "not available" in str(exc):
-        return 1
-    if isinstance(exc, (ImageWriteError, KernelFileError, LibraryError)) and any(
-        phrase in str(exc) for phrase in _WRITE_FAILURES
-    ):
-        return 1
-    # ValueError covers ImageReadError, KernelError, KernelFileError, LibraryError and
-    # LearnError; the engine's public functions raise it for unusable arguments.
-    if isinstance(exc, (InputError, ValueError, ImageWriteError)):
-        return 2
-    return 1
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (the console script exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -151,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return 141  # what a shell reports for a tool stopped by SIGPIPE
     except BaseException as exc:
-        status = _classify(exc)
+        status = exit_status(exc)
         if status == 130:
             _say("interrupted")
         elif os.environ.get("WORKBENCH_DEBUG"):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from workbench.cli_terminal import InputError, ProgressBar
-from workbench.engine import BORDER_MODES, apply_kernel
+from workbench.cli_terminal import InputError, ProgressBar, exit_status
+from workbench.engine import BORDER_MODES, Kernel, apply_kernel
 from workbench.engine.atomic_write import folder_problem
 from workbench.engine.imageio import (
     IMAGE_EXTENSIONS,
@@ -138,37 +139,52 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     kernel = KernelLibrary().resolve(args.kernel)
     files, had_folder = _inputs(args.images)
+    out = Path(args.output)
+    existed = out.exists()
     targets = _targets(files, args.output, had_folder)
     bar = ProgressBar()
     status = 0
-    total = len(files) * args.repeat
     for index, (source, target) in enumerate(zip(files, targets, strict=True)):
         bar.set_label(source.name)
+
+        def progress(fraction: float, index: int = index) -> None:
+            bar.update((index + fraction) / len(files))
+
+        # A problem with one file is said and the batch goes on to the next.
         try:
-            image = load_image(source)
-            # Refuse a format that cannot hold the result before computing it.
-            check_savable(target, image.pixels)
-        except (ImageReadError, ImageWriteError) as exc:
-            bar.clear()
-            print(f"workbench: {exc}", file=sys.stderr)
-            status = max(status, 2)
+            _filter_file(source, target, kernel, args, progress)
             continue
-        pixels = image.pixels
-        for step in range(args.repeat):
-            done = index * args.repeat + step
-
-            def progress(fraction: float, done: int = done) -> None:
-                bar.update((done + fraction) / total)
-
-            pixels = apply_kernel(
-                pixels, kernel, border=args.border, strategy=args.strategy, progress=progress
-            )
-        try:
-            save_image(target, pixels, like=image, quality=args.quality)
-        except ImageWriteError as exc:
-            bar.clear()
-            print(f"workbench: {exc}", file=sys.stderr)
-            status = max(status, 1)
+        except (ImageReadError, ImageWriteError) as exc:  # the message names the file
+            problem, message = exc, str(exc)
+        except ValueError as exc:  # the kernel does not fit this image
+            problem, message = exc, f"{source.name}: {exc}"
+        bar.clear()
+        print(f"workbench: {message}", file=sys.stderr)
+        status = max(status, exit_status(problem))
     bar.update(1.0, force=True)
     bar.clear()
+    if not existed and out.is_dir() and not any(out.iterdir()):
+        out.rmdir()  # nothing was written: leave nothing behind
     return status
+
+
+def _filter_file(
+    source: Path,
+    target: Path,
+    kernel: Kernel,
+    args: argparse.Namespace,
+    progress: Callable[[float], None],
+) -> None:
+    image = load_image(source)
+    # Refuse a format that cannot hold the result before computing it.
+    check_savable(target, image.pixels)
+    pixels = image.pixels
+    for step in range(args.repeat):
+
+        def step_progress(fraction: float, step: int = step) -> None:
+            progress((step + fraction) / args.repeat)
+
+        pixels = apply_kernel(
+            pixels, kernel, border=args.border, strategy=args.strategy, progress=step_progress
+        )
+    save_image(target, pixels, like=image, quality=args.quality)

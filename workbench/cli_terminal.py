@@ -1,4 +1,4 @@
-"""What the command line shows on a terminal: a progress bar, and the input-error type.
+"""How the command line talks to a terminal: the progress bar, errors and exit statuses.
 
 The bar is drawn on stderr only when stderr is a terminal, so piped or logged output stays
 clean. Engine work may report progress from several threads at once; drawing is locked.
@@ -11,11 +11,38 @@ import threading
 import time
 from typing import TextIO
 
-__all__ = ["InputError", "ProgressBar"]
+__all__ = ["InputError", "ProgressBar", "exit_status"]
 
 
 class InputError(Exception):
     """The user's input is wrong (missing file, bad option value): exit status 2."""
+
+
+# How the engine words a failure of the disk or the system (as opposed to a refusal of the
+# user's input, such as 16 bits into a JPEG file).
+_WRITE_FAILURES = ("cannot be written", "cannot write in", "cannot create", "cannot remove")
+_WRITE_FAILURES += ("cannot delete",)
+
+
+def exit_status(exc: BaseException) -> int:
+    """Exit status for an error: 2 when the input is wrong, 1 when the work failed."""
+    from workbench.engine import Cancelled, LearnError
+    from workbench.engine.imageio import ImageWriteError
+    from workbench.engine.library import KernelFileError, LibraryError
+
+    if isinstance(exc, (KeyboardInterrupt, Cancelled)):
+        return 130
+    if isinstance(exc, LearnError) and "not available" in str(exc):
+        return 1
+    if isinstance(exc, (ImageWriteError, KernelFileError, LibraryError)) and any(
+        phrase in str(exc) for phrase in _WRITE_FAILURES
+    ):
+        return 1
+    # ValueError covers ImageReadError, KernelError, KernelFileError, LibraryError and
+    # LearnError; the engine's public functions raise it for unusable arguments.
+    if isinstance(exc, (InputError, ValueError, ImageWriteError)):
+        return 2
+    return 1
 
 
 class ProgressBar:

@@ -127,6 +127,25 @@ def test_batch_keeps_going_past_a_bad_file(files):
     assert [p.name for p in (files / "out").iterdir()] == ["photo.png"]
 
 
+def test_batch_keeps_going_past_an_image_the_kernel_does_not_fit(files):
+    mix = Kernel(np.eye(3).reshape(3, 3, 1, 1)[::-1], name="swap red and blue")
+    save_kernel(mix, files / "mix.json")
+    result = run("apply", "gray.jpg", "photo.png", "-k", "mix.json", "-o", "out", cwd=files)
+    assert_one_line_error(result, 2, "gray.jpg: ")
+    assert [p.name for p in (files / "out").iterdir()] == ["photo.png"]
+    src = load_image(files / "photo.png").pixels
+    np.testing.assert_array_equal(load_image(files / "out" / "photo.png").pixels, src[..., ::-1])
+
+
+def test_batch_that_writes_nothing_leaves_no_folder(files):
+    (files / "a.png").write_text("not an image")
+    (files / "b.png").write_text("not one either")
+    result = run("apply", "a.png", "b.png", "-k", "sharpen", "-o", "new", cwd=files)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 2  # one line per bad file
+    assert not (files / "new").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

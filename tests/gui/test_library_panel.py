@@ -158,3 +158,25 @@ def test_previews_are_computed_in_the_background(qtbot, panel, kernel_library):
     first = group.child(0, 0)
     assert not first.icon().isNull()
     assert first.data(Qt.ItemDataRole.DecorationRole) is not None
+
+
+def test_save_asks_for_a_name_and_category(qtbot, panel, kernel_library, monkeypatch):
+    from workbench.gui.kernel_save_dialog import KernelSaveDialog
+
+    def fake_exec(dialog):
+        assert not dialog._save.isEnabled() or dialog.name_edit.text()
+        dialog.name_edit.setText("")
+        assert not dialog._save.isEnabled()  # a name is needed
+        dialog.name_edit.setText("Soft edges")
+        dialog.category_combo.setCurrentText("Mine")
+        return True
+
+    monkeypatch.setattr(KernelSaveDialog, "exec", fake_exec)
+    key = panel.save_kernel(Kernel([[1, 1, 1]], divisor=3))
+    entry = kernel_library.get(key)
+    assert (entry.kernel.name, entry.kernel.category) == ("Soft edges", "Mine")
+    assert not entry.builtin
+    monkeypatch.setattr(KernelSaveDialog, "exec", lambda dialog: False)
+    before = len(kernel_library.entries)
+    assert panel.save_kernel(Kernel([[1]])) is None
+    assert len(kernel_library.entries) == before

@@ -7,6 +7,7 @@ each outcome by signal. The window decides what an outcome means for its tabs.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,9 @@ from workbench.gui.status_bar import StatusBar
 from workbench.gui.worker import Runner
 
 __all__ = ["ImageJobs"]
+
+#: A full preview shows progress only once it has run this long.
+_QUIET_SECONDS = 0.3
 
 _TITLES = {
     "open": "Cannot open the image",
@@ -74,6 +78,7 @@ class ImageJobs(QObject):
         self._runner = runner
         self._status = status
         self._jobs: dict[int, _Job] = {}
+        self._preview_started: dict[int, float] = {}
         runner.started.connect(self._on_started)
         runner.progress.connect(self._on_progress)
         runner.finished.connect(self._on_finished)
@@ -124,8 +129,10 @@ class ImageJobs(QObject):
 
     # -- outcomes ------------------------------------------------------------------------
     def _idle_check(self) -> None:
-        if not self._jobs and not self._runner.is_busy(FULL_CHANNEL):
-            self._status.hide_progress()
+        if not self._runner.is_busy(FULL_CHANNEL):
+            self._preview_started.clear()
+            if not self._jobs:
+                self._status.hide_progress()
 
     @Slot(int)
     def _on_started(self, rid: int) -> None:
@@ -139,7 +146,10 @@ class ImageJobs(QObject):
         if job is not None:
             self._status.show_progress(job.label, fraction)
         elif rid == self._runner.current(FULL_CHANNEL):
-            self._status.show_progress("Preview", fraction)
+            # A quick preview would only flash the bar: show it for slow ones.
+            started = self._preview_started.setdefault(rid, time.monotonic())
+            if time.monotonic() - started > _QUIET_SECONDS:
+                self._status.show_progress("Preview", fraction)
 
     @Slot(int, object)
     def _on_finished(self, rid: int, result: object) -> None:

@@ -11,30 +11,39 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["FolderNotWritable", "folder_problem", "write_atomically"]
+__all__ = ["folder_problem", "write_atomically"]
 
 
-class FolderNotWritable(OSError):
-    """The temporary file cannot be created in the target's folder (permissions, read-only)."""
-
-
-def write_atomically(path: Path, write: Callable[[str], None]) -> None:
+def write_atomically(
+    path: Path, write: Callable[[str], None], *, error: type[Exception], name: str
+) -> None:
     """Call ``write(temporary_path)``, then rename the finished file to ``path``.
 
     The temporary file sits in the target's folder (a rename is atomic only within one file
     system), is flushed to disk before the rename, and gets the mode the target has, or the
-    one a new file would get. If ``write`` or the rename fails, the temporary file is removed
-    and the exception propagates; ``path`` is untouched.
+    one a new file would get. If anything fails, the temporary file is removed and ``path``
+    is untouched.
 
-    Raises
-    ------
-    FolderNotWritable
-        If the temporary file cannot be created.
+    Parameters
+    ----------
+    path : Path
+        The file to create or replace.
+    write : callable
+        Writes the whole file at the path it is given.
+    error : exception class
+        Raised, with a message starting with ``name``, when the folder is missing or takes
+        no new file, or writing fails with an ``OSError`` (disk full...). Other exceptions
+        from ``write`` pass through unchanged.
+    name : str
+        How messages name the file.
     """
+    problem = folder_problem(path)
+    if problem:
+        raise error(f"{name}: {problem}")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as exc:
-        raise FolderNotWritable(exc.errno, exc.strerror) from None
+        raise error(f"{name}: cannot write in {str(path.parent)!r} ({exc.strerror})") from None
     try:
         os.close(fd)
         write(tmp)
@@ -44,11 +53,13 @@ def write_atomically(path: Path, write: Callable[[str], None]) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmp, _new_file_mode(path))
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise error(f"{name}: cannot be written ({exc.strerror or exc})") from None
         raise
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from workbench.engine import image_codecs
-from workbench.engine.atomic_write import FolderNotWritable, folder_problem, write_atomically
+from workbench.engine.atomic_write import folder_problem, write_atomically
 
 __all__ = [
     "IMAGE_EXTENSIONS",
@@ -291,17 +291,9 @@ def save_image(
         else:
             _write_with_pillow(tmp, arr, fmt, icc, dpi, exif, int(quality))
 
-    folder = path.parent
-    problem = folder_problem(path)
-    if problem:
-        raise ImageWriteError(f"{name}: {problem}")
     try:
-        write_atomically(path, write)
-    except FolderNotWritable as exc:
-        raise ImageWriteError(f"{name}: cannot write in {str(folder)!r} ({exc.strerror})") from None
-    except OSError as exc:
-        raise ImageWriteError(f"{name}: cannot be written ({exc.strerror or exc})") from None
-    except (ValueError, TypeError) as exc:
+        write_atomically(path, write, error=ImageWriteError, name=name)
+    except (ValueError, TypeError) as exc:  # the codec refused the pixels
         raise ImageWriteError(f"{name}: cannot be written as {fmt} ({exc})") from None
 
 

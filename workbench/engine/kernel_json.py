@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.engine.atomic_write import FolderNotWritable, folder_problem, write_atomically
+from workbench.engine.atomic_write import write_atomically
 from workbench.engine.kernel import MAX_ABS_WEIGHT, Kernel, KernelError
 
 __all__ = [
@@ -57,20 +57,12 @@ class KernelFileError(ValueError):
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file beside it and a rename."""
-    problem = folder_problem(path)
-    if problem:
-        raise KernelFileError(f"{path}: {problem}")
 
     def write(tmp: str) -> None:
         with open(tmp, "wb") as fh:
             fh.write(data)
 
-    try:
-        write_atomically(path, write)
-    except FolderNotWritable as exc:
-        raise KernelFileError(f"{path}: cannot write in that folder ({exc.strerror})") from None
-    except OSError as exc:
-        raise KernelFileError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+    write_atomically(path, write, error=KernelFileError, name=str(path))
 
 
 def read_bytes(path: Path) -> bytes:

@@ -166,3 +166,37 @@ def test_a_colour_kernel_is_edited_one_channel_pair_at_a_time(qtbot, editor):
     editor.model.setData(editor.model.index(2, 2), "7")
     assert editor.kernel().weights[1, 2, 2, 2] == 7
     assert editor.kernel().weights[0, 0, 1, 1] == 1
+
+
+def test_rotating_a_colour_kernel_keeps_the_channel_pair_on_show(qtbot, editor):
+    weights = np.zeros((3, 3, 3, 3))
+    weights[1, 2] = np.arange(9.0).reshape(3, 3)
+    editor.set_kernel(Kernel(weights))
+    editor.slice_combo.setCurrentIndex(5)
+    editor._tool_buttons["rotate_left"].click()
+    np.testing.assert_array_equal(editor.model.grid(), np.rot90(np.arange(9.0).reshape(3, 3)))
+
+
+def test_a_learned_kernel_goes_through_the_editor_unchanged(qtbot, editor):
+    learned = Kernel(
+        np.random.default_rng(2).normal(size=(5, 5)),
+        offset=12.3456,
+        name="Learned 5x5",
+        category="Learned",
+        description="fit",
+    )
+    editor.set_kernel(learned)
+    assert editor.kernel() == learned
+
+
+def test_values_the_boxes_only_round_stay_exact(qtbot, editor):
+    odd = Kernel(np.ones((3, 3)), divisor=9.123456789, offset=1.000049)
+    editor.set_kernel(odd)
+    assert editor.kernel().divisor == odd.divisor
+    assert editor.kernel().offset == odd.offset
+    editor.divisor_spin.setValue(2.5)  # a real edit wins
+    assert editor.kernel().divisor == 2.5
+    weights = np.random.default_rng(3).random((3, 3))
+    editor.set_kernel(Kernel(weights))
+    editor.normalise_box.setChecked(True)
+    assert editor.kernel().divisor == Kernel(weights).normalized().divisor

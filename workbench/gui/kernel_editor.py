@@ -83,7 +83,7 @@ class KernelEditor(QWidget):
         self.offset_spin = QDoubleSpinBox(self)
         self.offset_spin.setObjectName("offsetSpin")
         self.offset_spin.setRange(-10000, 10000)
-        self.offset_spin.setDecimals(2)
+        self.offset_spin.setDecimals(4)  # learned kernels carry fractional offsets
         self.offset_spin.setToolTip("Added after dividing, on the 0..255 scale")
         self.normalise_box = QCheckBox("Normalise", self)
         self.normalise_box.setObjectName("normaliseBox")
@@ -256,10 +256,17 @@ class KernelEditor(QWidget):
     # -- building the kernel from the widgets ---------------------------------------------
     def _build(self) -> FilterSettings | None:
         weights = self.model.weights()
-        divisor = self.divisor_spin.value()
+        # The spin boxes show 4 decimals; values they merely rounded stay exact.
+        divisor = _unrounded(self.divisor_spin, self._meta.divisor)
         # A colour kernel may carry one offset per channel: the spin box cannot show those.
         per_channel = not isinstance(self._meta.offset, float)
-        offset = self._meta.offset if per_channel else self.offset_spin.value()
+        offset = (
+            self._meta.offset if per_channel else _unrounded(self.offset_spin, self._meta.offset)
+        )
+        if self.normalise_box.isChecked():
+            exact = Kernel(weights).normalized()
+            divisor = exact.divisor
+            offset = offset if per_channel else exact.offset
         try:
             kernel = self._meta.replace(
                 weights=weights,
@@ -402,6 +409,12 @@ class KernelEditor(QWidget):
         self.message_label.setText(text)
         self.message_label.show()
         self._message_timer.start()
+
+
+def _unrounded(spin: QDoubleSpinBox, exact: float) -> float:
+    """The spin box's value, or ``exact`` if the box only shows it rounded."""
+    value = spin.value()
+    return exact if round(exact, spin.decimals()) == value else value
 
 
 def identity(size: int = 3) -> Kernel:

@@ -97,9 +97,13 @@ class KernelTableModel(QAbstractTableModel):
 
     def set_weights(self, weights: np.ndarray) -> None:
         arr = np.array(weights, dtype=np.float64)
+        # A resized or rotated colour kernel keeps showing the channel pair being edited.
+        keep = (
+            self._slice is not None and arr.ndim == 4 and arr.shape[:2] == self._weights.shape[:2]
+        )
         self.beginResetModel()
+        self._slice = self._slice if keep else ((0, 0) if arr.ndim == 4 else None)
         self._weights = arr
-        self._slice = (0, 0) if arr.ndim == 4 else None
         self._rescale()
         self.endResetModel()
 

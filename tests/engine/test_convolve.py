@@ -307,3 +307,16 @@ def test_zero_kernel_on_transparent_image_gives_the_offset_not_nan():
     result = apply_kernel(image, Kernel(np.zeros((3, 3)), offset=51))
     np.testing.assert_allclose(result[:, :, :3], 0.2, atol=1e-6)
     assert np.array_equal(result[:, :, 3], image[:, :, 3])
+
+
+@pytest.mark.parametrize("strategy", STRATEGY_NAMES)
+def test_views_and_unusual_layouts_give_the_same_result(strategy):
+    base = noise((14, 16, 3), np.float32, seed=12)
+    wanted = apply_kernel(np.ascontiguousarray(base[::-1, 1::2]), BOX, strategy=strategy)
+    for image in (
+        base[::-1, 1::2],  # negative and doubled strides
+        np.asfortranarray(base[::-1, 1::2]),
+        base[::-1, 1::2].astype(">f4"),  # big-endian, as some TIFF readers give
+    ):
+        result = apply_kernel(image, BOX, strategy=strategy)
+        np.testing.assert_allclose(result, wanted, atol=1e-6)

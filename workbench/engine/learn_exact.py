@@ -21,8 +21,9 @@ from workbench.engine.progress import Reporter
 
 __all__ = ["GroupFit", "solve_exact", "tap_subset"]
 
-#: Ridge weights tried, relative to the mean eigenvalue of the centred equations.
-RIDGE_GRID = (0.0, *(10.0**e for e in range(-12, 0)))
+#: Ridge weights tried, relative to the mean eigenvalue of the centred equations; the first
+#: is as good as none (it only keeps singular sums solvable).
+RIDGE_GRID = (1e-15, *(10.0**e for e in range(-12, 0)))
 
 #: Rows per chunk when accumulating: ~30 MB of float64 columns at most.
 _CHUNK_VALUES = 4_000_000
@@ -73,27 +74,27 @@ def _ridge_path(
     """Weights (len(grid) x taps x outputs) and biases (len(grid) x outputs).
 
     The sums are centred here (covariances, not raw products), so the bias is not shrunk
-    and the eigenvalues measure how the pixels vary.
+    and the ridge weight is measured against how much the pixels vary.
     """
     n = a[-1, -1]
     mean_x = a[cols, -1] / n
     mean_y = b[-1] / n
     cov = a[np.ix_(cols, cols)] - n * np.outer(mean_x, mean_x)
     cross = b[cols] - n * np.outer(mean_x, mean_y)
-    d, v = np.linalg.eigh(cov)
-    d = np.maximum(d, 0.0)
-    scale = max(float(d.mean()), 1e-300)
-    z = v.T @ cross
-    weights = np.empty((len(grid), cols.size, b.shape[1]))
+    scale = float(np.trace(cov)) / cols.size  # the mean eigenvalue
+    weights = np.zeros((len(grid), cols.size, b.shape[1]))
+    if scale <= 0.0:  # a flat before image: nothing to learn but the bias
+        return weights, np.repeat(mean_y[None, :], len(grid), axis=0)
+    # One small dense solve per ridge weight: far cheaper than an eigendecomposition when
+    # other programs keep the BLAS threads busy. The smallest weight is never exactly 0, so
+    # sums that are singular (directions the pixels never vary along) still solve.
+    eye = np.eye(cols.size)
     for i, rel in enumerate(grid):
-        if rel == 0.0:
-            # The least-squares solution of least norm: directions the pixels never vary
-            # along (a flat image has no say about its kernel's shape) are left at zero.
-            keep = d > 1e-13 * max(float(d.max()), 1e-300)
-            inv = np.where(keep, 1.0 / np.where(keep, d, 1.0), 0.0)
-        else:
-            inv = 1.0 / (d + rel * scale)
-        weights[i] = v @ (inv[:, None] * z)
+        system = cov + max(rel, 1e-15) * scale * eye
+        try:
+            weights[i] = np.linalg.solve(system, cross)
+        except np.linalg.LinAlgError:
+            weights[i] = np.linalg.lstsq(system, cross, rcond=None)[0]
     biases = mean_y[None, :] - np.einsum("t,gto->go", mean_x, weights)
     return weights, biases
 

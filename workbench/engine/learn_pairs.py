@@ -257,7 +257,7 @@ def gather_rows(
         runs = sliding_window_view(plane.ravel(), size)
         for j in range(size):
             start = c * taps + j * size
-            out[:, start : start + size] = np.take(runs, index + ((j - r) * width - r), axis=0)
+            out[:, start : start + size] = runs[index + ((j - r) * width - r)]
         if source.in_scale != 1.0:
             out[:, c * taps : (c + 1) * taps] *= source.in_scale
     return out

@@ -1,0 +1,193 @@
+"""Benchmark for learning kernels (issue 4 goals). Run from the repository root:
+
+    python tests/benchmarks/bench_learn.py [--repeats N] [--skip-large]
+
+Cases (median wall time of the repeats; each prints PASS or FAIL against its goal):
+
+* exact, 512 x 512 RGB 8-bit pair, 5x5 kernel: goal < 0.3 s;
+* exact, 12-megapixel (4000 x 3000) RGB 8-bit pair, 15x15 kernel: goal < 5 s and < 2 GB peak
+  memory (resident set size of a fresh process doing only that fit, pair included);
+* adam, 512 x 512 RGB 8-bit pair, 5x5 kernel: max weight error <= 1e-2, goal < 10 s.
+  The solver starts from zero weights; it first runs the exact solver once, only to find
+  clipped pixels (that time is included), and does not start from its answer.
+
+Timings include everything ``fit_kernel`` does: checking, sampling, solving, the held-out
+report and the full-size residual image (an ``apply_kernel`` of the learned kernel).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def photo_like(h: int, w: int, channels: int = 3, seed: int = 0) -> np.ndarray:
+    """A photo-like 8-bit image: 1/f texture, hard-edged discs, mild colour."""
+    rng = np.random.default_rng(seed)
+    f = np.hypot(np.fft.fftfreq(h)[:, None], np.fft.fftfreq(w)[None, :])
+    f[0, 0] = 1.0
+
+    def field(power: float) -> np.ndarray:
+        v = np.real(np.fft.ifft2(np.fft.fft2(rng.standard_normal((h, w))) / f**power))
+        return (v - v.mean()) / v.std()
+
+    lum = field(1.0)
+    yy, xx = np.mgrid[:h, :w]
+    for _ in range(4):
+        cy, cx, r = rng.uniform(0, h), rng.uniform(0, w), rng.uniform(h / 10, h / 4)
+        lum += rng.uniform(-1.5, 1.5) * (np.hypot(yy - cy, xx - cx) < r)
+    img = 0.5 + 0.14 * lum
+    img = np.stack([img + 0.06 * field(2.0) for _ in range(channels)], axis=-1)
+    return np.round(np.clip(img, 0.02, 0.98) * 255).astype(np.uint8)
+
+
+def large_photo(seed: int = 0) -> np.ndarray:
+    """4000 x 3000 RGB: a 1000 x 750 photo-like image enlarged, with fine grain added."""
+    from PIL import Image
+
+    small = photo_like(750, 1000, seed=seed)
+    big = np.asarray(Image.fromarray(small).resize((4000, 3000), Image.Resampling.BICUBIC))
+    grain = np.random.default_rng(seed).integers(-6, 7, big.shape, dtype=np.int16)
+    return np.clip(big.astype(np.int16) + grain, 0, 255).astype(np.uint8)
+
+
+def kernel(size: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    a = np.arange(size) - size // 2
+    g = np.exp(-(a**2) / (2 * (size / 5) ** 2))
+    w = np.outer(g, g) + 0.02 * rng.standard_normal((size, size))
+    return w / w.sum()
+
+
+def report(name: str, seconds: float, goal: float, extra: str = "", ok: bool = True) -> bool:
+    passed = ok and seconds < goal
+    print(f"{'PASS' if passed else 'FAIL'}  {name}: {seconds:.3f} s (goal < {goal:g} s){extra}")
+    return passed
+
+
+def bench_exact_small(repeats: int) -> bool:
+    from workbench.engine import apply_kernel, fit_kernel
+
+    before = photo_like(512, 512, seed=1)
+    w = kernel(5, 1)
+    after = apply_kernel(before, w)
+    fit_kernel([(before, after)], 5)  # warm-up (BLAS threads, imports)
+    times, errors = [], []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        result = fit_kernel([(before, after)], 5)
+        times.append(time.perf_counter() - t)
+        errors.append(float(np.abs(result.kernel.weights - w).max()))
+    return report(
+        "exact 512x512 RGB 5x5",
+        statistics.median(times),
+        0.3,
+        f"; max weight error {max(errors):.1e}",
+    )
+
+
+def _large_child() -> None:
+    """Runs in a fresh process: make the 12 MP pair, fit it, print JSON measurements."""
+    import cv2
+
+    from workbench.engine import fit_kernel
+
+    before = large_photo()
+    w = kernel(15, 2)
+    after = cv2.filter2D(before, -1, w, borderType=cv2.BORDER_REFLECT)
+    base = _rss_now()
+    t = time.perf_counter()
+    result = fit_kernel([(before, after)], 15)
+    seconds = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak": peak,
+                "base": base,
+                "error": float(np.abs(result.kernel.weights - w).max()),
+                "psnr": result.report.psnr,
+                "fitted": result.report.fitted_pixels,
+            }
+        )
+    )
+
+
+def _rss_now() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def bench_exact_large(repeats: int) -> bool:
+    runs = []
+    for _ in range(repeats):
+        done = subprocess.run(
+            [sys.executable, __file__, "--large-child"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    seconds = statistics.median(r["seconds"] for r in runs)
+    peak = max(r["peak"] for r in runs)
+    base = runs[0]["base"]
+    ok_memory = peak < 2 * 1024**3
+    extra = (
+        f"; peak RSS {peak / 1024**3:.2f} GB (goal < 2 GB; pair and setup alone "
+        f"{base / 1024**3:.2f} GB); max weight error {max(r['error'] for r in runs):.1e}, "
+        f"held-out PSNR {runs[0]['psnr']:.1f} dB, fitted on {runs[0]['fitted']:,} values"
+    )
+    return report("exact 4000x3000 RGB 15x15", seconds, 5.0, extra, ok_memory)
+
+
+def bench_adam(repeats: int) -> bool:
+    from workbench.engine import apply_kernel, fit_kernel
+
+    before = photo_like(512, 512, seed=3)
+    w = kernel(5, 3)
+    after = apply_kernel(before, w)
+    times, errors, steps = [], [], 0
+    for _ in range(repeats):
+        t = time.perf_counter()
+        result = fit_kernel([(before, after)], 5, solver="adam")
+        times.append(time.perf_counter() - t)
+        errors.append(float(np.abs(result.kernel.weights - w).max()))
+        steps = len(result.report.loss_history)
+    worst = max(errors)
+    return report(
+        "adam 512x512 RGB 5x5",
+        statistics.median(times),
+        10.0,
+        f"; max weight error {worst:.1e} (goal <= 1e-2) after {steps} steps",
+        worst <= 1e-2,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--skip-large", action="store_true", help="skip the 12 MP case")
+    parser.add_argument("--large-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.large_child:
+        _large_child()
+        return 0
+    results = [bench_exact_small(args.repeats), bench_adam(max(1, args.repeats // 2))]
+    if not args.skip_large:
+        results.append(bench_exact_large(max(1, min(args.repeats, 3))))
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,12 +4,39 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QToolTip, QWidget
+from PySide6.QtGui import QKeySequence, QPainter, QPalette, QPen, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QToolTip,
+    QWidget,
+)
 
 from workbench.gui.kernel_model import KernelTableModel, format_weight
 
 __all__ = ["KernelGrid"]
+
+
+class _CellDelegate(QStyledItemDelegate):
+    """Draws a selected cell with a frame, so its shade (the weight's sign and size) shows."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        plain = QStyleOptionViewItem(option)
+        plain.state &= ~QStyle.StateFlag.State_Selected
+        plain.state &= ~QStyle.StateFlag.State_HasFocus
+        super().paint(painter, plain, index)
+        if selected:
+            painter.save()
+            pen = QPen(option.palette.color(QPalette.ColorRole.Highlight), 3)
+            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+            painter.setPen(pen)
+            painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
+            painter.restore()
 
 
 class KernelGrid(QTableView):
@@ -25,6 +52,7 @@ class KernelGrid(QTableView):
         super().__init__(parent)
         self.setObjectName("kernelGrid")
         self.setModel(model)
+        self.setItemDelegate(_CellDelegate(self))
         self.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
         self.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked

@@ -1,0 +1,89 @@
+"""``workbench learn``: the installed command on real before/after pairs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from workbench.engine import apply_kernel
+from workbench.engine.imageio import load_image, save_image
+from workbench.engine.library import KernelLibrary, load_kernel
+
+LIBRARY = KernelLibrary(user_dir=Path("/nonexistent-user-dir"))
+RNG = np.random.default_rng(3)
+
+
+def random_image(shape: tuple[int, ...]) -> np.ndarray:
+    return RNG.integers(0, 256, shape, dtype=np.uint8)
+
+
+def test_learn_recovers_a_kernel(files, run):
+    before = random_image((48, 48))
+    save_image(files / "before.png", before)
+    save_image(files / "after.png", apply_kernel(before, LIBRARY.get("gaussian-3x3").kernel))
+    before2 = random_image((40, 40))
+    save_image(files / "b2.png", before2)
+    save_image(files / "a2.png", apply_kernel(before2, LIBRARY.get("gaussian-3x3").kernel))
+    result = run(
+        "learn", "before.png", "after.png", "--pair", "b2.png", "a2.png",
+        "-o", "learned.json", "--size", "3", "--residual", "residual.tif",
+        cwd=files,
+    )  # fmt: skip
+    if result.returncode == 1 and "not available" in result.stderr:
+        pytest.skip("fit_kernel is not available yet")
+    assert result.returncode == 0, result.stderr
+    assert "RMSE" in result.stdout and "learned.json" in result.stdout
+    kernel = load_kernel(files / "learned.json")
+    np.testing.assert_allclose(
+        kernel.effective_weights(), np.outer([1, 2, 1], [1, 2, 1]) / 16, atol=0.01
+    )
+    residual = load_image(files / "residual.tif").pixels
+    assert residual.shape == before.shape and residual.dtype == np.float32
+    assert np.abs(residual[4:-4, 4:-4] - 0.5).max() < 2 / 255  # only rounding is left
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["photo.png", "missing.png", "-o", "k.json"], "missing.png: no such file"),
+        (["photo.png", "photo.png", "-o", "k.png"], "save the kernel as one of"),
+        (["photo.png", "photo.png", "-o", "k.json", "--size", "4"], "must be odd"),
+        (["photo.png", "photo.png", "-o", "k.json", "--mode", "x"], "invalid choice"),
+        (["photo.png", "photo.png", "-o", "nodir/k.json"], "does not exist"),
+        (["photo.png", "gray.jpg", "-o", "k.json"], ""),  # different sizes: LearnError
+    ],
+)
+def test_learn_bad_input(files, args, message, run, assert_one_line_error):
+    result = run("learn", *args, cwd=files)
+    if result.returncode == 1 and "not available" in result.stderr:
+        pytest.skip("fit_kernel is not available yet")
+    assert_one_line_error(result, 2, message)
+    assert not (files / "k.json").exists()
+
+
+def test_learn_refuses_an_unwritable_folder_before_fitting(files, run, assert_one_line_error):
+    result = run("learn", "photo.png", "photo.png", "-o", "/proc/k.json", cwd=files)
+    assert_one_line_error(result, 1, "/proc/k.json: cannot write in '/proc'")
+    assert result.stdout == ""  # no fit report: the fit never ran
+    args = ["-o", "k.json", "--residual", "/proc/r.png"]
+    result = run("learn", "photo.png", "photo.png", *args, cwd=files)
+    assert_one_line_error(result, 1, "/proc/r.png: cannot write in '/proc'")
+    assert result.stdout == ""
+    assert not (files / "k.json").exists()
+
+
+def test_learn_not_available_is_one_line_status_1(monkeypatch, capsys, files):
+    from workbench import cli
+    from workbench.engine import LearnError
+
+    def unavailable(*args, **kwargs):
+        raise LearnError("learning a kernel is not available yet")
+
+    monkeypatch.setattr("workbench.cli_learn.fit_kernel", unavailable)
+    monkeypatch.chdir(files)
+    status = cli.main(["learn", "photo.png", "photo.png", "-o", "k.json"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err == "workbench: learning a kernel is not available yet\n"

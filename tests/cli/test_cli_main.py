@@ -1,0 +1,50 @@
+"""The ``workbench`` command itself: the app by default, usage errors, pipes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def test_unknown_option_and_help(files, run, assert_one_line_error):
+    assert_one_line_error(run("--frobnicate", cwd=files), 2, "unknown option --frobnicate")
+    result = run("--help", cwd=files)
+    assert result.returncode == 0 and "workbench apply" in result.stdout
+
+
+def test_image_names_go_to_the_app(monkeypatch):
+    from workbench import cli
+
+    seen = []
+    fake = type(sys)("workbench.gui.app")
+    fake.main = lambda paths: seen.append(paths) or 0
+    monkeypatch.setitem(sys.modules, "workbench.gui.app", fake)
+    assert cli.main(["apply.png", "learn"]) == 0
+    assert cli.main([]) == 0
+    assert seen == [["apply.png", "learn"], []]
+
+
+def test_missing_app_is_a_clear_error(monkeypatch, capsys):
+    from workbench import cli
+
+    monkeypatch.setitem(sys.modules, "workbench.gui.app", None)
+    assert cli.main(["photo.png"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("workbench: the desktop app is not available") and err.count("\n") == 1
+
+
+def test_reader_that_goes_away_is_not_an_error(files, workbench_command):
+    # As in `workbench kernels list | head -1`: the pipe closes before the output is written.
+    environment = {**os.environ, "WORKBENCH_KERNELS": str(files / "user-kernels")}
+    process = subprocess.Popen(
+        [workbench_command, "kernels", "list"],
+        cwd=files,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()
+    _, err = process.communicate(timeout=60)
+    assert err == b""
+    assert process.returncode == 141

@@ -320,3 +320,17 @@ def test_views_and_unusual_layouts_give_the_same_result(strategy):
     ):
         result = apply_kernel(image, BOX, strategy=strategy)
         np.testing.assert_allclose(result, wanted, atol=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "mirror", "nearest", "wrap", "constant"])
+def test_strips_of_the_weighted_and_colour_paths_join_seamlessly(monkeypatch, mode):
+    from workbench.engine import convolve
+
+    image = noise((41, 9, 4), np.uint16, seed=13)
+    colour = Kernel(np.random.default_rng(14).normal(size=(3, 3, 7, 5)), offset=(1, 2, 3))
+    cases = [(BOX, "RGBA"), (Kernel(np.arange(35.0).reshape(7, 5) - 17), "RB"), (colour, "RGB")]
+    whole = [apply_kernel(image, k, channels=ch, border=mode, cval=900) for k, ch in cases]
+    monkeypatch.setattr(convolve, "STRIP_PIXELS", 30)  # strips of a few rows
+    for (kernel, ch), wanted in zip(cases, whole, strict=True):
+        result = apply_kernel(image, kernel, channels=ch, border=mode, cval=900)
+        assert np.abs(result.astype(int) - wanted.astype(int)).max() <= 1

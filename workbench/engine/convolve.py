@@ -188,16 +188,41 @@ def apply_kernel(
         else:
             result = planes.copy()
             result[:, :, selected] = filtered
-    elif len(selected) == n:
-        result = _to_dtype(job.run(selected, alpha_weighting), arr.dtype)
     elif selected:
-        result = planes.copy()
-        result[:, :, selected] = _to_dtype(job.run(selected, alpha_weighting), arr.dtype)
+        # Alpha weighting or a colour kernel: float32 intermediates, made strip by strip so
+        # they stay a fraction of the image.
+        result = np.empty_like(planes) if len(selected) == n else planes.copy()
+        channel_index = slice(None) if len(selected) == n else selected
+        for (y0, y1), (top, bottom) in _strips(planes.shape, kernel.shape[0] // 2, mode):
+            strip_reporter = reporter.sub(y0 / planes.shape[0], (y1 - y0) / planes.shape[0])
+            values = job.run(planes[top:bottom], selected, alpha_weighting, strip_reporter)
+            result[y0:y1, :, channel_index] = _to_dtype(values[y0 - top : y1 - top], arr.dtype)
     else:
         result = planes.copy()
     if progress is not None:
         progress(1.0)
     return result.reshape(arr.shape)
+
+
+#: Pixels per strip of the alpha-weighted and colour-kernel paths.
+STRIP_PIXELS = 1_000_000
+
+
+def _strips(shape: tuple[int, ...], ry: int, mode: str):
+    """``((y0, y1), (top, bottom))``: output rows, and the rows with halo that make them.
+
+    Filtering rows ``top .. bottom`` with the border mode gives exact results for rows
+    ``y0 .. y1``: their kernels reach only real rows, or the image's own edge. ``wrap``
+    reaches the far edge, so it is done in one strip.
+    """
+    h, w = shape[:2]
+    rows = max(STRIP_PIXELS // max(w, 1), 2 * ry, 1)
+    if mode == "wrap" or rows >= h:
+        yield (0, h), (0, h)
+        return
+    for y0 in range(0, h, rows):
+        y1 = min(y0 + rows, h)
+        yield (y0, y1), (max(y0 - ry, 0), min(y1 + ry, h))
 
 
 def _finisher(dtype: np.dtype, offset: float) -> Finish | None:
@@ -232,7 +257,7 @@ class _Job:
     """One ``apply_kernel`` call: the planes, the kernel and how far along the work is."""
 
     def __init__(self, planes, kernel, mode, cval, strategy, reporter, has_alpha) -> None:
-        self.planes = planes
+        self.planes = planes  # the image, or the strip of it being filtered
         self.kernel = kernel
         self.weights = kernel.effective_weights()
         self.mode, self.cval, self.strategy = mode, cval, strategy
@@ -255,8 +280,9 @@ class _Job:
             src, weights, self.mode, cval, name, self.reporter.sub(start, step), out, finish
         )
 
-    def run(self, selected: list[int], alpha_weighting: bool) -> np.ndarray:
-        """float32 results for the ``selected`` channels, offset added, H x W x len(selected)."""
+    def run(self, planes, selected: list[int], alpha_weighting: bool, reporter) -> np.ndarray:
+        """float32 results for the ``selected`` channels of ``planes``, offset added."""
+        self.planes, self.reporter, self.done = planes, reporter, 0
         n = self.planes.shape[2]
         n_colour = n - self.has_alpha
         colour = [i for i in selected if i < n_colour]

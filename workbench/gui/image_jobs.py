@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from workbench.engine.imageio import load_image, save_image
+from workbench.engine.progress import Cancelled
 from workbench.gui.display import to_display
 from workbench.gui.filter_settings import FilterSettings
 from workbench.gui.preview import FULL_CHANNEL
@@ -40,6 +41,8 @@ def _load(progress, cancel, path):
 
 def _filter(progress, cancel, pixels, settings):
     out = settings.run(pixels, progress, cancel)
+    if cancel.is_set():  # the screen copy of a large image takes a while: skip it
+        raise Cancelled("cancelled")
     return out, to_display(out)
 
 

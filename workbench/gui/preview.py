@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from workbench.engine.progress import Cancelled
 from workbench.gui.display import DisplayImage, downsample, to_display
 from workbench.gui.document_tab import DocumentTab
 from workbench.gui.filter_settings import FilterSettings
@@ -70,6 +71,8 @@ def _quick(progress, cancel, pixels, settings, rect, factor, proxy_cache):
 
 def _full(progress, cancel, pixels, settings):
     out = settings.run(pixels, progress, cancel)
+    if cancel.is_set():  # the screen copy of a large image takes a while: skip it
+        raise Cancelled("cancelled")
     return out, to_display(out)
 
 

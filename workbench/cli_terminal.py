@@ -62,13 +62,15 @@ class ProgressBar:
             enabled = bool(isatty and isatty())
         self.enabled = enabled
         self._label = ""
+        self._fraction = 0.0
         self._last = 0.0
         self._drawn = False
         self._lock = threading.Lock()
 
     def set_label(self, label: str) -> None:
+        """Name what is being worked on; the bar keeps the fraction already done."""
         self._label = label
-        self.update(0.0, force=True)
+        self.update(self._fraction, force=True)
 
     def update(self, fraction: float, *, force: bool = False) -> None:
         """Show ``fraction`` (0..1) done."""
@@ -80,6 +82,7 @@ class ProgressBar:
                 return
             self._last = now
             fraction = min(max(fraction, 0.0), 1.0)
+            self._fraction = fraction
             width = 30
             filled = round(width * fraction)
             label = self._label if len(self._label) <= 32 else "..." + self._label[-29:]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
+
+from workbench.cli_terminal import ProgressBar
 
 
 def test_unknown_option_and_help(files, run, assert_one_line_error):
@@ -48,3 +51,16 @@ def test_reader_that_goes_away_is_not_an_error(files, workbench_command):
     _, err = process.communicate(timeout=60)
     assert err == b""
     assert process.returncode == 141
+
+
+def test_progress_bar_keeps_its_fraction_from_file_to_file():
+    stream = io.StringIO()
+    bar = ProgressBar(stream, enabled=True)
+    bar.set_label("first.png")
+    bar.update(0.5, force=True)
+    bar.set_label("second.png")  # the next file of a batch: half the batch is still done
+    last = stream.getvalue().split("\r")[-1]
+    assert last.startswith("second.png") and last.endswith(" 50%")
+    bar.clear()
+    assert stream.getvalue().endswith("\r")
+    assert ProgressBar(io.StringIO()).enabled is False  # not a terminal: no bar

@@ -1,9 +1,10 @@
-"""Row tiles: the unit of work every strategy shares.
+"""Tiles: the unit of work every strategy shares.
 
-A strategy cuts the image into bands of rows, fetches each band with its halo (the rows and
-columns the kernel reaches beyond it, made up by the border mode where they fall outside the
-image), and writes the band's rows of the result. :func:`run_tiles` spreads the bands over a
-few threads (numpy releases the GIL inside its loops), checks for cancellation between bands
+A strategy cuts the image into tiles (bands of rows for ``direct`` and ``separable``,
+blocks for ``fft`` and ``im2col``), fetches each with its halo (the rows and columns the
+kernel reaches beyond it, made up by the border mode where they fall outside the image),
+and writes the tile's part of the result. :func:`run_tiles` spreads the tiles over a few
+threads (numpy releases the GIL inside its loops), checks for cancellation between tiles
 and reports progress from the calling thread only, so the fractions it sends only grow.
 """
 

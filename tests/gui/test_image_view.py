@@ -135,3 +135,16 @@ def test_a_patch_is_laid_over_the_image(qtbot, view):
     assert shot.pixelColor(view.mapFromScene(QPointF(5, 20))).red() == 0
     view.clear_patch()
     assert _grab(view).pixelColor(view.mapFromScene(QPointF(15, 20))).red() == 0
+
+
+def test_plain_keys_zoom(qtbot, view):
+    view.set_image(to_display(np.zeros((600, 800, 3), np.uint8)))
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    assert view.zoom == 1.0
+    qtbot.keyClick(view, Qt.Key.Key_Plus)
+    assert view.zoom == pytest.approx(2**0.5)
+    qtbot.keyClick(view, Qt.Key.Key_Minus)
+    qtbot.keyClick(view, Qt.Key.Key_Minus)
+    assert view.zoom == pytest.approx(2**-0.5)
+    qtbot.keyClick(view, Qt.Key.Key_0)
+    assert view.is_fitted()

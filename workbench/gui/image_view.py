@@ -338,6 +338,23 @@ class ImageView(QGraphicsView):
                 self.set_showing_original(True)
             event.accept()
             return
+        # Plain keys as in GIMP and most viewers (the window has the Ctrl+ shortcuts).
+        zoom_keys = {
+            Qt.Key.Key_Plus: self.zoom_in,
+            Qt.Key.Key_Equal: self.zoom_in,
+            Qt.Key.Key_Minus: self.zoom_out,
+            Qt.Key.Key_0: self.fit,
+            Qt.Key.Key_1: self.actual_size,
+        }
+        plain = not (
+            event.modifiers()
+            & ~Qt.KeyboardModifier.KeypadModifier
+            & ~Qt.KeyboardModifier.ShiftModifier
+        )
+        if plain and event.key() in zoom_keys:
+            zoom_keys[event.key()]()
+            event.accept()
+            return
         super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:

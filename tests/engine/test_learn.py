@@ -400,3 +400,17 @@ def test_flat_after_image_is_a_constant_kernel():
     assert np.allclose(result.kernel.weights, 0, atol=1e-9)
     assert result.kernel.offset == pytest.approx(100)
     assert any("does not depend" in f for f in result.report.findings)
+
+
+def test_auto_size_on_a_small_image_tries_only_sizes_that_fit():
+    before = to8(photo_like(24, 24, seed=24))
+    result = fit_kernel([(before, apply_kernel(before, gaussian(3, 0.8)))], "auto")
+    assert result.report.size == 3
+    assert max(result.report.size_errors) < 15
+
+
+def test_colour_fit_of_a_plain_blur_says_simpler_modes_would_do():
+    before = to8(photo_like(96, 96, 3, seed=25))
+    result = fit_kernel([(before, apply_kernel(before, gaussian(3, 0.8)))], 3, mode="color")
+    assert any("shared mode would do" in f for f in result.report.findings)
+    assert not any(f.startswith("mixes colour") for f in result.report.findings)

@@ -135,3 +135,21 @@ def test_pillow_asymmetric_kernel_is_found_as_correlation():
     pillow_grid = np.array([[1, 0, 0], [0, 2, 1], [0, 0, 1]]) / 5
     assert np.max(np.abs(result.kernel.weights - pillow_grid[::-1])) < 2e-3
     assert any("not symmetric" in f for f in result.report.findings)
+
+
+def test_clipped_after_saved_as_jpeg_is_screened():
+    # A strong sharpen clips; JPEG then moves the clipped values off 0 and 255, so only a
+    # first fit can tell which pixels were clipped.
+    program = pillow(ImageFilter.UnsharpMask(radius=2, percent=250, threshold=0))
+    after = jpeg90(program(TRAIN))
+    assert np.mean((program(TRAIN) == 0) | (program(TRAIN) == 255)) > 0.02
+
+    screened = fit_kernel([(TRAIN, after)], 9)
+    naive = fit_kernel([(TRAIN, after)], 9, exclude_clipped=False)
+
+    truth = program(OTHER)
+    good = psnr_interior(apply_kernel(OTHER, screened.kernel), truth)
+    bad = psnr_interior(apply_kernel(OTHER, naive.kernel), truth)
+    assert good >= 40.0
+    assert good > bad + 6.0
+    assert screened.report.excluded["clipped"] > 0

@@ -281,9 +281,9 @@ def fit_kernel(
         Largest size tried by ``size="auto"``.
     **solver_options
         Adam: ``steps`` (1500), ``lr`` (0.05, in whitened units), ``final_lr`` (5e-6),
-        ``batch`` (32768 rows), ``huber_delta`` (1.0 grey level). Exact: ``max_rows``
-        (pixel values sampled per group; default by kernel size, all of them for small
-        kernels).
+        ``batch`` (rows per step; 32768, fewer for large colour kernels), ``huber_delta``
+        (1.0 grey level). Exact: ``max_rows`` (pixels sampled per group; by default
+        every pixel for small kernels, at least 100,000 for large ones).
 
     Returns
     -------
@@ -310,33 +310,37 @@ def fit_kernel(
     smallest = min(min(p.shape) for p in checked)
     if fixed is None:
         top = max(1, min(int(max_size), MAX_KERNEL_SIZE))
-        while top > 1 and smallest < 2 * (top // 2 + 3) + 16:
+        while top > 1 and smallest - 2 * (top // 2 + 3) < max(8, top):
             top -= 2
         top -= 1 - top % 2
         sizes = list(range(1, top + 1, 2))
     else:
         sizes = [fixed]
-    big = max(sizes)
-    radius = big // 2
     if margin is not None and (isinstance(margin, bool) or int(margin) != margin or margin < 0):
         raise LearnError(f"margin must be a whole number of pixels >= 0, got {margin!r}")
-    edge = radius + 3 if margin is None else max(int(margin), radius)
-
-    counts = dict.fromkeys(REASONS, 0)
-    masks = [pixel_masks(p, radius, edge, exclude_clipped, counts) for p in checked]
     channels = checked[0].channels
-    groups = build_groups(checked, masks, mode)
     total_values = sum(p.shape[0] * p.shape[1] * p.channels for p in checked)
-    taps = groups[0].in_channels * big * big
-    for group in groups:
+    while True:
+        big = max(sizes)
+        radius = big // 2
+        edge = radius + 3 if margin is None else max(int(margin), radius)
+        counts = dict.fromkeys(REASONS, 0)
+        masks = [pixel_masks(p, radius, edge, exclude_clipped, counts) for p in checked]
+        groups = build_groups(checked, masks, mode)
+        taps = groups[0].in_channels * big * big
         need = 4 * (taps + 1) + 32
-        if group.usable < need:
-            worst = max(counts, key=counts.get)
-            raise LearnError(
-                f"only {group.usable} usable pixels for a {big}x{big} kernel (at least {need} "
-                f"are needed; most were left out as '{worst}'): use larger images, a smaller "
-                f"size or a smaller margin"
-            )
+        short = min(g.usable for g in groups)
+        if short >= need:
+            break
+        if fixed is None and len(sizes) > 1:
+            sizes.pop()  # "auto" on small or heavily clipped images: try fewer sizes
+            continue
+        worst = max(counts, key=counts.get)
+        raise LearnError(
+            f"only {short} usable pixels for a {big}x{big} kernel (at least {need} are "
+            f"needed; most were left out as '{worst}'): use larger images, a smaller size "
+            f"or a smaller margin"
+        )
     used_values = sum(g.usable_values for g in groups)
     missing = total_values - sum(counts.values()) - used_values
     if missing > 0:  # colour mode: a pixel goes when any of its channels was left out
@@ -438,6 +442,7 @@ def fit_kernel(
         ridge=float(checks[0].ridge),
         size_errors=dict(fits[0].size_errors),
         loss=loss,
+        on_luma=any(s.parts for g in groups for s in g.sources),
     )
     if progress is not None:
         progress(1.0)

@@ -115,7 +115,7 @@ def solve_adam(
     steps: int = 1500,
     lr: float = 0.05,
     final_lr: float = 5e-6,
-    batch: int = 32768,
+    batch: int | None = None,
     huber_delta: float = 1.0,
     on_step: Callable[[int, float, np.ndarray], None] | None = None,
     layout: Callable[[list[np.ndarray]], np.ndarray] | None = None,
@@ -127,6 +127,11 @@ def solve_adam(
     step, with the weights arranged by ``layout`` (the kernel's own layout).
     """
     rng = np.random.default_rng(0) if rng is None else rng
+    if batch is None:
+        # About 20 million multiply-adds a step: big batches for small kernels, smaller
+        # ones (still thousands of rows) for large colour kernels.
+        taps = groups[0].in_channels * size * size * groups[0].outputs
+        batch = int(min(32768, max(4096, 2e7 // taps)))
     problems = []
     for group in groups:
         problems.append(_Problem(group, size, rng))

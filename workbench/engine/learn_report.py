@@ -48,11 +48,16 @@ class FitReport:
     fitted_pixels : int
         Pixel values the solver actually used (a random sample for large images).
     ridge : float
-        Ridge weight picked (relative to the mean eigenvalue; 0 for none), exact solver.
+        Ridge weight the exact solver picked, relative to the pixels' mean variance
+        (1e-15, the smallest tried, means none in effect).
     size_errors : dict of int to float
         Held-out RMSE for each size tried when the size was chosen automatically.
     loss : str
         The loss minimised: ``l2``, ``huber`` or ``l1``.
+    on_luma : bool
+        The shared kernel of an RGB pair was fitted on luma (brightness), as JPEG keeps it
+        at full resolution; ``size_errors`` are then luma errors, while ``rmse`` is always
+        measured on the colour channels themselves.
     """
 
     rmse: float
@@ -72,6 +77,7 @@ class FitReport:
     ridge: float = 0.0
     size_errors: dict[int, float] = field(default_factory=dict)
     loss: str = "l2"
+    on_luma: bool = False
 
     def summary(self) -> str:
         """Several lines of plain text for the command line and the learn dialog."""
@@ -91,14 +97,15 @@ class FitReport:
             parts = [f"{reason} {n / whole:.1%}" for reason, n in self.excluded.items() if n]
             used += " (left out: " + ", ".join(parts) + ")"
         if total:
-            used += f"; fitted on {total:,}"
+            used += f"; fitted on {total:,} values"
         lines.append(used + ".")
         if len(self.size_errors) > 1:
             sizes = ", ".join(
                 f"{s}x{s} {e:.3g}" + (" (chosen)" if s == self.size else "")
                 for s, e in sorted(self.size_errors.items())
             )
-            lines.append(f"Held-out RMSE by size: {sizes}.")
+            luma = " (on luma)" if self.on_luma else ""
+            lines.append(f"Held-out RMSE by size{luma}: {sizes}.")
         if self.findings:
             lines.append("Findings:")
             lines.extend(f"  - {f}" for f in self.findings)
@@ -113,8 +120,12 @@ def _asymmetry(w: np.ndarray, other: np.ndarray) -> float:
     return float(np.max(np.abs(w - other)))
 
 
-def _shape_findings(w: np.ndarray, tol: float) -> list[str]:
-    """Symmetry, separability and what the sum means, for one k x k kernel."""
+def _shape_findings(w: np.ndarray, tol: float, loose: bool = False) -> list[str]:
+    """Symmetry, separability and what the sum means, for one k x k kernel.
+
+    ``loose`` says the fit is well above 8-bit rounding noise, so a heavy outer ring
+    suggests the kernel is cut short.
+    """
     out = []
     k = w.shape[0]
     peak = float(np.max(np.abs(w)))
@@ -177,9 +188,10 @@ def _shape_findings(w: np.ndarray, tol: float) -> list[str]:
             out.append(f"mostly one weight off centre: a shift by {dx} px across and {dy} px down")
         ring = np.abs(w).copy()
         ring[1:-1, 1:-1] = 0.0
-        if float(ring.max()) > max(0.05 * peak, 3 * tol):
+        if k >= 5 and loose and float(ring.max()) > 0.1 * peak:
             out.append(
-                "the outer ring still carries weight: a larger size (or size auto) may fit better"
+                "the outermost weights are still large and the fit is not exact: a larger "
+                "size (or size auto) may fit better"
             )
     return out
 
@@ -197,27 +209,39 @@ def findings(
 ) -> list[str]:
     """Plain-language findings about a learned kernel (``k x k`` or ``out x in x k x k``)."""
     tol = max(2e-3, 3e-3 * float(np.max(np.abs(weights))) + min(rmse, 10.0) * 2e-4)
+    loose = rmse > 0.6
     notes = []
     if weights.ndim == 4:
         n = weights.shape[0]
         eye = np.eye(n, dtype=bool)
         diag = np.stack([weights[c, c] for c in range(n)])
         off = float(np.max(np.abs(weights[~eye]))) if n > 1 else 0.0
-        if off > tol:
+        # Channels of a photo move together, so cross-channel weights are poorly pinned
+        # down: only clear ones count as mixing.
+        mix_tol = tol
+        if off > 0.0:  # a colour fit: its weights are only known this well
+            peak = float(np.max(np.abs(diag)))
+            tol, mix_tol = max(tol, 0.04 * peak), max(tol, 0.1 * peak)
+        if off > mix_tol:
             notes.append(f"mixes colour channels (cross-channel weights up to {off:.3g})")
             grey = weights.sum(axis=1).mean(axis=0)
-            notes.extend(f"on a grey image: {s}" for s in _shape_findings(grey, tol))
+            notes.extend(f"on a grey image: {s}" for s in _shape_findings(grey, tol, loose))
         else:
+            if off > 0.0:
+                notes.append(
+                    f"barely mixes colour channels (cross-channel weights up to "
+                    f"{off:.2g}): per-channel mode would do"
+                )
             spread = float(np.max(np.abs(diag - diag.mean(axis=0))))
             if spread <= tol:
                 notes.append("every channel has about the same kernel: shared mode would do")
-                notes.extend(_shape_findings(diag.mean(axis=0), tol))
+                notes.extend(_shape_findings(diag.mean(axis=0), tol, loose))
             else:
                 notes.append(f"the channels' kernels differ (by up to {spread:.3g})")
                 for c, name in zip(range(n), "RGB", strict=False):
                     notes.extend(f"{name}: {s}" for s in _shape_findings(diag[c], tol)[:3])
     else:
-        notes.extend(_shape_findings(weights, tol))
+        notes.extend(_shape_findings(weights, tol, loose))
     offsets = offset if isinstance(offset, tuple) else (offset,)
     if max(abs(o) for o in offsets) >= 0.5:
         shown = ", ".join(f"{o:.1f}" for o in offsets)

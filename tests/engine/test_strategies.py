@@ -85,13 +85,23 @@ def test_matches_plain_loop(strategy, mode, dtype, shape):
     assert_close(result, expected(shape, dtype, mode), dtype)
 
 
+@pytest.mark.parametrize("shape", [(23, 17), (23, 17, 3), (17, 23, 4)], ids=["1ch", "3ch", "4ch"])
 @pytest.mark.parametrize("mode", BORDER_MODES)
 @pytest.mark.parametrize("strategy", STRATEGY_NAMES)
-def test_matches_scipy(strategy, mode):
-    image = make_image((23, 17, 3), np.float32, seed=3)
+def test_matches_scipy(strategy, mode, shape):
+    image = make_image(shape, np.float32, seed=3)
     weights = RNG.normal(size=(5, 7))
-    wanted = ndimage.correlate(image.astype(np.float64), weights[:, :, None], mode=mode, cval=0.5)
-    result = apply_kernel(image, weights, border=mode, strategy=strategy, cval=0.5)
+    scipy_weights = weights.reshape(weights.shape + (1,) * (image.ndim - 2))
+    wanted = ndimage.correlate(image.astype(np.float64), scipy_weights, mode=mode, cval=0.5)
+    result = apply_kernel(
+        image,
+        weights,
+        border=mode,
+        strategy=strategy,
+        cval=0.5,
+        channels="RGBA",
+        alpha_weighting=False,
+    )
     np.testing.assert_allclose(result, wanted, atol=2e-5 * np.abs(weights).sum())
 
 

@@ -355,3 +355,12 @@ def test_learn_dialog_opens_on_the_current_image_and_hands_results_back(
     window.actions.learn.trigger()  # a second Ctrl+L brings the same dialog forward
     assert window.learn.dialog is dialog
     dialog.close()
+
+
+def test_applying_with_no_channel_ticked_changes_nothing(qtbot, window, image_path):
+    tab = open_and_wait(qtbot, window, image_path)
+    for letter in "RGB":
+        window.editor.channel_boxes[letter].setChecked(False)
+    window.apply_filter(window.editor.settings().__class__(BLUR, channels=""))
+    assert not tab.document.can_undo()
+    assert "No channel" in window.status.currentMessage()

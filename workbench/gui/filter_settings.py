@@ -44,6 +44,12 @@ class FilterSettings:
             and (a.divisor, a.offset, a.border) == (b.divisor, b.offset, b.border)
         )
 
+    def filters_anything(self, image: np.ndarray) -> bool:
+        """False when no ticked channel exists in ``image`` (the result would be a copy)."""
+        n = 1 if image.ndim == 2 else image.shape[2]
+        colour = any(c in self.channels for c in "RGB")
+        return colour or ("A" in self.channels and n in (2, 4))
+
     def run(
         self,
         image: np.ndarray,

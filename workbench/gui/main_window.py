@@ -255,6 +255,9 @@ class MainWindow(QMainWindow):
         tab = self.current_tab()
         if tab is None:
             return
+        if not settings.filters_anything(tab.document.pixels):
+            self.status.showMessage("No channel to filter: tick R, G, B (or A) first.", 6000)
+            return
         ready = self.preview.result_for(tab, settings)
         if ready is not None:  # the full preview is exactly this: no need to filter again
             self._applied(tab, tab.document.state_id, settings, ready.pixels, ready.display)

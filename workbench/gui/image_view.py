@@ -16,26 +16,23 @@ import math
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPen,
-    QPixmap,
     QResizeEvent,
     QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
-    QGraphicsItem,
     QGraphicsScene,
     QGraphicsView,
-    QStyleOptionGraphicsItem,
     QWidget,
 )
 
 from workbench.gui.display import DisplayImage
+from workbench.gui.image_canvas import ImageCanvas
 
 __all__ = ["COMPARE_KEY", "ImageView"]
 
@@ -46,60 +43,6 @@ MIN_ZOOM = 1 / 64
 MAX_ZOOM = 64.0
 ZOOM_STEP = 2**0.5
 _DIVIDER_GRAB = 6  # pixels of the screen either side of the divider that grab it
-
-
-def _checkerboard() -> QBrush:
-    tile = QPixmap(16, 16)
-    tile.fill(QColor(200, 200, 200))
-    p = QPainter(tile)
-    p.fillRect(0, 0, 8, 8, QColor(150, 150, 150))
-    p.fillRect(8, 8, 8, 8, QColor(150, 150, 150))
-    p.end()
-    return QBrush(tile)
-
-
-class _Canvas(QGraphicsItem):
-    """Paints the after image, the preview patch and the before image, in image pixels."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
-        self.after: DisplayImage | None = None
-        self.before: DisplayImage | None = None
-        self.patch: DisplayImage | None = None
-        self.patch_rect = QRectF()
-        self.before_width = 0.0  # how much of the image (from the left) shows "before"
-        self.transparent = False
-        self._checker = _checkerboard()
-
-    def boundingRect(self) -> QRectF:
-        if self.after is None:
-            return QRectF()
-        return QRectF(0, 0, self.after.width, self.after.height)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        if self.after is None:
-            return
-        bounds = self.boundingRect()
-        exposed = option.exposedRect.intersected(bounds)
-        if exposed.isEmpty():
-            return
-        area = exposed.toAlignedRect().intersected(bounds.toRect())
-        # Pixels stay crisp from 100 % up; smoothing only helps when shrinking a photo.
-        shrinking = painter.worldTransform().m11() < 0.999
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, shrinking)
-        if self.transparent:
-            painter.fillRect(QRectF(area), self._checker)
-        target = QRectF(area)
-        painter.drawImage(target, self.after.image, target)
-        if self.patch is not None:
-            painter.drawImage(self.patch_rect, self.patch.image)
-        if self.before is not None and self.before_width > 0:
-            left = QRectF(area).intersected(QRectF(0, 0, self.before_width, bounds.height()))
-            if not left.isEmpty():
-                if self.transparent:
-                    painter.fillRect(left, self._checker)
-                painter.drawImage(left, self.before.image, left)
 
 
 class ImageView(QGraphicsView):
@@ -116,7 +59,7 @@ class ImageView(QGraphicsView):
         super().__init__(parent)
         self.setObjectName("imageView")
         self._scene = QGraphicsScene(self)
-        self._canvas = _Canvas()
+        self._canvas = ImageCanvas()
         self._scene.addItem(self._canvas)
         self.setScene(self._scene)
         self.setBackgroundBrush(QColor(58, 58, 60))

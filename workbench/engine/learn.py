@@ -19,25 +19,19 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from workbench.engine.convolve import apply_kernel
 from workbench.engine.kernel import MAX_KERNEL_SIZE, Kernel
 from workbench.engine.learn_adam import LOSSES, solve_adam
 from workbench.engine.learn_exact import GroupFit, solve_exact
 from workbench.engine.learn_layer import Adam, ConvLayer, im2col
-from workbench.engine.learn_pairs import (
-    REASONS,
+from workbench.engine.learn_pairs import REASONS, LearnError, check_pairs, pixel_masks
+from workbench.engine.learn_report import FitReport, evaluate, findings, residual_image
+from workbench.engine.learn_rows import (
     Group,
-    LearnError,
-    Pair,
     build_groups,
-    check_pairs,
-    held_out,
     out_of_range,
-    pixel_masks,
     screen_clipped,
     split_rows,
 )
-from workbench.engine.learn_report import FitReport, findings
 from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
 
 __all__ = [
@@ -146,62 +140,6 @@ def _offsets(fits: list[GroupFit], channels: int, mode: str) -> float | tuple[fl
     if mode == "per-channel":
         return tuple(float(f.offset[0]) for f in fits)
     return tuple(float(v) for v in fits[0].offset)
-
-
-def _evaluate(
-    groups: list[Group], fits: list[GroupFit], size: int
-) -> tuple[float, float, dict[int, float]]:
-    """Held-out RMSE, R-squared, and R-squared per pair (0..255 scale)."""
-    sse = sst = 0.0
-    count = 0
-    per_pair: dict[int, list[float]] = {}
-    for group, fit in zip(groups, fits, strict=True):
-        x, y, pair = held_out(group, size, by_channel=True)
-        if not x.shape[0]:
-            continue
-        pred = x[:, :-1] @ fit.weights + fit.offset
-        err = (y - pred) ** 2
-        dev = (y - y.mean(axis=0)) ** 2
-        sse += float(err.sum())
-        sst += float(dev.sum())
-        count += err.size
-        for p in np.unique(pair):
-            sel = pair == p
-            acc = per_pair.setdefault(int(p), [0.0, 0.0])
-            acc[0] += float(err[sel].sum())
-            acc[1] += float(((y[sel] - y[sel].mean(axis=0)) ** 2).sum())
-    rmse = float(np.sqrt(sse / max(count, 1)))
-    pair_r2 = {p: _r_squared(e, t, count) for p, (e, t) in per_pair.items()}
-    return rmse, _r_squared(sse, sst, count), pair_r2
-
-
-def _r_squared(sse: float, sst: float, count: int) -> float:
-    if sst <= 1e-12 * max(count, 1):
-        # A flat after image: explained exactly, or not at all.
-        return 1.0 if sse <= 1e-6 * max(count, 1) else 0.0
-    return max(0.0, 1.0 - sse / sst)
-
-
-def _residual(
-    pair: Pair, kernel: Kernel, reporter: Reporter, cancel: CancelToken | None
-) -> np.ndarray:
-    """``after - apply_kernel(before)`` on the 0..255 scale, float32, colour channels."""
-    before = np.stack(pair.before, axis=-1) if pair.channels > 1 else pair.before[0]
-    x = before.astype(np.float32)
-    x *= np.float32(pair.before_scale / 255.0)  # float images are 0..1 for apply_kernel
-    done = [0.0]
-
-    def forward(fraction: float) -> None:
-        reporter.advance(fraction - done[0])
-        done[0] = fraction
-
-    reproduced = apply_kernel(x, kernel, border="reflect", progress=forward, cancel=cancel)
-    after = np.stack(pair.after, axis=-1) if pair.channels > 1 else pair.after[0]
-    residual = after.astype(np.float32)
-    residual *= np.float32(pair.after_scale)
-    reproduced *= np.float32(255.0)
-    residual -= reproduced
-    return residual
 
 
 def _screen(
@@ -383,7 +321,7 @@ def fit_kernel(
     k = fits[0].size
     arrange = _layout(groups, k, channels, mode)
 
-    rmse, r2, pair_r2 = _evaluate(groups, checks, k)
+    rmse, r2, pair_r2 = evaluate(groups, checks, k)
     unrelated = {p: v for p, v in pair_r2.items() if v < UNRELATED_R2}
     if unrelated:
         p, v = min(unrelated.items(), key=lambda item: item[1])
@@ -423,7 +361,7 @@ def fit_kernel(
             f"PSNR {psnr:.1f} dB, R-squared {r2:.4f}."
         ),
     )
-    residual = _residual(checked[0], kernel, reporter.sub(0.85, 0.15), cancel)
+    residual = residual_image(checked[0], kernel, reporter.sub(0.85, 0.15), cancel)
     report = FitReport(
         rmse=rmse,
         psnr=psnr,

@@ -19,7 +19,7 @@ import numpy as np
 
 from workbench.engine.learn_exact import GroupFit
 from workbench.engine.learn_layer import Adam, ConvLayer
-from workbench.engine.learn_pairs import Group, gather_rows, gather_targets
+from workbench.engine.learn_rows import Group, gather_rows, gather_targets
 from workbench.engine.progress import Reporter
 
 __all__ = ["LOSSES", "solve_adam"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from workbench.engine.learn_pairs import Group, gather_rows, gather_targets, held_out
+from workbench.engine.learn_rows import Group, gather_rows, gather_targets, held_out
 from workbench.engine.progress import Reporter
 
 __all__ = ["GroupFit", "solve_exact", "tap_subset"]

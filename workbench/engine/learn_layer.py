@@ -11,18 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["Adam", "ConvLayer", "im2col", "tap_offsets"]
-
-
-def tap_offsets(size: int, width: int) -> np.ndarray:
-    """Flat-index offsets of a ``size x size`` window's taps in an image ``width`` wide.
-
-    The order is row-major from the top-left tap, the order of a kernel's weights, so
-    ``plane.ravel()[centre + tap_offsets(k, W)]`` lists the pixels each weight multiplies.
-    """
-    r = size // 2
-    steps = np.arange(-r, r + 1, dtype=np.int64)
-    return (steps[:, None] * width + steps[None, :]).ravel()
+__all__ = ["Adam", "ConvLayer", "im2col"]
 
 
 def im2col(x: np.ndarray, size: int) -> np.ndarray:

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["FitReport", "findings"]
+from workbench.engine.convolve import apply_kernel
+from workbench.engine.kernel import Kernel
+from workbench.engine.learn_exact import GroupFit
+from workbench.engine.learn_pairs import Pair
+from workbench.engine.learn_rows import Group, held_out
+from workbench.engine.progress import CancelToken, Reporter
+
+__all__ = ["FitReport", "evaluate", "findings", "r_squared", "residual_image"]
 
 
 @dataclass
@@ -270,3 +277,59 @@ def findings(
     if used_fraction < 0.2:
         notes.append(f"only {used_fraction:.0%} of the pixel values could be used")
     return notes
+
+
+def evaluate(
+    groups: list[Group], fits: list[GroupFit], size: int
+) -> tuple[float, float, dict[int, float]]:
+    """Held-out RMSE, R-squared, and R-squared per pair (0..255 scale)."""
+    sse = sst = 0.0
+    count = 0
+    per_pair: dict[int, list[float]] = {}
+    for group, fit in zip(groups, fits, strict=True):
+        x, y, pair = held_out(group, size, by_channel=True)
+        if not x.shape[0]:
+            continue
+        pred = x[:, :-1] @ fit.weights + fit.offset
+        err = (y - pred) ** 2
+        dev = (y - y.mean(axis=0)) ** 2
+        sse += float(err.sum())
+        sst += float(dev.sum())
+        count += err.size
+        for p in np.unique(pair):
+            sel = pair == p
+            acc = per_pair.setdefault(int(p), [0.0, 0.0])
+            acc[0] += float(err[sel].sum())
+            acc[1] += float(((y[sel] - y[sel].mean(axis=0)) ** 2).sum())
+    rmse = float(np.sqrt(sse / max(count, 1)))
+    pair_r2 = {p: r_squared(e, t, count) for p, (e, t) in per_pair.items()}
+    return rmse, r_squared(sse, sst, count), pair_r2
+
+
+def r_squared(sse: float, sst: float, count: int) -> float:
+    if sst <= 1e-12 * max(count, 1):
+        # A flat after image: explained exactly, or not at all.
+        return 1.0 if sse <= 1e-6 * max(count, 1) else 0.0
+    return max(0.0, 1.0 - sse / sst)
+
+
+def residual_image(
+    pair: Pair, kernel: Kernel, reporter: Reporter, cancel: CancelToken | None
+) -> np.ndarray:
+    """``after - apply_kernel(before)`` on the 0..255 scale, float32, colour channels."""
+    before = np.stack(pair.before, axis=-1) if pair.channels > 1 else pair.before[0]
+    x = before.astype(np.float32)
+    x *= np.float32(pair.before_scale / 255.0)  # float images are 0..1 for apply_kernel
+    done = [0.0]
+
+    def forward(fraction: float) -> None:
+        reporter.advance(fraction - done[0])
+        done[0] = fraction
+
+    reproduced = apply_kernel(x, kernel, border="reflect", progress=forward, cancel=cancel)
+    after = np.stack(pair.after, axis=-1) if pair.channels > 1 else pair.after[0]
+    residual = after.astype(np.float32)
+    residual *= np.float32(pair.after_scale)
+    reproduced *= np.float32(255.0)
+    residual -= reproduced
+    return residual

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from user_steps import type_into_cell
 
@@ -200,3 +201,13 @@ def test_values_the_boxes_only_round_stay_exact(qtbot, editor):
     editor.set_kernel(Kernel(weights))
     editor.normalise_box.setChecked(True)
     assert editor.kernel().divisor == Kernel(weights).normalized().divisor
+
+
+def test_divisor_and_offset_read_plainly(qtbot, editor):
+    editor.set_kernel(Kernel(np.ones((3, 3)), divisor=16, offset=0.0625))
+    assert editor.divisor_spin.text() == "16"
+    assert editor.offset_spin.text() == "0.0625"
+    editor.divisor_spin.lineEdit().selectAll()
+    qtbot.keyClicks(editor.divisor_spin, "12.5")
+    qtbot.keyClick(editor.divisor_spin, Qt.Key.Key_Return)
+    assert editor.kernel().divisor == 12.5

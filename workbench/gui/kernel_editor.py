@@ -31,6 +31,7 @@ from workbench.engine.library import KernelFileError, format_kernel_text, parse_
 from workbench.gui.filter_settings import FilterSettings
 from workbench.gui.kernel_grid import KernelGrid
 from workbench.gui.kernel_model import KernelTableModel
+from workbench.gui.number_spin_box import NumberSpinBox
 from workbench.gui.odd_spin_box import OddSpinBox
 
 __all__ = ["KernelEditor"]
@@ -75,15 +76,13 @@ class KernelEditor(QWidget):
         self.slice_combo.setObjectName("sliceCombo")
         self.slice_combo.setToolTip("A colour kernel mixes channels: pick the pair to edit")
 
-        self.divisor_spin = QDoubleSpinBox(self)
+        self.divisor_spin = NumberSpinBox(self)
         self.divisor_spin.setObjectName("divisorSpin")
         self.divisor_spin.setRange(-1e6, 1e6)
-        self.divisor_spin.setDecimals(4)
         self.divisor_spin.setToolTip("The weighted sum is divided by this (not 0)")
-        self.offset_spin = QDoubleSpinBox(self)
+        self.offset_spin = NumberSpinBox(self)
         self.offset_spin.setObjectName("offsetSpin")
         self.offset_spin.setRange(-10000, 10000)
-        self.offset_spin.setDecimals(4)  # learned kernels carry fractional offsets
         self.offset_spin.setToolTip("Added after dividing, on the 0..255 scale")
         self.normalise_box = QCheckBox("Normalise", self)
         self.normalise_box.setObjectName("normaliseBox")

@@ -23,15 +23,9 @@ from workbench.engine.kernel import MAX_KERNEL_SIZE, Kernel
 from workbench.engine.learn_adam import LOSSES, solve_adam
 from workbench.engine.learn_exact import GroupFit, solve_exact
 from workbench.engine.learn_layer import Adam, ConvLayer, im2col
-from workbench.engine.learn_pairs import REASONS, LearnError, check_pairs, pixel_masks
+from workbench.engine.learn_pairs import REASONS, LearnError, Pair, check_pairs, pixel_masks
 from workbench.engine.learn_report import FitReport, evaluate, findings, residual_image
-from workbench.engine.learn_rows import (
-    Group,
-    build_groups,
-    out_of_range,
-    screen_clipped,
-    split_rows,
-)
+from workbench.engine.learn_rows import Group, build_groups, leave_out_clipped, split_rows
 from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
 
 __all__ = [
@@ -142,22 +136,62 @@ def _offsets(fits: list[GroupFit], channels: int, mode: str) -> float | tuple[fl
     return tuple(float(v) for v in fits[0].offset)
 
 
-def _screen(
-    groups: list[Group], fits: list[GroupFit], counts: dict[str, int], reporter: Reporter
-) -> bool:
-    """Leave out rows the first fit shows were clipped (see ``screen_clipped``)."""
-    pairs = list(zip(groups, fits, strict=True))
-    held = sum(s.hold.size for g in groups for s in g.sources)
-    suspects = sum(out_of_range(g, f.weights, f.offset, f.size) for g, f in pairs)
-    if suspects <= max(2, 5e-4 * held):  # a handful cannot sway the fit; save a pass
-        return False
-    for group, fit in pairs:
-        sampled = sum(s.train.size + s.hold.size for s in group.sources)
-        dropped = screen_clipped(group, fit.weights, fit.offset, fit.size)
-        # Only sampled rows were screened: scale up to the whole image for the report.
-        counts["clipped"] += round(dropped * group.usable_values / max(sampled, 1))
-        reporter.check()
-    return True
+def _candidate_sizes(fixed: int | None, pairs: list[Pair], max_size: Any) -> list[int]:
+    """The sizes to try: the one asked for, or 1, 3, ... as far as the images allow."""
+    if fixed is not None:
+        return [fixed]
+    if isinstance(max_size, bool) or not isinstance(max_size, (int, np.integer)) or max_size < 1:
+        raise LearnError(f"max_size must be a whole number >= 1, got {max_size!r}")
+    smallest = min(min(p.shape) for p in pairs)
+    top = min(int(max_size), MAX_KERNEL_SIZE)
+    top -= 1 - top % 2
+    while top > 1 and smallest - 2 * (top // 2 + 3) < max(8, top):
+        top -= 2
+    return list(range(1, top + 1, 2))
+
+
+def _check_margin(margin: Any) -> int | None:
+    if margin is None:
+        return None
+    if isinstance(margin, bool) or not isinstance(margin, (int, np.integer)) or margin < 0:
+        raise LearnError(f"margin must be a whole number of pixels >= 0, got {margin!r}")
+    return int(margin)
+
+
+def _usable_groups(
+    pairs: list[Pair],
+    sizes: list[int],
+    auto: bool,
+    margin: int | None,
+    mode: str,
+    exclude_clipped: bool,
+) -> tuple[list[Group], dict[str, int], list[int]]:
+    """Mask the pairs and group their rows, with enough usable pixels for the largest size.
+
+    With ``auto``, sizes too large for the usable pixels are dropped; otherwise too few
+    usable pixels is a :class:`LearnError` saying what left them out.
+    """
+    sizes = list(sizes)
+    while True:
+        big = max(sizes)
+        radius = big // 2
+        edge = radius + 3 if margin is None else max(margin, radius)
+        counts = dict.fromkeys(REASONS, 0)
+        masks = [pixel_masks(p, radius, edge, exclude_clipped, counts) for p in pairs]
+        groups = build_groups(pairs, masks, mode)
+        need = 4 * (groups[0].in_channels * big * big + 1) + 32
+        short = min(g.usable for g in groups)
+        if short >= need:
+            return groups, counts, sizes
+        if auto and len(sizes) > 1:
+            sizes.pop()
+            continue
+        worst = max(counts, key=counts.get)
+        raise LearnError(
+            f"only {short} usable pixels for a {big}x{big} kernel (at least {need} are "
+            f"needed; most were left out as '{worst}'): use larger images, a smaller size "
+            f"or a smaller margin"
+        )
 
 
 def fit_kernel(
@@ -197,7 +231,8 @@ def fit_kernel(
         cross-channel weights); or a full colour-mixing kernel (``out x in x k x k``).
     solver : {"exact", "adam"}
         Regularised least squares (fast, exact on clean pairs), or Adam gradient descent on
-        the layer (needed for the robust losses).
+        the layer (needed for the robust losses). Adam starts from zero weights; a quick
+        exact fit runs first only to pick the size for "auto" and to find clipped pixels.
     loss : {"l2", "huber", "l1"}
         What is minimised; ``huber`` and ``l1`` shrug off outliers (text overlays, local
         edits) and need ``solver="adam"``.
@@ -245,40 +280,15 @@ def fit_kernel(
     reporter = Reporter(progress, cancel)
     reporter.check()
 
-    smallest = min(min(p.shape) for p in checked)
-    if fixed is None:
-        top = max(1, min(int(max_size), MAX_KERNEL_SIZE))
-        while top > 1 and smallest - 2 * (top // 2 + 3) < max(8, top):
-            top -= 2
-        top -= 1 - top % 2
-        sizes = list(range(1, top + 1, 2))
-    else:
-        sizes = [fixed]
-    if margin is not None and (isinstance(margin, bool) or int(margin) != margin or margin < 0):
-        raise LearnError(f"margin must be a whole number of pixels >= 0, got {margin!r}")
+    sizes = _candidate_sizes(fixed, checked, max_size)
+    margin = _check_margin(margin)
     channels = checked[0].channels
     total_values = sum(p.shape[0] * p.shape[1] * p.channels for p in checked)
-    while True:
-        big = max(sizes)
-        radius = big // 2
-        edge = radius + 3 if margin is None else max(int(margin), radius)
-        counts = dict.fromkeys(REASONS, 0)
-        masks = [pixel_masks(p, radius, edge, exclude_clipped, counts) for p in checked]
-        groups = build_groups(checked, masks, mode)
-        taps = groups[0].in_channels * big * big
-        need = 4 * (taps + 1) + 32
-        short = min(g.usable for g in groups)
-        if short >= need:
-            break
-        if fixed is None and len(sizes) > 1:
-            sizes.pop()  # "auto" on small or heavily clipped images: try fewer sizes
-            continue
-        worst = max(counts, key=counts.get)
-        raise LearnError(
-            f"only {short} usable pixels for a {big}x{big} kernel (at least {need} are "
-            f"needed; most were left out as '{worst}'): use larger images, a smaller size "
-            f"or a smaller margin"
-        )
+    groups, counts, sizes = _usable_groups(
+        checked, sizes, fixed is None, margin, mode, exclude_clipped
+    )
+    big = max(sizes)
+    taps = groups[0].in_channels * big * big
     used_values = sum(g.usable_values for g in groups)
     missing = total_values - sum(counts.values()) - used_values
     if missing > 0:  # colour mode: a pixel goes when any of its channels was left out
@@ -299,7 +309,7 @@ def fit_kernel(
         # The adam solver uses this fit only to choose the size and find clipped pixels.
         spans = ((0.0, 0.4), (0.4, 0.45)) if solver == "exact" else ((0.0, 0.1), (0.1, 0.05))
         fits, checks = solve_exact(groups, sizes, reporter.sub(*spans[0]))
-        if exclude_clipped and _screen(groups, checks, counts, reporter):
+        if exclude_clipped and leave_out_clipped(groups, checks, counts, reporter):
             fits, checks = solve_exact(groups, sizes, reporter.sub(*spans[1]))
     if solver == "adam":
         chosen = checks[0].size if checks else big

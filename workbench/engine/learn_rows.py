@@ -9,11 +9,16 @@ held-out rows, and gathered chunk by chunk so that no k*k copy of an image is ev
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from workbench.engine.learn_pairs import Pair
+from workbench.engine.progress import Reporter
+
+if TYPE_CHECKING:  # the solvers' result type; they import this module
+    from workbench.engine.learn_exact import GroupFit
 
 __all__ = [
     "Group",
@@ -22,6 +27,7 @@ __all__ = [
     "gather_rows",
     "gather_targets",
     "held_out",
+    "leave_out_clipped",
     "out_of_range",
     "sample_rows",
     "screen_clipped",
@@ -282,3 +288,25 @@ def screen_clipped(group: Group, weights: np.ndarray, offset: np.ndarray, size: 
 def out_of_range(group: Group, weights: np.ndarray, offset: np.ndarray, size: int) -> int:
     """How many held-out rows look clipped to a first fit (see ``_beyond_range``)."""
     return sum(int(_beyond_range(s, s.hold, size, weights, offset).sum()) for s in group.sources)
+
+
+def leave_out_clipped(
+    groups: list[Group], fits: list[GroupFit], counts: dict[str, int], reporter: Reporter
+) -> bool:
+    """Drop rows a first fit shows were clipped, if there are enough to matter.
+
+    Adds the (estimated, whole-image) count to ``counts["clipped"]``; returns whether any
+    rows were dropped, i.e. whether the fit should be made again.
+    """
+    pairs = list(zip(groups, fits, strict=True))
+    held = sum(s.hold.size for g in groups for s in g.sources)
+    suspects = sum(out_of_range(g, f.weights, f.offset, f.size) for g, f in pairs)
+    if suspects <= max(2, 5e-4 * held):  # a handful cannot sway the fit; save a pass
+        return False
+    for group, fit in pairs:
+        sampled = sum(s.train.size + s.hold.size for s in group.sources)
+        dropped = screen_clipped(group, fit.weights, fit.offset, fit.size)
+        # Only sampled rows were screened: scale up to the whole image for the report.
+        counts["clipped"] += round(dropped * group.usable_values / max(sampled, 1))
+        reporter.check()
+    return True

@@ -358,6 +358,7 @@ def fit_kernel(
         excluded=counts,
         total_values=total_values,
         worst_pair=worst,
+        larger_tried=any(s > k for s in fits[0].size_errors),
     )
     loss_note = "" if loss == "l2" else f", {loss} loss"
     kernel = Kernel(

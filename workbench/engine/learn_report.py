@@ -213,10 +213,15 @@ def findings(
     excluded: dict[str, int],
     total_values: int,
     worst_pair: tuple[int, float] | None = None,
+    larger_tried: bool = False,
 ) -> list[str]:
-    """Plain-language findings about a learned kernel (``k x k`` or ``out x in x k x k``)."""
+    """Plain-language findings about a learned kernel (``k x k`` or ``out x in x k x k``).
+
+    ``larger_tried`` says "auto" already found larger sizes no better, so a heavy outer
+    ring is not a hint to try one.
+    """
     tol = max(2e-3, 3e-3 * float(np.max(np.abs(weights))) + min(rmse, 10.0) * 2e-4)
-    loose = rmse > 0.6
+    loose = rmse > 0.6 and not larger_tried
     notes = []
     if weights.ndim == 4:
         n = weights.shape[0]

@@ -22,7 +22,11 @@ THUMBNAIL_SIDE = 64
 def _thumbnails(progress, cancel, pixels, kernels):
     """Preview images (key -> QImage) of each kernel on a thumbnail-sized copy."""
     h, w = pixels.shape[:2]
-    small = downsample(pixels, max(1, math.ceil(max(h, w) / THUMBNAIL_SIDE)))
+    factor = max(1, math.ceil(max(h, w) / THUMBNAIL_SIDE))
+    # Skip rows and columns first, then average what is left: a 12-megapixel image becomes
+    # a thumbnail in milliseconds, and an average of 16 samples still hides aliasing.
+    step = max(1, factor // 4)
+    small = downsample(pixels[::step, ::step], max(1, factor // step))
     out = {}
     for n, (key, kernel) in enumerate(kernels):
         if cancel.is_set():

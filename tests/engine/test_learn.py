@@ -8,6 +8,8 @@ import threading
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import ndimage
 
 from workbench.engine import (
@@ -414,3 +416,26 @@ def test_colour_fit_of_a_plain_blur_says_simpler_modes_would_do():
     result = fit_kernel([(before, apply_kernel(before, gaussian(3, 0.8)))], 3, mode="color")
     assert any("shared mode would do" in f for f in result.report.findings)
     assert not any(f.startswith("mixes colour") for f in result.report.findings)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    size=st.sampled_from([1, 3, 5, 7]),
+    offset=st.floats(-0.2, 0.2),
+    seed=st.integers(0, 10_000),
+)
+def test_any_kernel_is_recovered_from_a_clean_pair(size, offset, seed):
+    rng = np.random.default_rng(seed)
+    weights = rng.uniform(-1, 1, (size, size))
+    before = photo_like(48, 56, seed=seed)
+    after = correlate(before, weights, offset)
+    result = fit_kernel(((before, after),), size, seed=seed)  # a tuple of pairs works too
+    assert np.max(np.abs(result.kernel.weights - weights)) < 1e-5
+    assert result.kernel.offset == pytest.approx(offset * 255, abs=1e-3)
+
+
+def test_float64_images_are_taken_as_float():
+    before = photo_like(48, 48, seed=26).astype(np.float64)
+    after = correlate(before, gaussian(3, 0.7)).astype(np.float64)
+    kernel = fit_kernel([(before, after)], 3).kernel
+    assert np.max(np.abs(kernel.weights - gaussian(3, 0.7))) < 1e-5

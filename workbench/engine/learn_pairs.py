@@ -49,6 +49,8 @@ class Pair:
     after_alpha: np.ndarray | None
     after_max: float
     after_is_float: bool
+    #: False for a float after image with values outside 0..1: it was never clipped.
+    may_clip: bool = True
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -87,6 +89,14 @@ def _planes(arr: np.ndarray) -> tuple[list[np.ndarray], np.ndarray | None]:
     n = arr.shape[2]
     colour = [np.ascontiguousarray(arr[:, :, c]) for c in range(min(n, 3))]
     return colour, (np.ascontiguousarray(arr[:, :, 3]) if n == 4 else None)
+
+
+def _may_clip(after: np.ndarray) -> bool:
+    if after.dtype != np.float32:
+        return True  # integer images always end at their range
+    colour = after if after.ndim == 2 else after[:, :, :3]
+    finite = colour[np.isfinite(colour)]
+    return finite.size == 0 or (float(finite.min()) >= 0.0 and float(finite.max()) <= 1.0)
 
 
 def check_pairs(pairs: Sequence[Any]) -> list[Pair]:
@@ -133,6 +143,7 @@ def check_pairs(pairs: Sequence[Any]) -> list[Pair]:
                 after_alpha=a_alpha,
                 after_max=range_max(after.dtype),
                 after_is_float=after.dtype == np.float32,
+                may_clip=_may_clip(after),
             )
         )
     return checked
@@ -181,7 +192,7 @@ def pixel_masks(
                 before_count = int(ok.sum())
                 ok = ok & ~bad
                 counts["not a number"] += before_count - int(ok.sum())
-        if exclude_clipped:
+        if exclude_clipped and pair.may_clip:
             if pair.after_is_float:
                 clipped = (a == 0.0) | (a == 1.0)
             else:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from workbench.engine.learn_pairs import Pair
+from workbench.engine.learn_pairs import LearnError, Pair
 from workbench.engine.progress import Reporter
 
 if TYPE_CHECKING:  # the solvers' result type; they import this module
@@ -52,6 +52,8 @@ class RowSource:
     parts: list[RowSource] = field(default_factory=list)
     #: Pixel values each row stands for (3 for a luma row of an RGB pair).
     values: int = 1
+    #: Whether the after image can have been clipped (see ``Pair.may_clip``).
+    may_clip: bool = True
 
 
 def sample_rows(mask: np.ndarray, wanted: int, rng: np.random.Generator) -> np.ndarray:
@@ -141,6 +143,15 @@ def build_groups(pairs: list[Pair], masks: list[list[np.ndarray]], mode: str) ->
     reading all channels and writing all of them (a pixel is used where no channel was
     left out). A gray pair has a single group whatever the mode.
     """
+    groups = _arrange(pairs, masks, mode)
+    may_clip = {p.index: p.may_clip for p in pairs}
+    for group in groups:
+        for source in group.sources:
+            source.may_clip = may_clip[source.pair]
+    return groups
+
+
+def _arrange(pairs: list[Pair], masks: list[list[np.ndarray]], mode: str) -> list[Group]:
     n = pairs[0].channels
 
     def channel(p: Pair, m: list[np.ndarray], c: int) -> RowSource:
@@ -262,6 +273,8 @@ def _beyond_range(
     """Rows predicted beyond the range (by over a grey level) with an after value near that
     end: where the other program clipped, even if JPEG then moved the value off the end."""
     out = np.zeros(index.size, bool)
+    if not source.may_clip:
+        return out
     for part in source.parts or [source]:
         for start in range(0, index.size, 65536):
             rows = index[start : start + 65536]
@@ -308,5 +321,11 @@ def leave_out_clipped(
         dropped = screen_clipped(group, fit.weights, fit.offset, fit.size)
         # Only sampled rows were screened: scale up to the whole image for the report.
         counts["clipped"] += round(dropped * group.usable_values / max(sampled, 1))
+        left = sum(s.train.size for s in group.sources)
+        if left < 4 * (fit.weights.shape[0] + 1):
+            raise LearnError(
+                f"only {left} pixels are left once clipped ones (pure black or white in the "
+                f"after image) are left out: use a pair with less clipping"
+            )
         reporter.check()
     return True

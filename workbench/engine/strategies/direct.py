@@ -17,7 +17,6 @@ from workbench.engine.progress import Reporter
 from workbench.engine.strategies.tiles import (
     Finish,
     band_rows,
-    interior_rows,
     padded_tile,
     run_tiles,
     store,
@@ -67,25 +66,43 @@ def correlate(
     taps = [(dy, dx, grid[dy, dx]) for dy, dx in zip(*np.nonzero(weights), strict=True)]
     row_len = w * c
     rows = min(h, band_rows(row_len, kh * kw if fused else len(taps), 2 * ry, BAND_FLOATS))
-    bands = [(y0, min(y0 + rows, h)) for y0 in range(0, h, rows)]
     out2d = out.reshape(h, row_len)
-
-    in_place = out.dtype == np.float32  # else each band is summed in float32 scratch
     src2d = src.reshape(h, row_len)
-    edge_cols = [(0, rx), (w - rx, w)] if rx else []
+    # A float32 image into a float32 result: bands whose halo rows are all inside the image
+    # read them in place, and the narrow strips at the left and right edges (the only
+    # columns that need padding) are done as tiles of their own.
+    in_place = src.dtype == np.float32 and out.dtype == np.float32 and w > 2 * rx
+    tiles: list[tuple[str, int, int]] = []
+    inside = [h, 0]  # rows of the in-place bands
+    for y0 in range(0, h, rows):
+        y1 = min(y0 + rows, h)
+        if in_place and y0 >= ry and y1 + ry <= h:
+            tiles.append(("inside", y0, y1))
+            inside = [min(inside[0], y0), max(inside[1], y1)]
+        else:
+            tiles.append(("padded", y0, y1))
+    edge_rows = max(1, min(rows * 16, BAND_FLOATS // max(2 * rx * c, 1)))
+    if rx and inside[0] < inside[1]:
+        tiles += [("edges", y, min(y + edge_rows, inside[1])) for y in range(*inside, edge_rows)]
+    if in_place and fused and h > 2 * ry:
+        # One strided view of every tap's shifted image; a band is a cheap slice of it.
+        all_taps = shifted_views(src2d, kh, kw, h - 2 * ry, c)
 
     def scratch() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        band = (rows + 2 * ry) * (w + 2 * rx) * c
+        strip = (edge_rows + 2 * ry) * 3 * rx * c
         return (
-            np.empty((rows + 2 * ry) * (w + 2 * rx) * c, np.float32),
-            np.empty(0 if fused else rows * row_len, np.float32),
-            np.empty(0 if in_place else rows * row_len, np.float32),
+            np.empty(max(band, strip), np.float32),  # a tile with its halo
+            np.empty(0 if fused else max(rows * row_len, edge_rows * rx * c), np.float32),
+            np.empty(0 if out.dtype == np.float32 else rows * row_len, np.float32),
         )
 
-    def accumulate(acc: np.ndarray, flat: np.ndarray, tmp_buf: np.ndarray) -> None:
+    def accumulate(acc: np.ndarray, flat: np.ndarray, tmp_buf: np.ndarray, view=None) -> None:
         """``acc = sum of weight * shifted flat`` over the taps; ``flat`` holds the halo."""
         n, width = acc.shape
         if fused:
-            np.einsum("abij,ab->ij", shifted_views(flat, kh, kw, n, c), grid, out=acc)
+            view = shifted_views(flat, kh, kw, n, c) if view is None else view
+            np.einsum("abij,ab->ij", view, grid, out=acc)
         elif not taps:
             acc[...] = 0
         else:
@@ -96,23 +113,26 @@ def correlate(
                 np.multiply(flat[dy : dy + n, dx * c : dx * c + width], wt, out=tmp)
                 np.add(acc, tmp, out=acc)
 
-    def band(span: tuple[int, int], buffers: tuple[np.ndarray, ...]) -> None:
-        y0, y1 = span
+    def tile(item: tuple[str, int, int], buffers: tuple[np.ndarray, ...]) -> None:
+        kind, y0, y1 = item
         n = y1 - y0
-        dest = out2d[y0:y1]
-        acc = dest if in_place else buffers[2][: n * row_len].reshape(n, row_len)
-        halo = interior_rows(src2d, y0 - ry, y1 + ry, 2 * rx * c)
-        if halo is None:
-            padded = padded_tile(src, span, (0, w), (ry, rx), border, cval, buffers[0])
+        if kind == "padded":
+            dest = out2d[y0:y1]
+            acc = dest if out.dtype == np.float32 else buffers[2][: n * row_len].reshape(n, -1)
+            padded = padded_tile(src, (y0, y1), (0, w), (ry, rx), border, cval, buffers[0])
             accumulate(acc, padded.reshape(n + 2 * ry, -1), buffers[1])
+            store(acc, dest, finish)
+        elif kind == "inside":
+            dest = out2d[y0:y1, rx * c : (w - rx) * c]
+            view = all_taps[:, :, y0 - ry : y1 - ry] if fused else None
+            accumulate(dest, src2d[y0 - ry : y1 + ry], buffers[1], view)
+            store(dest, dest, finish)
         else:
-            # The band's rows and halo are all inside the image: read them where they are,
-            # and pad only the narrow strips at the left and right edges.
-            accumulate(acc[:, rx * c : (w - rx) * c], halo, buffers[1])
-            for x0, x1 in edge_cols:
-                strip = padded_tile(src, span, (x0, x1), (ry, rx), border, cval, buffers[0])
-                accumulate(acc[:, x0 * c : x1 * c], strip.reshape(n + 2 * ry, -1), buffers[1])
-        store(acc, dest, finish)
+            for x0, x1 in ((0, rx), (w - rx, w)):
+                dest = out2d[y0:y1, x0 * c : x1 * c]
+                strip = padded_tile(src, (y0, y1), (x0, x1), (ry, rx), border, cval, buffers[0])
+                accumulate(dest, strip.reshape(n + 2 * ry, -1), buffers[1])
+                store(dest, dest, finish)
 
-    run_tiles(bands, band, reporter, scratch)
+    run_tiles(tiles, tile, reporter, scratch)
     return out

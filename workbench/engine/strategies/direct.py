@@ -6,6 +6,7 @@ shift of ``C`` floats, so one shifted slice handles all channels of an interleav
 A dense kernel is summed by one ``einsum`` over a strided view of all ``kh x kw`` shifted
 slices, which multiplies and adds in one pass per tap (no product buffer, no Python call
 per tap); a sparse kernel (a shift, a cross) multiplies and adds only its non-zero taps.
+Bands of a float32 image away from its top and bottom are read in place, not copied.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ def correlate(
             inside = [min(inside[0], y0), max(inside[1], y1)]
         else:
             tiles.append(("padded", y0, y1))
+    # Edge strips are only rx pixels wide: many rows make one tile.
     edge_rows = max(1, min(rows * 16, BAND_FLOATS // max(2 * rx * c, 1)))
     if rx and inside[0] < inside[1]:
         tiles += [("edges", y, min(y + edge_rows, inside[1])) for y in range(*inside, edge_rows)]

@@ -205,21 +205,6 @@ def test_sixteen_bit_images_display_scaled(qtbot, window, tmp_path):
     np.testing.assert_array_equal(_shown(tab.view)[..., 0], [[0, 1, 255], [128, 4, 254]])
 
 
-def test_learn_action_opens_the_dialog_or_says_why_not(qtbot, window, dialogs, monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def failing_import(name, *args, **kwargs):
-        if name == "workbench.gui.learn_dialog":
-            raise ImportError("no module named workbench.gui.learn_dialog")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", failing_import)
-    window.actions.learn.trigger()
-    assert dialogs.kinds() == ["warning"]
-
-
 def test_settings_go_to_the_given_store(qtbot, window, image_path, settings):
     open_and_wait(qtbot, window, image_path)
     window.close()
@@ -337,24 +322,6 @@ def test_the_compare_key_works_with_the_focus_in_the_kernel_grid(qtbot, window, 
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.editor.name_edit, timeout=2000)
     qtbot.keyPress(window.editor.name_edit, Qt.Key.Key_Backslash)
     assert not tab.view.showing_original()
-
-
-def test_learn_dialog_opens_on_the_current_image_and_hands_results_back(
-    qtbot, window, image_path, kernel_library
-):
-    open_and_wait(qtbot, window, image_path)
-    window.actions.learn.trigger()
-    dialog = window.learn.dialog
-    assert dialog is not None and dialog.isVisible()
-    learned = Kernel([[0, 0, 0], [0, 2, 0], [0, 0, 0]], name="Learned 3x3", category="Learned")
-    dialog.open_in_editor.emit(learned)
-    np.testing.assert_array_equal(window.editor.kernel().weights, learned.weights)
-    key = kernel_library.save(learned)
-    dialog.kernel_added.emit(key)
-    assert window.library_panel.selected_key() == key
-    window.actions.learn.trigger()  # a second Ctrl+L brings the same dialog forward
-    assert window.learn.dialog is dialog
-    dialog.close()
 
 
 def test_applying_with_no_channel_ticked_changes_nothing(qtbot, window, image_path):

@@ -1,0 +1,87 @@
+"""Learn from examples from the main window: one dialog at a time, deleted when closed."""
+
+from __future__ import annotations
+
+import numpy as np
+from user_steps import open_and_wait
+
+from workbench.engine import Kernel
+
+
+def test_learn_action_opens_the_dialog_or_says_why_not(qtbot, window, dialogs, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def failing_import(name, *args, **kwargs):
+        if name == "workbench.gui.learn_dialog":
+            raise ImportError("no module named workbench.gui.learn_dialog")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", failing_import)
+    window.actions.learn.trigger()
+    assert dialogs.kinds() == ["warning"]
+
+
+def test_learn_dialog_opens_on_the_current_image_and_hands_results_back(
+    qtbot, window, image_path, kernel_library
+):
+    open_and_wait(qtbot, window, image_path)
+    window.actions.learn.trigger()
+    dialog = window.learn.dialog
+    assert dialog is not None and dialog.isVisible()
+    learned = Kernel([[0, 0, 0], [0, 2, 0], [0, 0, 0]], name="Learned 3x3", category="Learned")
+    dialog.open_in_editor.emit(learned)
+    np.testing.assert_array_equal(window.editor.kernel().weights, learned.weights)
+    key = kernel_library.save(learned)
+    dialog.kernel_added.emit(key)
+    assert window.library_panel.selected_key() == key
+    window.actions.learn.trigger()  # a second Ctrl+L brings the same dialog forward
+    assert window.learn.dialog is dialog
+    dialog.close()
+
+
+def _close_learn_dialog(qtbot, window):
+    """Close the window's learn dialog as a user does; weak references to it and its image."""
+    import weakref
+
+    dialog = window.learn.dialog
+    refs = weakref.ref(dialog), weakref.ref(dialog.pairs.pairs()[0][0])
+    destroyed = []
+    dialog.destroyed.connect(lambda: destroyed.append(True))
+    dialog.reject()  # Close, Escape or the title bar button
+    qtbot.waitUntil(lambda: bool(destroyed), timeout=2000)
+    return refs
+
+
+def test_a_closed_learn_dialog_is_deleted_with_its_images(qtbot, window, image_path):
+    import gc
+
+    from workbench.gui.learn_dialog import LearnDialog
+
+    open_and_wait(qtbot, window, image_path)
+    for _ in range(3):  # each Ctrl+L after a close used to leave one more dialog behind
+        window.actions.learn.trigger()
+        dialog_ref, image_ref = _close_learn_dialog(qtbot, window)
+        assert window.learn.dialog is None
+        gc.collect()
+        assert dialog_ref() is None and image_ref() is None
+    assert window.findChildren(LearnDialog) == []
+    window.actions.learn.trigger()  # and a new one still opens on the current image
+    assert window.learn.dialog.isVisible()
+
+
+def test_learn_dialog_closed_just_before_ctrl_l_does_not_forget_the_new_one(
+    qtbot, window, image_path
+):
+    open_and_wait(qtbot, window, image_path)
+    window.actions.learn.trigger()
+    first = window.learn.dialog
+    first.close()  # deleted later, once the event loop runs
+    window.actions.learn.trigger()
+    second = window.learn.dialog
+    assert second is not first
+    destroyed = []
+    first.destroyed.connect(lambda: destroyed.append(True))
+    qtbot.waitUntil(lambda: bool(destroyed), timeout=2000)
+    assert window.learn.dialog is second and second.isVisible()

@@ -147,7 +147,7 @@ def bench_stall_and_cancel(app, window, tab) -> None:
     state = tab.document.state_id
     ticks.clear()
     start = time.perf_counter()
-    window.apply_filter(settings)
+    window.edits.apply(settings)
     wait_until(app, lambda: tab.document.state_id != state, timeout=600)
     seconds = time.perf_counter() - start
     wait_until(app, lambda: window.runner.running_count() == 0)
@@ -164,10 +164,10 @@ def bench_stall_and_cancel(app, window, tab) -> None:
         )
     print(f"  31x31 kernel on the full image took {seconds:.2f} s")
     report("longest event-loop stall while it ran", 1000 * float(gaps.max()), 50)
-    window.undo()
+    window.edits.undo()
 
     clock = QElapsedTimer()
-    window.apply_filter(settings)
+    window.edits.apply(settings)
     wait_until(app, lambda: window.status.is_showing_progress())
     time.sleep(0.3)
     app.processEvents()

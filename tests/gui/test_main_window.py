@@ -64,7 +64,7 @@ def test_editing_a_cell_previews_then_apply_undo_redo(qtbot, window, image_path,
 
 def test_apply_library_kernel_then_save_and_reload(qtbot, window, image_path, small_rgb, tmp_path):
     tab = open_and_wait(qtbot, window, image_path)
-    window.apply_filter(window.editor.settings().__class__(BLUR))
+    window.edits.apply(window.editor.settings().__class__(BLUR))
     qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
     window.actions.repeat.trigger()  # the same filter again
     qtbot.waitUntil(lambda: tab.document.undo_steps() == 2, timeout=5000)
@@ -83,7 +83,7 @@ def test_save_as_uses_the_dialog_and_a_failed_save_shows_one_message(
     qtbot, window, image_path, tmp_path, dialogs
 ):
     tab = open_and_wait(qtbot, window, image_path)
-    window.apply_filter(window.editor.settings().__class__(BLUR))
+    window.edits.apply(window.editor.settings().__class__(BLUR))
     qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
     dialogs.save_file = str(tmp_path / "missing-folder" / "x.png")
     window.actions.save_as.trigger()
@@ -118,7 +118,7 @@ def test_cancel_a_long_filter_leaves_the_image_alone(qtbot, window, tmp_path):
     tab = open_and_wait(qtbot, window, path)
     window.editor.preview_box.setChecked(False)
     slow = Kernel(np.random.default_rng(4).random((63, 63)), name="Slow")
-    window.apply_filter(window.editor.settings().__class__(slow))
+    window.edits.apply(window.editor.settings().__class__(slow))
     assert window.status.is_showing_progress()
     qtbot.mouseClick(window.status.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.runner.running_count() == 0, timeout=10000)
@@ -168,7 +168,7 @@ def test_tabs_keep_their_own_undo_history(qtbot, window, image_path, tmp_path, s
     save_image(other_path, small_rgb[::-1].copy())
     first = open_and_wait(qtbot, window, image_path)
     second = open_and_wait(qtbot, window, other_path)
-    window.apply_filter(window.editor.settings().__class__(BLUR))
+    window.edits.apply(window.editor.settings().__class__(BLUR))
     qtbot.waitUntil(lambda: second.document.modified, timeout=5000)
     window.tabs.select(first)
     assert not window.actions.undo.isEnabled()
@@ -230,7 +230,7 @@ def test_open_recent_lists_files_and_opens_them(qtbot, window, image_path):
 
 def test_revert_returns_to_the_saved_image_and_can_be_undone(qtbot, window, image_path, small_rgb):
     tab = open_and_wait(qtbot, window, image_path)
-    window.apply_filter(window.editor.settings().__class__(BLUR))
+    window.edits.apply(window.editor.settings().__class__(BLUR))
     qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
     blurred = tab.document.pixels.copy()
     window.actions.revert.trigger()
@@ -242,7 +242,7 @@ def test_revert_returns_to_the_saved_image_and_can_be_undone(qtbot, window, imag
 
 def test_closing_a_changed_image_can_save_it_first(qtbot, window, image_path, small_rgb, dialogs):
     tab = open_and_wait(qtbot, window, image_path)
-    window.apply_filter(window.editor.settings().__class__(BLUR))
+    window.edits.apply(window.editor.settings().__class__(BLUR))
     qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
     dialogs.answers = [QMessageBox.StandardButton.Cancel]
     assert not window.close_tab(tab)
@@ -328,6 +328,6 @@ def test_applying_with_no_channel_ticked_changes_nothing(qtbot, window, image_pa
     tab = open_and_wait(qtbot, window, image_path)
     for letter in "RGB":
         window.editor.channel_boxes[letter].setChecked(False)
-    window.apply_filter(window.editor.settings().__class__(BLUR, channels=""))
+    window.edits.apply(window.editor.settings().__class__(BLUR, channels=""))
     assert not tab.document.can_undo()
     assert "No channel" in window.status.currentMessage()

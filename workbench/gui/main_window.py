@@ -1,18 +1,18 @@
 """The main window: image tabs in the centre, kernel editor and filter library in docks.
 
 All engine work (open, filter, save, previews) goes through one :class:`Runner`; this window
-turns its results into tabs, undo steps and messages, and keeps the status bar in step.
+turns its results into tabs and messages (:class:`ImageEdits` makes filters undo steps), and
+keeps the title and status bar in step.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QSettings, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QDockWidget,
     QMainWindow,
     QMessageBox,
     QWidget,
@@ -25,7 +25,7 @@ from workbench.gui.display import describe_pixel
 from workbench.gui.document import ImageDocument
 from workbench.gui.document_tab import DocumentTab
 from workbench.gui.file_dialogs import KERNEL_EXTENSIONS, FileDialogs
-from workbench.gui.filter_settings import FilterSettings
+from workbench.gui.image_edits import ImageEdits
 from workbench.gui.image_jobs import ImageJobs
 from workbench.gui.image_tabs import ImageTabs
 from workbench.gui.kernel_editor import KernelEditor
@@ -36,6 +36,7 @@ from workbench.gui.recent_files import RecentFiles
 from workbench.gui.status_bar import StatusBar
 from workbench.gui.unsaved_prompts import ask_before_closing, ask_before_quitting
 from workbench.gui.window_actions import WindowActions
+from workbench.gui.window_layout import WindowLayout
 from workbench.gui.worker import Runner
 
 __all__ = ["APP_TITLE", "MainWindow"]
@@ -59,7 +60,6 @@ class MainWindow(QMainWindow):
         self.library = library if library is not None else KernelLibrary()
         self.runner = Runner(self)
         self.recent = RecentFiles(settings)
-        self._last_filter: FilterSettings | None = None  # for Repeat, across images
 
         self.tabs = ImageTabs(self)
         self.tabs.currentTabChanged.connect(self._on_tab_changed)
@@ -69,22 +69,17 @@ class MainWindow(QMainWindow):
 
         self.editor = KernelEditor(self)
         self.library_panel = LibraryPanel(self.library, self.runner, self)
-        self.editor_dock = self._dock(
-            "Kernel editor", "kernelDock", self.editor, Qt.DockWidgetArea.RightDockWidgetArea
-        )
-        self.library_dock = self._dock(
-            "Filter library",
-            "libraryDock",
-            self.library_panel,
-            Qt.DockWidgetArea.LeftDockWidgetArea,
-        )
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self.jobs = ImageJobs(self.runner, self.status, self)
         self.actions = WindowActions(self)
-        self.actions.view_menu.addAction(self.editor_dock.toggleViewAction())
-        self.actions.view_menu.addAction(self.library_dock.toggleViewAction())
+        self.layout_keeper = WindowLayout(
+            self, editor=self.editor, library=self.library_panel, view_menu=self.actions.view_menu
+        )
+        self.editor_dock = self.layout_keeper.editor_dock
+        self.library_dock = self.layout_keeper.library_dock
         self.preview = LivePreview(self.runner, self)
+        self.edits = ImageEdits(self.tabs, self.preview, self.jobs, self.status, self)
         self.learn = LearnLauncher(
             self,
             self.library,
@@ -99,21 +94,9 @@ class MainWindow(QMainWindow):
         )
         QApplication.instance().installEventFilter(self._compare_key)
         self.setAcceptDrops(True)
-        self._restore_layout()
+        self.layout_keeper.restore(settings)
         self.recent.fill_menu(self.actions.recent_menu, self.open_files)
         self._update_ui()
-
-    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable
-            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-            | QDockWidget.DockWidgetFeature.DockWidgetClosable
-        )
-        self.addDockWidget(area, dock)
-        return dock
 
     def _connect(self) -> None:
         a = self.actions
@@ -122,16 +105,16 @@ class MainWindow(QMainWindow):
         a.save_as.triggered.connect(lambda: self.save_current(ask=True))
         a.close_tab.triggered.connect(lambda: self.close_tab(self.current_tab()))
         a.quit.triggered.connect(self.close)
-        a.undo.triggered.connect(self.undo)
-        a.redo.triggered.connect(self.redo)
-        a.revert.triggered.connect(self.revert)
+        a.undo.triggered.connect(self.edits.undo)
+        a.redo.triggered.connect(self.edits.redo)
+        a.revert.triggered.connect(self.edits.revert)
         a.zoom_in.triggered.connect(lambda: self._with_view(lambda v: v.zoom_in()))
         a.zoom_out.triggered.connect(lambda: self._with_view(lambda v: v.zoom_out()))
         a.fit.triggered.connect(lambda: self._with_view(lambda v: v.fit()))
         a.actual_size.triggered.connect(lambda: self._with_view(lambda v: v.actual_size()))
         a.split.toggled.connect(lambda on: self._with_view(lambda v: v.set_split(on)))
-        a.apply.triggered.connect(lambda: self.apply_filter(self.editor.settings()))
-        a.repeat.triggered.connect(self.repeat_filter)
+        a.apply.triggered.connect(lambda: self.edits.apply(self.editor.settings()))
+        a.repeat.triggered.connect(self.edits.repeat)
         a.live_preview.toggled.connect(self.editor.preview_box.setChecked)
         a.open_kernel.triggered.connect(self.open_kernel_dialog)
         a.save_kernel.triggered.connect(self._save_editor_kernel)
@@ -139,17 +122,19 @@ class MainWindow(QMainWindow):
         a.about.triggered.connect(self._about)
 
         self.editor.settingsChanged.connect(self.preview.set_settings)
-        self.editor.applyRequested.connect(lambda: self.apply_filter(self.editor.settings()))
+        self.editor.applyRequested.connect(lambda: self.edits.apply(self.editor.settings()))
         self.editor.previewToggled.connect(self.preview.set_enabled)
         self.editor.previewToggled.connect(a.live_preview.setChecked)
-        self.library_panel.applyRequested.connect(self._apply_library_kernel)
+        self.library_panel.applyRequested.connect(
+            lambda kernel: self.edits.apply_kernel(kernel, self.editor.settings())
+        )
         self.library_panel.editRequested.connect(self.edit_kernel)
         self.library_panel.saveRequested.connect(self._save_editor_kernel)
         self.library_panel.message.connect(lambda text: self.status.showMessage(text, 5000))
         self.preview.failed.connect(lambda text: self.status.showMessage(f"Preview: {text}"))
 
         self.jobs.opened.connect(self._on_opened)
-        self.jobs.applied.connect(self._on_applied)
+        self.edits.imageChanged.connect(self._document_changed)
         self.jobs.saved.connect(self._on_saved)
         self.jobs.failed.connect(self._on_job_failed)
         self.jobs.cancelled.connect(self._on_job_cancelled)
@@ -249,47 +234,7 @@ class MainWindow(QMainWindow):
         self.tabs.remove(tab)
         self._update_ui()
 
-    # -- filtering -----------------------------------------------------------------------
-    def apply_filter(self, settings: FilterSettings) -> None:
-        """Filter the current image with ``settings`` as one undo step."""
-        tab = self.current_tab()
-        if tab is None:
-            return
-        if not settings.filters_anything(tab.document.pixels):
-            self.status.showMessage("No channel to filter: tick R, G, B (or A) first.", 6000)
-            return
-        ready = self.preview.result_for(tab, settings)
-        if ready is not None:  # the full preview is exactly this: no need to filter again
-            self._applied(tab, tab.document.state_id, settings, ready.pixels, ready.display)
-            return
-        self.preview.clear()
-        self.jobs.apply(tab, settings)
-
-    def _apply_library_kernel(self, kernel: Kernel) -> None:
-        current = self.editor.settings()
-        self.apply_filter(FilterSettings(kernel, current.channels, current.alpha_weighting))
-
-    @Slot()
-    def repeat_filter(self) -> None:
-        tab = self.current_tab()
-        last = tab.document.last_filter if tab is not None else None
-        last = last or self._last_filter
-        if last is not None:
-            self.apply_filter(last)
-
-    def _applied(self, tab, state_id, settings, pixels, display) -> None:
-        doc = tab.document
-        if doc.state_id != state_id:
-            self.status.showMessage("The image changed while filtering: result dropped.", 5000)
-            return
-        doc.apply(pixels, settings.label)
-        doc.last_filter = settings
-        self._last_filter = settings
-        tab.remember(doc.pixels, display)  # the document keeps a read-only view
-        self.preview.clear()
-        self.status.showMessage(f"Applied {settings.label}.", 4000)
-        self._document_changed()
-
+    # -- kernels -------------------------------------------------------------------------
     def edit_kernel(self, kernel: Kernel) -> None:
         self.editor.set_kernel(kernel)
         self.editor_dock.show()
@@ -298,22 +243,8 @@ class MainWindow(QMainWindow):
     def _save_editor_kernel(self) -> None:
         self.library_panel.save_kernel(self.editor.kernel())
 
-    # -- undo ----------------------------------------------------------------------------
-    def undo(self) -> None:
-        tab = self.current_tab()
-        if tab is not None and tab.document.undo():
-            self._document_changed()
-
-    def redo(self) -> None:
-        tab = self.current_tab()
-        if tab is not None and tab.document.redo():
-            self._document_changed()
-
-    def revert(self) -> None:
-        tab = self.current_tab()
-        if tab is not None and tab.document.revert():
-            self._document_changed()
-
+    # -- the current image changed -------------------------------------------------------
+    @Slot()
     def _document_changed(self) -> None:
         tab = self.current_tab()
         self.preview.clear()
@@ -331,11 +262,6 @@ class MainWindow(QMainWindow):
         doc = ImageDocument(image_file.pixels, path=path, source=image_file)
         self.add_document(doc, display, order=order)
         self._remember_recent(path)
-
-    @Slot(object, int, object, object, object)
-    def _on_applied(self, tab, state_id: int, settings, pixels, display) -> None:
-        if self.tabs.contains(tab):
-            self._applied(tab, state_id, settings, pixels, display)
 
     @Slot(object, object, int, bool)
     def _on_saved(self, tab, path: Path, state_id: int, close_after: bool) -> None:
@@ -394,7 +320,7 @@ class MainWindow(QMainWindow):
     def _update_ui(self) -> None:
         tab = self.current_tab()
         doc = tab.document if tab is not None else None
-        self.actions.update_for(doc, has_last_filter=self._last_filter is not None)
+        self.actions.update_for(doc, has_last_filter=self.edits.last_filter is not None)
         if doc is None:
             self.setWindowTitle(APP_TITLE)
             self.status.show_image(0, 0, "")
@@ -434,20 +360,6 @@ class MainWindow(QMainWindow):
             # Let the drag finish before any message box can appear.
             QTimer.singleShot(0, lambda: self.open_files(paths))
 
-    def _restore_layout(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            screen = self.screen().availableGeometry()
-            self.resize(min(1600, screen.width() - 40), min(1000, screen.height() - 60))
-            self.resizeDocks(
-                [self.library_dock, self.editor_dock], [290, 370], Qt.Orientation.Horizontal
-            )
-        state = self.settings.value("window/state")
-        if state is not None:
-            self.restoreState(state)
-
     def unsaved_documents(self) -> list[ImageDocument]:
         return [t.document for t in self.document_tabs() if t.document.modified]
 
@@ -456,8 +368,7 @@ class MainWindow(QMainWindow):
         if unsaved and not ask_before_quitting(self, [d.name for d in unsaved]):
             event.ignore()
             return
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        self.layout_keeper.save(self.settings)
         self.settings.sync()
         self.preview.set_tab(None)
         QApplication.instance().removeEventFilter(self._compare_key)

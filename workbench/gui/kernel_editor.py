@@ -13,12 +13,9 @@ from PySide6.QtCore import QPoint, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDoubleSpinBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QToolButton,
     QToolTip,
@@ -26,23 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine import BORDER_MODES, Kernel, KernelError
+from workbench.engine import Kernel, KernelError
 from workbench.engine.library import KernelFileError, format_kernel_text, parse_kernel_text
 from workbench.gui.filter_settings import FilterSettings
 from workbench.gui.kernel_grid import KernelGrid
 from workbench.gui.kernel_model import KernelTableModel
-from workbench.gui.number_spin_box import NumberSpinBox
-from workbench.gui.odd_spin_box import OddSpinBox
+from workbench.gui.kernel_options import KernelOptions
 
 __all__ = ["KernelEditor"]
-
-_BORDER_LABELS = {
-    "reflect": "Reflect (dcba|abcd)",
-    "mirror": "Mirror (dcb|abcd)",
-    "nearest": "Extend edge (aaa|abcd)",
-    "wrap": "Wrap around",
-    "constant": "Black (constant 0)",
-}
 
 
 class KernelEditor(QWidget):
@@ -65,75 +53,16 @@ class KernelEditor(QWidget):
         self.model = KernelTableModel(self)
         self.table = KernelGrid(self.model, self)
 
-        self.name_edit = QLineEdit(self)
-        self.name_edit.setObjectName("kernelName")
-        self.name_edit.setPlaceholderText("Untitled kernel")
-        self.rows_spin = OddSpinBox(self)
-        self.rows_spin.setObjectName("rowsSpin")
-        self.cols_spin = OddSpinBox(self)
-        self.cols_spin.setObjectName("colsSpin")
-        self.slice_combo = QComboBox(self)  # colour kernels: which output/input pair
-        self.slice_combo.setObjectName("sliceCombo")
-        self.slice_combo.setToolTip("A colour kernel mixes channels: pick the pair to edit")
-
-        self.divisor_spin = NumberSpinBox(self)
-        self.divisor_spin.setObjectName("divisorSpin")
-        self.divisor_spin.setRange(-1e6, 1e6)
-        self.divisor_spin.setToolTip("The weighted sum is divided by this (not 0)")
-        self.offset_spin = NumberSpinBox(self)
-        self.offset_spin.setObjectName("offsetSpin")
-        self.offset_spin.setRange(-10000, 10000)
-        self.offset_spin.setToolTip("Added after dividing, on the 0..255 scale")
-        self.normalise_box = QCheckBox("Normalise", self)
-        self.normalise_box.setObjectName("normaliseBox")
-        self.normalise_box.setToolTip(
-            "Divisor = sum of the weights, as GIMP does (sum 0: offset 128 so edges stay "
-            "visible; negative sum: offset 255)"
-        )
+        self.options = KernelOptions(self)
+        # The form's widgets under short names: the editor reads and wires them all.
+        o = self.options
+        self.name_edit, self.rows_spin, self.cols_spin = o.name_edit, o.rows_spin, o.cols_spin
+        self.slice_combo, self.border_combo = o.slice_combo, o.border_combo
+        self.divisor_spin, self.offset_spin = o.divisor_spin, o.offset_spin
+        self.normalise_box, self.alpha_box = o.normalise_box, o.alpha_box
+        self.channel_boxes = o.channel_boxes
         self.sum_label = QLabel(self)
         self.sum_label.setObjectName("sumLabel")
-        self.border_combo = QComboBox(self)
-        self.border_combo.setObjectName("borderCombo")
-        for mode in BORDER_MODES:
-            self.border_combo.addItem(_BORDER_LABELS.get(mode, mode), mode)
-        self.border_combo.setToolTip("How pixels beyond the image edge are made up")
-
-        self.channel_boxes: dict[str, QCheckBox] = {}
-        channels_row = QHBoxLayout()
-        channels_row.setSpacing(8)
-        for letter in "RGBA":
-            box = QCheckBox(letter, self)
-            box.setObjectName(f"channel{letter}")
-            box.setChecked(letter != "A")
-            self.channel_boxes[letter] = box
-            channels_row.addWidget(box)
-        self.channel_boxes["A"].setToolTip("Filter the alpha channel too")
-        channels_row.addStretch(1)
-        self.alpha_box = QCheckBox("Alpha weighting", self)
-        self.alpha_box.setObjectName("alphaWeightingBox")
-        self.alpha_box.setChecked(True)
-        self.alpha_box.setToolTip("Weight colour by alpha so transparent pixels leave no fringe")
-
-        size_row = QHBoxLayout()
-        size_row.addWidget(self.rows_spin)
-        size_row.addWidget(QLabel("\u00d7", self))
-        size_row.addWidget(self.cols_spin)
-        size_row.addStretch(1)
-        divisor_row = QHBoxLayout()
-        divisor_row.addWidget(self.divisor_spin, 1)
-        divisor_row.addWidget(self.normalise_box)
-
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Name", self.name_edit)
-        form.addRow("Size (rows \u00d7 columns)", size_row)
-        self._slice_label = QLabel("Channels", self)
-        form.addRow(self._slice_label, self.slice_combo)
-        form.addRow("Divisor", divisor_row)
-        form.addRow("Offset", self.offset_spin)
-        form.addRow("Border", self.border_combo)
-        form.addRow("Filter channels", channels_row)
-        form.addRow("", self.alpha_box)
 
         tools = QHBoxLayout()
         tools.setSpacing(2)
@@ -179,7 +108,7 @@ class KernelEditor(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 8)
-        layout.addLayout(form)
+        layout.addWidget(self.options)
         layout.addLayout(tools)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message_label)
@@ -238,7 +167,7 @@ class KernelEditor(QWidget):
             kh, kw = kernel.shape
             self.rows_spin.setValue(kh)
             self.cols_spin.setValue(kw)
-            self._fill_slice_combo(kernel)
+            self.options.show_slices(kernel)
             self.normalise_box.setChecked(False)
             self.divisor_spin.setValue(kernel.divisor)
             offset = kernel.offset
@@ -277,8 +206,7 @@ class KernelEditor(QWidget):
         except KernelError as exc:
             self._show_message(str(exc))
             return None
-        channels = "".join(c for c, box in self.channel_boxes.items() if box.isChecked())
-        return FilterSettings(kernel, channels, self.alpha_box.isChecked())
+        return FilterSettings(kernel, self.options.channels(), self.alpha_box.isChecked())
 
     def _changed(self) -> None:
         if self._updating:
@@ -390,19 +318,6 @@ class KernelEditor(QWidget):
         return True
 
     # -- look ----------------------------------------------------------------------------
-    def _fill_slice_combo(self, kernel: Kernel) -> None:
-        self.slice_combo.clear()
-        colour = kernel.is_color
-        self.slice_combo.setVisible(colour)
-        self._slice_label.setVisible(colour)
-        if not colour:
-            return
-        names = "RGBA"
-        n_out, n_in = kernel.weights.shape[:2]
-        for o in range(n_out):
-            for i in range(n_in):
-                self.slice_combo.addItem(f"{names[o]} out from {names[i]} in", (o, i))
-
     def _show_message(self, text: str, *, error: bool = True) -> None:
         self.message_label.setStyleSheet("color: #b3261e;" if error else "color: palette(text);")
         self.message_label.setText(text)

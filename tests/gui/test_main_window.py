@@ -35,6 +35,15 @@ def test_open_shows_the_image_and_names_the_window(qtbot, window, image_path, sm
     assert window.recent.paths() == [str(image_path.resolve())]
 
 
+def test_the_zoom_shown_is_the_fit_of_the_first_image(qtbot, window, tmp_path):
+    path = tmp_path / "large.png"
+    save_image(path, np.zeros((800, 1200, 3), np.uint8))
+    window.resize(1500, 900)
+    tab = open_and_wait(qtbot, window, path)
+    assert 0.3 < tab.view.zoom < 1  # fitted to the window, not to a tab not laid out yet
+    assert window.status.zoom_label.text() == f"{tab.view.zoom * 100:.0f} %"
+
+
 def test_editing_a_cell_previews_then_apply_undo_redo(qtbot, window, image_path, small_rgb):
     tab = open_and_wait(qtbot, window, image_path)
     editor = window.editor

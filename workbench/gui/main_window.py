@@ -161,6 +161,8 @@ class MainWindow(QMainWindow):
             lambda zoom, t=tab: self.status.show_zoom(zoom) if t is self.current_tab() else None
         )
         tab.view.set_split(self.actions.split.isChecked())
+        if tab is self.current_tab():  # the first tab fits itself before it is connected
+            self.status.show_zoom(tab.view.zoom)
         self._update_ui()
         return tab
 

@@ -253,7 +253,7 @@ def fit_kernel(
     max_size : int
         Largest size tried by ``size="auto"``.
     **solver_options
-        Adam: ``steps`` (1500), ``lr`` (0.05, in whitened units), ``final_lr`` (5e-6),
+        Adam: ``steps`` (600), ``lr`` (0.05, in whitened units), ``final_lr`` (5e-6),
         ``batch`` (rows per step; 32768, fewer for large colour kernels), ``huber_delta``
         (1.0 grey level). Exact: ``max_rows`` (pixels sampled per group; by default
         every pixel for small kernels, at least 100,000 for large ones).
@@ -296,7 +296,7 @@ def fit_kernel(
 
     rng = np.random.default_rng(seed)
     q = taps + 1
-    budget = int(solver_options.pop("max_rows", max(100_000, int(8e9 / q**2))))
+    budget = int(solver_options.pop("max_rows", max(100_000, int(5e9 / q**2))))
     for group in groups:
         split_rows(group, budget, 0.1, max(20_000, int(4e6 / q)), rng)
     reporter.check()

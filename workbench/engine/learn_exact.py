@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from workbench.engine.learn_layer import thin_product
 from workbench.engine.learn_rows import Group, gather_rows, gather_targets, held_out
 from workbench.engine.progress import Reporter
 
@@ -63,7 +64,7 @@ def _accumulate(group: Group, size: int, reporter: Reporter) -> tuple[np.ndarray
             gather_rows(source, index, size, out=x)
             x[:, -1] = 1.0
             a += x.T @ x
-            b += x.T @ gather_targets(source, index)
+            b += thin_product(x.T, gather_targets(source, index))
             reporter.advance(index.size / max(total, 1))
     return a, b
 
@@ -160,7 +161,7 @@ def solve_exact(
         checks.append(check)
         if refit and hx.shape[0]:
             a_all = a + hx.T @ hx
-            b_all = b + hx.T @ hy
+            b_all = b + thin_product(hx.T, hy)
             wf, cf = _ridge_path(a_all, b_all, cols, (RIDGE_GRID[i],))
             fits.append(GroupFit(wf[0], cf[0], chosen, RIDGE_GRID[i], errors))
         else:

@@ -15,6 +15,7 @@ import numpy as np
 from workbench.engine.convolve import apply_kernel
 from workbench.engine.kernel import Kernel
 from workbench.engine.learn_exact import GroupFit
+from workbench.engine.learn_layer import thin_product
 from workbench.engine.learn_pairs import Pair
 from workbench.engine.learn_rows import Group, held_out
 from workbench.engine.progress import CancelToken, Reporter
@@ -295,7 +296,7 @@ def evaluate(
         x, y, pair = held_out(group, size, by_channel=True)
         if not x.shape[0]:
             continue
-        pred = x[:, :-1] @ fit.weights + fit.offset
+        pred = thin_product(x[:, :-1], fit.weights) + fit.offset
         err = (y - pred) ** 2
         dev = (y - y.mean(axis=0)) ** 2
         sse += float(err.sum())
@@ -318,13 +319,22 @@ def r_squared(sse: float, sst: float, count: int) -> float:
     return max(0.0, 1.0 - sse / sst)
 
 
+def _float_image(planes: list[np.ndarray], scale: float) -> np.ndarray:
+    """Colour planes as one float32 image times ``scale``, made in a single copy."""
+    if len(planes) == 1:
+        out = planes[0].astype(np.float32)
+    else:
+        out = np.stack(planes, axis=-1, dtype=np.float32)
+    if scale != 1.0:
+        out *= np.float32(scale)
+    return out
+
+
 def residual_image(
     pair: Pair, kernel: Kernel, reporter: Reporter, cancel: CancelToken | None
 ) -> np.ndarray:
     """``after - apply_kernel(before)`` on the 0..255 scale, float32, colour channels."""
-    before = np.stack(pair.before, axis=-1) if pair.channels > 1 else pair.before[0]
-    x = before.astype(np.float32)
-    x *= np.float32(pair.before_scale / 255.0)  # float images are 0..1 for apply_kernel
+    x = _float_image(pair.before, pair.before_scale / 255.0)  # float images are 0..1
     done = [0.0]
 
     def forward(fraction: float) -> None:
@@ -332,9 +342,7 @@ def residual_image(
         done[0] = fraction
 
     reproduced = apply_kernel(x, kernel, border="reflect", progress=forward, cancel=cancel)
-    after = np.stack(pair.after, axis=-1) if pair.channels > 1 else pair.after[0]
-    residual = after.astype(np.float32)
-    residual *= np.float32(pair.after_scale)
+    residual = _float_image(pair.after, pair.after_scale)
     reproduced *= np.float32(255.0)
     residual -= reproduced
     return residual

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from workbench.engine.learn_layer import thin_product
 from workbench.engine.learn_pairs import LearnError, Pair
 from workbench.engine.progress import Reporter
 
@@ -278,7 +279,7 @@ def _beyond_range(
     for part in source.parts or [source]:
         for start in range(0, index.size, 65536):
             rows = index[start : start + 65536]
-            pred = gather_rows(part, rows, size) @ weights + offset
+            pred = thin_product(gather_rows(part, rows, size), weights) + offset
             after = gather_targets(part, rows)
             low = (pred < 1.0) & (after < 16.0)
             high = (pred > 254.0) & (after > 239.0)

@@ -334,3 +334,10 @@ def test_strips_of_the_weighted_and_colour_paths_join_seamlessly(monkeypatch, mo
     for (kernel, ch), wanted in zip(cases, whole, strict=True):
         result = apply_kernel(image, kernel, channels=ch, border=mode, cval=900)
         assert np.abs(result.astype(int) - wanted.astype(int)).max() <= 1
+
+
+def test_big_endian_16_bit_images_keep_their_range():
+    image = np.array([[1000, 60000]], ">u2")
+    result = apply_kernel(image, Kernel([[1.0]], offset=1))
+    assert result.dtype == image.dtype
+    assert result.tolist() == [[1257, 60257]]

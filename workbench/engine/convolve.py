@@ -28,10 +28,8 @@ _CHANNEL_LETTERS = "RGBA"
 def range_max(dtype: np.dtype) -> float:
     """The value of full white for ``dtype``: 255, 65535, or 1.0 for float images."""
     dtype = np.dtype(dtype)
-    if dtype == np.uint8:
-        return 255.0
-    if dtype == np.uint16:
-        return 65535.0
+    if dtype.kind == "u":  # by size, so byte order (">u2" from some TIFFs) does not matter
+        return float(2 ** (8 * dtype.itemsize) - 1)
     return 1.0
 
 

@@ -4,7 +4,8 @@ A user has an image and the same image after a filter made in another program; t
 that reproduces the filter is found by fitting a single convolution layer
 (:class:`ConvLayer`) to the pairs. The pieces live in their own modules:
 
-* :mod:`~workbench.engine.learn_pairs`: checking pairs, choosing usable pixels;
+* :mod:`~workbench.engine.learn_pairs`: checking pairs, masking the pixels to leave out;
+* :mod:`~workbench.engine.learn_rows`: usable pixels as im2col rows, sampled and gathered;
 * :mod:`~workbench.engine.learn_layer`: the layer in im2col form, and Adam;
 * :mod:`~workbench.engine.learn_exact`: the exact (least-squares) solver;
 * :mod:`~workbench.engine.learn_adam`: the gradient solver for robust losses;

@@ -8,7 +8,9 @@ Real pairs are messy, so not every pixel is evidence. A pixel's after value is u
   weighting, which is not a plain convolution): *transparent*;
 * its window and value are finite numbers (float images): *not a number*;
 * the after value is not at the end of the range (0 or full white), where the other program
-  clipped and the true result is unknown: *clipped*.
+  clipped and the true result is unknown: *clipped*. A float after image with values beyond
+  0..1 was never clipped and keeps them all. JPEG moves clipped values off the ends; those
+  are found later, by a first fit (:func:`~workbench.engine.learn_rows.leave_out_clipped`).
 
 Every value is brought to the 0..255 scale, the scale of a kernel's offset, so 8-bit, 16-bit
 and float images (even mixed in one pair) give the same kernel.

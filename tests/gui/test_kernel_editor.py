@@ -211,3 +211,33 @@ def test_divisor_and_offset_read_plainly(qtbot, editor):
     qtbot.keyClicks(editor.divisor_spin, "12.5")
     qtbot.keyClick(editor.divisor_spin, Qt.Key.Key_Return)
     assert editor.kernel().divisor == 12.5
+
+
+def test_edited_weights_are_not_called_by_the_old_name(qtbot, editor):
+    assert editor.settings().label == "Custom kernel 3x3"  # the blank start has no name
+    editor.set_kernel(Kernel([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], name="Sharpen"))
+    type_into_cell(qtbot, editor.table, 1, 1, "9")
+    assert editor.name_edit.text() == "Sharpen (edited)"
+    assert editor.settings().label == "Sharpen (edited) 3x3"
+    type_into_cell(qtbot, editor.table, 0, 0, "1")  # once is enough
+    assert editor.kernel().name == "Sharpen (edited)"
+
+
+@pytest.mark.parametrize("change", ["rotate", "resize", "paste"])
+def test_other_weight_changes_mark_the_name_too(qtbot, editor, change):
+    editor.set_kernel(Kernel([[1, 2, 3], [0, 0, 0], [0, 0, 0]], name="Top"))
+    if change == "rotate":
+        qtbot.mouseClick(editor._tool_buttons["rotate_left"], Qt.MouseButton.LeftButton)
+    elif change == "resize":
+        editor.rows_spin.setValue(5)
+    else:
+        assert editor.paste_text("(0,1,0;1,-4,1;0,1,0)")
+    assert editor.kernel().name == "Top (edited)"
+
+
+def test_a_name_the_user_typed_is_kept_through_edits(qtbot, editor):
+    editor.set_kernel(Kernel(np.ones((3, 3)), divisor=9, name="Box"))
+    editor.name_edit.clear()
+    qtbot.keyClicks(editor.name_edit, "My soft box")
+    type_into_cell(qtbot, editor.table, 1, 1, "2")
+    assert editor.kernel().name == "My soft box"

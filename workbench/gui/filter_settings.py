@@ -27,7 +27,7 @@ class FilterSettings:
     @property
     def label(self) -> str:
         """How the step reads in the undo menu."""
-        name = self.kernel.name or "kernel"
+        name = self.kernel.name or "Custom kernel"
         kh, kw = self.kernel.shape
         return name if f"{kh}x{kw}" in name else f"{name} {kh}x{kw}"
 

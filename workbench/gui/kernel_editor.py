@@ -32,6 +32,8 @@ from workbench.gui.kernel_options import KernelOptions
 
 __all__ = ["KernelEditor"]
 
+_EDITED = " (edited)"
+
 
 class KernelEditor(QWidget):
     """Grid, size, divisor, offset, normalise, border, channels, alpha weighting."""
@@ -231,9 +233,22 @@ class KernelEditor(QWidget):
         finally:
             self._updating = False
 
+    def _mark_edited(self) -> bool:
+        """Name changed weights "<name> (edited)", unless the user typed a name of their own.
+
+        Otherwise the undo step, the status bar and a library save would all call the edited
+        kernel by the name of the one it started from ("Undo Sharpen" for a blur).
+        """
+        name = self.name_edit.text().strip()
+        if self._updating or not name or name != self._meta.name or name.endswith(_EDITED):
+            return False
+        self.name_edit.setText(name + _EDITED)
+        return True
+
     # -- slots ---------------------------------------------------------------------------
     @Slot()
     def _on_weights_edited(self) -> None:
+        self._mark_edited()
         self._normalise()
         self._changed()
 
@@ -251,6 +266,7 @@ class KernelEditor(QWidget):
         kernel = Kernel(self.model.weights()).resized(rows, cols)
         self.model.set_weights(kernel.weights)
         self.table.fit_cells()
+        self._mark_edited()
         self._normalise()
         self._changed()
 
@@ -288,6 +304,7 @@ class KernelEditor(QWidget):
         self.cols_spin.setValue(kw)
         self._updating = False
         self.table.fit_cells()
+        self._mark_edited()
         self._changed()
 
     # -- clipboard -----------------------------------------------------------------------
@@ -315,6 +332,8 @@ class KernelEditor(QWidget):
             name=self.name_edit.text().strip(),
         )
         self.set_kernel(kernel)
+        if self._mark_edited():
+            self._changed()
         return True
 
     # -- look ----------------------------------------------------------------------------
@@ -335,4 +354,4 @@ def identity(size: int = 3) -> Kernel:
     """The do-nothing kernel of ``size x size`` taps."""
     weights = np.zeros((size, size))
     weights[size // 2, size // 2] = 1.0
-    return Kernel(weights, name=f"Identity {size}x{size}")
+    return Kernel(weights)  # unnamed: what the user makes of it is theirs to name

@@ -2,10 +2,14 @@
 
 Run it from a checkout (it is not collected by pytest)::
 
-    python tests/benchmarks/bench_engine.py            # the full table, ~2 minutes
-    python tests/benchmarks/bench_engine.py --repeats 3
+    python tests/benchmarks/bench_engine.py          # ~2.5 minutes on 2 cores
+    python tests/benchmarks/bench_engine.py --all    # also the hopeless strategies, ~5 min
 
-On a 4000 x 3000 RGB float32 image it times each kernel with every strategy and ``auto``,
+It needs the ``bench`` extra (scipy, opencv-python-headless) and Pillow; peers that are not
+installed are left out of the table.
+
+On a 4000 x 3000 RGB float32 image it times each kernel with every strategy (except those
+the cost model expects to be over 10x the best, unless ``--all``) and ``auto``,
 ``cv2.filter2D``, ``scipy.ndimage.correlate`` and Pillow's ``ImageFilter.Kernel`` (8-bit
 only, 3x3 and 5x5: timed on the uint8 version of the image, beside ``auto`` on that same
 uint8 image), all in one run. Methods of one case are timed round-robin, and the median of

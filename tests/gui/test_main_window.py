@@ -340,3 +340,19 @@ def test_applying_with_no_channel_ticked_changes_nothing(qtbot, window, image_pa
     window.edits.apply(window.editor.settings().__class__(BLUR, channels=""))
     assert not tab.document.can_undo()
     assert "No channel" in window.status.currentMessage()
+
+
+def test_files_that_fail_to_open_together_share_one_message(
+    qtbot, window, tmp_path, image_path, dialogs
+):
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 10)
+    text = tmp_path / "notes.jpg"
+    text.write_text("not a picture")
+    window.open_files([str(bad), str(image_path), str(text)])
+    qtbot.waitUntil(lambda: bool(dialogs.calls) and not window.jobs.is_busy(), timeout=5000)
+    assert window.tabs.count() == 1  # the good one opened
+    assert len(dialogs.calls) == 1
+    kind, title, message = dialogs.calls[0]
+    assert kind == "warning" and title == "Cannot open 2 files"
+    assert "broken.png" in message and "notes.jpg" in message

@@ -37,6 +37,7 @@ CVAL = 0.25
 def small_tiles(monkeypatch):
     """Tiles of a few pixels, so small test images still cross many tile seams."""
     monkeypatch.setattr(direct, "BAND_FLOATS", 40)
+    monkeypatch.setattr(direct, "CHUNK_FLOATS", 7)  # not a multiple of the channels
     monkeypatch.setattr(separable, "BAND_FLOATS", 40)
     monkeypatch.setattr(fft, "TARGET_SIDE", 16)
     monkeypatch.setattr(im2col, "COLUMNS_FLOATS", 300)

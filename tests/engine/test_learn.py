@@ -390,6 +390,11 @@ def test_bad_options_raise_a_clear_error(kwargs, message):
         fit_kernel([_pair()], **kwargs)
 
 
+def test_too_many_unknowns():
+    with pytest.raises(LearnError, match=r"6,076 unknowns.*shared or per-channel"):
+        fit_kernel([_pair(channels=3)], 45, mode="color")
+
+
 def test_all_clipped_after_image():
     before = to8(photo_like(48, 48, seed=22))
     with pytest.raises(LearnError, match="clipped"):

@@ -26,7 +26,14 @@ from workbench.engine.learn_exact import GroupFit, solve_exact
 from workbench.engine.learn_layer import Adam, ConvLayer, im2col
 from workbench.engine.learn_pairs import REASONS, LearnError, Pair, check_pairs, pixel_masks
 from workbench.engine.learn_report import FitReport, evaluate, findings, residual_image
-from workbench.engine.learn_rows import Group, build_groups, leave_out_clipped, split_rows
+from workbench.engine.learn_rows import (
+    Group,
+    build_groups,
+    kernel_layout,
+    kernel_offsets,
+    leave_out_clipped,
+    split_rows,
+)
 from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
 
 __all__ = [
@@ -46,6 +53,10 @@ SOLVERS = ("exact", "adam")
 
 #: Largest size tried by ``size="auto"`` unless ``max_size`` says otherwise.
 AUTO_MAX_SIZE = 15
+
+#: Most unknowns (weights and bias) one kernel may have: the normal equations alone grow
+#: as its square (4096 unknowns: 134 MB), their solution as its cube.
+MAX_UNKNOWNS = 4096
 
 #: Below this held-out R-squared the after image is not a filtered copy of the before image.
 UNRELATED_R2 = 0.2
@@ -111,30 +122,6 @@ def _check_options(mode: str, solver: str, loss: str, options: dict[str, Any]) -
             f"(it takes {', '.join(sorted(allowed))})"
         )
     return mode
-
-
-def _layout(groups: list[Group], size: int, channels: int, mode: str) -> Callable:
-    """A function arranging the groups' weights (taps x outputs) as the kernel's weights."""
-
-    def arrange(weights: list[np.ndarray]) -> np.ndarray:
-        if channels == 1 or mode == "shared":
-            return weights[0][:, 0].reshape(size, size).copy()
-        if mode == "per-channel":
-            out = np.zeros((channels, channels, size, size))
-            for c, w in enumerate(weights):
-                out[c, c] = w[:, 0].reshape(size, size)
-            return out
-        return weights[0].T.reshape(channels, channels, size, size).copy()
-
-    return arrange
-
-
-def _offsets(fits: list[GroupFit], channels: int, mode: str) -> float | tuple[float, ...]:
-    if channels == 1 or mode == "shared":
-        return float(fits[0].offset[0])
-    if mode == "per-channel":
-        return tuple(float(f.offset[0]) for f in fits)
-    return tuple(float(v) for v in fits[0].offset)
 
 
 def _candidate_sizes(fixed: int | None, pairs: list[Pair], max_size: Any) -> list[int]:
@@ -284,6 +271,13 @@ def fit_kernel(
     sizes = _candidate_sizes(fixed, checked, max_size)
     margin = _check_margin(margin)
     channels = checked[0].channels
+    unknowns = (channels if mode == "color" else 1) * max(sizes) ** 2 + 1
+    if unknowns > MAX_UNKNOWNS:
+        raise LearnError(
+            f"a {max(sizes)}x{max(sizes)} {mode} kernel has {unknowns:,} unknowns, more than "
+            f"the {MAX_UNKNOWNS:,} that can be learned at once: choose a smaller size"
+            + (" or the shared or per-channel mode" if mode == "color" else "")
+        )
     total_values = sum(p.shape[0] * p.shape[1] * p.channels for p in checked)
     groups, counts, sizes = _usable_groups(
         checked, sizes, fixed is None, margin, mode, exclude_clipped
@@ -303,7 +297,7 @@ def fit_kernel(
     reporter.check()
 
     history: list[float] = []
-    arrange = _layout(groups, big, channels, mode)
+    arrange = kernel_layout(groups, big, channels, mode)
     fits: list[GroupFit] = []
     checks: list[GroupFit] = []
     if solver == "exact" or len(sizes) > 1 or exclude_clipped:
@@ -315,7 +309,7 @@ def fit_kernel(
     if solver == "adam":
         chosen = checks[0].size if checks else big
         size_errors = checks[0].size_errors if checks else {}
-        arrange = _layout(groups, chosen, channels, mode)
+        arrange = kernel_layout(groups, chosen, channels, mode)
         fits, history = solve_adam(
             groups,
             chosen,
@@ -330,7 +324,7 @@ def fit_kernel(
             f.size_errors = size_errors
         checks = fits
     k = fits[0].size
-    arrange = _layout(groups, k, channels, mode)
+    arrange = kernel_layout(groups, k, channels, mode)
 
     rmse, r2, pair_r2 = evaluate(groups, checks, k)
     unrelated = {p: v for p, v in pair_r2.items() if v < UNRELATED_R2}
@@ -342,7 +336,7 @@ def fit_kernel(
             f"same picture, in the same orientation"
         )
     weights = arrange([f.weights for f in fits])
-    offset = _offsets(fits, channels, mode)
+    offset = kernel_offsets(fits, channels, mode)
     psnr = float("inf") if rmse < 1e-9 else float(20 * np.log10(255.0 / rmse))
     used_fraction = used_values / max(total_values, 1)
     worst = None

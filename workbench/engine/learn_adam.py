@@ -35,7 +35,7 @@ class _Problem:
 
     def __init__(self, group: Group, size: int, rng: np.random.Generator) -> None:
         taps = group.in_channels * size * size
-        cap = max(50_000, _MAX_VALUES // taps)
+        cap = max(10_000, _MAX_VALUES // taps)
         index = [(s, s.train) for s in group.sources]
         n_all = sum(i.size for _, i in index)
         if n_all > cap:

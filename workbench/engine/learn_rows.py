@@ -8,6 +8,7 @@ held-out rows, and gathered chunk by chunk so that no k*k copy of an image is ev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,8 @@ __all__ = [
     "gather_rows",
     "gather_targets",
     "held_out",
+    "kernel_layout",
+    "kernel_offsets",
     "leave_out_clipped",
     "out_of_range",
     "sample_rows",
@@ -330,3 +333,28 @@ def leave_out_clipped(
             )
         reporter.check()
     return True
+
+
+def kernel_layout(groups: list[Group], size: int, channels: int, mode: str) -> Callable:
+    """A function arranging the groups' weights (taps x outputs) as the kernel's weights."""
+
+    def arrange(weights: list[np.ndarray]) -> np.ndarray:
+        if channels == 1 or mode == "shared":
+            return weights[0][:, 0].reshape(size, size).copy()
+        if mode == "per-channel":
+            out = np.zeros((channels, channels, size, size))
+            for c, w in enumerate(weights):
+                out[c, c] = w[:, 0].reshape(size, size)
+            return out
+        return weights[0].T.reshape(channels, channels, size, size).copy()
+
+    return arrange
+
+
+def kernel_offsets(fits: list[GroupFit], channels: int, mode: str) -> float | tuple[float, ...]:
+    """The groups' offsets as the kernel's: one number, or one per channel."""
+    if channels == 1 or mode == "shared":
+        return float(fits[0].offset[0])
+    if mode == "per-channel":
+        return tuple(float(f.offset[0]) for f in fits)
+    return tuple(float(v) for v in fits[0].offset)

@@ -286,8 +286,8 @@ def fit_kernel(
     taps = groups[0].in_channels * big * big
     used_values = sum(g.usable_values for g in groups)
     missing = total_values - sum(counts.values()) - used_values
-    if missing > 0:  # colour mode: a pixel goes when any of its channels was left out
-        counts["clipped"] += missing
+    if missing > 0:  # luma and colour rows go when any channel of the pixel was left out
+        counts["another channel"] += missing
 
     rng = np.random.default_rng(seed)
     q = taps + 1

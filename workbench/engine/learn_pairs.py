@@ -12,6 +12,9 @@ Real pairs are messy, so not every pixel is evidence. A pixel's after value is u
   0..1 was never clipped and keeps them all. JPEG moves clipped values off the ends; those
   are found later, by a first fit (:func:`~workbench.engine.learn_rows.leave_out_clipped`).
 
+A shared kernel on RGB (fitted on luma) and a colour kernel use a pixel only where all its
+channels are usable: the others' values count as *another channel*.
+
 Every value is brought to the 0..255 scale, the scale of a kernel's offset, so 8-bit, 16-bit
 and float images (even mixed in one pair) give the same kernel.
 """
@@ -29,7 +32,7 @@ from workbench.engine.convolve import range_max
 __all__ = ["REASONS", "LearnError", "Pair", "check_pairs", "pixel_masks"]
 
 #: Reasons for leaving pixels out, in the order they are counted (each value once).
-REASONS = ("border margin", "transparent", "not a number", "clipped")
+REASONS = ("border margin", "transparent", "not a number", "clipped", "another channel")
 
 _LAYOUT = {1: "gray", 3: "RGB", 4: "RGBA"}
 

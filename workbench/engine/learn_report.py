@@ -38,7 +38,8 @@ class FitReport:
         Share of all pixel values (over every pair and channel) that could be used.
     excluded : dict of str to int
         Pixel values left out, by reason: ``"border margin"``, ``"transparent"``,
-        ``"not a number"``, ``"clipped"``.
+        ``"not a number"``, ``"clipped"``, ``"another channel"`` (a pixel whose other
+        channel was left out, in modes that use all channels of a pixel together).
     residual : ndarray
         ``after - reproduced`` for the first pair, float32 on the 0..255 scale, ``H x W`` or
         ``H x W x C`` (colour channels); large near the border if the other program treats

@@ -165,7 +165,7 @@ def test_export_writes_the_chosen_format(qtbot, tmp_path, monkeypatch, make_dial
     def save_dialog(*args, **kwargs):
         return chosen["path"], chosen["filter"]
 
-    monkeypatch.setattr("workbench.gui.learn_dialog.QFileDialog.getSaveFileName", save_dialog)
+    monkeypatch.setattr("workbench.gui.kernel_files.QFileDialog.getSaveFileName", save_dialog)
 
     # no extension typed: the chosen filter supplies it; JSON keeps everything
     chosen.update(path=str(tmp_path / "learned"), filter="Filter Workbench kernel (*.json)")

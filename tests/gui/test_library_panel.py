@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from workbench.engine import Kernel
 from workbench.engine.library import load_kernel
@@ -180,3 +181,37 @@ def test_save_asks_for_a_name_and_category(qtbot, panel, kernel_library, monkeyp
     before = len(kernel_library.entries)
     assert panel.save_kernel(Kernel([[1]])) is None
     assert len(kernel_library.entries) == before
+
+
+def test_export_without_extension_takes_the_chosen_type(qtbot, panel, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from workbench.engine.library import import_kernels
+
+    picked = (str(tmp_path / "sharp"), "GIMP Convolution Matrix preset (*.settings)")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: picked))
+    panel.select("sharpen")
+    assert panel.export_selected()
+    (kernel,), _ = import_kernels(tmp_path / "sharp.settings")
+    np.testing.assert_allclose(
+        kernel.effective_weights(), panel.selected_entry().kernel.effective_weights()
+    )
+
+
+def test_list_keys_apply_rename_and_delete(qtbot, panel, kernel_library, dialogs):
+    key = kernel_library.save(Kernel(np.ones((3, 3)), divisor=9, name="Mine", category="Blur"))
+    panel.reload(select=key)
+    panel.tree.setFocus()
+    applied = []
+    panel.applyRequested.connect(applied.append)
+    qtbot.keyClick(panel.tree, Qt.Key.Key_Return)
+    assert [k.name for k in applied] == ["Mine"]
+
+    dialogs.texts.append("Mine renamed")
+    qtbot.keyClick(panel.tree, Qt.Key.Key_F2)
+    renamed = panel.selected_key()
+    assert kernel_library.get(renamed).kernel.name == "Mine renamed"
+
+    dialogs.answers.append(QMessageBox.StandardButton.Yes)
+    qtbot.keyClick(panel.tree, Qt.Key.Key_Delete)
+    assert renamed not in [e.key for e in kernel_library.entries]

@@ -8,7 +8,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from workbench.engine.imageio import IMAGE_EXTENSIONS
-from workbench.gui.library_panel import KERNEL_FILE_FILTER
+from workbench.gui.kernel_files import KERNEL_FILE_FILTER
 
 __all__ = ["IMAGE_FILTER", "KERNEL_EXTENSIONS", "FileDialogs"]
 

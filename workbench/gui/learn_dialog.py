@@ -18,7 +18,6 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -30,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine.library import KernelFileError, LibraryError, export_kernel, slugify
+from workbench.engine.library import KernelFileError, LibraryError, slugify
+from workbench.gui.kernel_files import ask_export_path, export_with_notes
 from workbench.gui.learn_options import LearnOptions
 from workbench.gui.learn_pairs import ExampleImage, PairList, PairProblem, check_pairs
 from workbench.gui.learn_result import KernelNameDialog, LearnOutcome, LearnResultView
@@ -38,16 +38,9 @@ from workbench.gui.learn_training import LiveTraining, TrainingView, run_learnin
 
 __all__ = ["LearnDialog"]
 
-_EXPORT_FILTERS = {
-    "Filter Workbench kernel (*.json)": ".json",
-    "ImageJ kernel text (*.txt)": ".txt",
-    "Photoshop Custom filter (*.acf)": ".acf",
-    "GIMP Convolution Matrix preset (*.settings)": ".settings",
-}
 _LIVE_INTERVAL_MS = 200  # live plot refresh: a few times a second is enough to watch
 _POOR_FIT = 0.5  # R-squared below this: probably not the same picture, or not linear
 _ERROR = "#b00020"
-_NEGLIGIBLE_OFFSET = 0.05  # levels on the 0..255 scale: too small to change a pixel
 
 
 class LearnDialog(QDialog):
@@ -295,24 +288,13 @@ class LearnDialog(QDialog):
         kernel = self._kernel()
         if kernel is None:
             return
-        start = str(Path(self.pairs.folder()) / f"{slugify(kernel.name or 'kernel')}.json")
-        path, chosen = QFileDialog.getSaveFileName(
-            self, "Export kernel", start, ";;".join(_EXPORT_FILTERS)
+        path = ask_export_path(
+            self, Path(self.pairs.folder()) / f"{slugify(kernel.name or 'kernel')}.json"
         )
-        if not path:
+        if path is None:
             return
-        path = Path(path)
-        if not path.suffix:
-            path = path.with_suffix(_EXPORT_FILTERS.get(chosen, ".json"))
-        notes = []
-        offsets = np.atleast_1d(np.asarray(kernel.offset, dtype=float))
-        if path.suffix.lower() != ".json" and 0 < np.abs(offsets).max() < _NEGLIGIBLE_OFFSET:
-            # Fitting leaves a trace of offset that ImageJ and Photoshop files cannot hold
-            # and that cannot change a pixel: drop it rather than refuse the export.
-            notes.append(f"The offset ({np.abs(offsets).max():.2g} levels) was dropped.")
-            kernel = kernel.replace(offset=0.0 if offsets.size == 1 else (0.0,) * offsets.size)
         try:
-            notes += export_kernel(kernel, path)
+            notes = export_with_notes(kernel, path)
         except (KernelFileError, OSError) as exc:
             self._show_status(f"Could not export: {exc}", error=True)
             return

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QModelIndex, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -33,22 +33,19 @@ from workbench.engine.library import (
     KernelLibrary,
     LibraryEntry,
     LibraryError,
-    export_kernel,
-    import_kernels,
 )
 from workbench.gui.filter_thumbnails import FilterThumbnails
+from workbench.gui.kernel_files import (
+    KERNEL_FILE_FILTER,
+    ask_export_path,
+    export_with_notes,
+    import_into_library,
+)
 from workbench.gui.kernel_save_dialog import KernelSaveDialog
 from workbench.gui.library_model import KEY_ROLE, LibraryModel, LibrarySearch
 from workbench.gui.worker import Runner
 
-__all__ = ["KERNEL_FILE_FILTER", "LibraryPanel"]
-
-KERNEL_FILE_FILTER = (
-    "Kernel files (*.json *.txt *.csv *.kernel *.acf *.settings);;"
-    "Filter Workbench (*.json);;ImageJ text (*.txt *.csv *.kernel);;"
-    "Photoshop Custom filter (*.acf);;GIMP presets (*.settings);;All files (*)"
-)
-_EXPORT_FILTER = "Filter Workbench (*.json);;ImageJ text (*.txt);;Photoshop Custom filter (*.acf)"
+__all__ = ["LibraryPanel"]
 
 
 class LibraryPanel(QWidget):
@@ -135,6 +132,16 @@ class LibraryPanel(QWidget):
             action.setObjectName(f"library_{name}")
             action.triggered.connect(slot)
             self.actions_by_name[name] = action
+        # The keys of a file manager's list, while the list has focus.
+        for name, keys in (
+            ("apply", ["Return", "Enter"]),
+            ("rename", ["F2"]),
+            ("delete", ["Delete"]),
+        ):
+            action = self.actions_by_name[name]
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            self.tree.addAction(action)
 
         buttons = QHBoxLayout()
         buttons.setSpacing(2)
@@ -347,15 +354,7 @@ class LibraryPanel(QWidget):
 
     def import_files(self, paths: list[Path]) -> list[str]:
         """Add every kernel in ``paths`` to the user library; one message for notes/errors."""
-        keys, notes, errors = [], [], []
-        for path in paths:
-            try:
-                kernels, file_notes = import_kernels(path)
-                for kernel in kernels:
-                    keys.append(self.library.save(kernel))
-                notes += [f"{Path(path).name}: {n}" for n in file_notes]
-            except (KernelFileError, KernelError, LibraryError, OSError) as exc:
-                errors.append(str(exc))
+        keys, notes, errors = import_into_library(self.library, paths)
         self.reload(select=keys[-1] if keys else None)
         if errors:
             QMessageBox.warning(self, "Some kernels were not imported", "\n\n".join(errors + notes))
@@ -370,20 +369,17 @@ class LibraryPanel(QWidget):
         entry = self.selected_entry()
         if entry is None:
             return False
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Export kernel", f"{entry.key}.json", _EXPORT_FILTER
-            )
-            if not path:
-                return False
+        target = Path(path) if path else ask_export_path(self, f"{entry.key}.json")
+        if target is None:
+            return False
         try:
-            notes = export_kernel(entry.kernel, Path(path))
+            notes = export_with_notes(entry.kernel, target)
         except (KernelFileError, KernelError, OSError) as exc:
             QMessageBox.warning(self, "Cannot export the kernel", str(exc))
             return False
         if notes:
             QMessageBox.information(self, "Kernel exported", "\n".join(notes))
-        self.message.emit(f"Exported to {path}.")
+        self.message.emit(f"Exported to {target}.")
         return True
 
     # -- previews ------------------------------------------------------------------------

@@ -444,3 +444,20 @@ def test_float64_images_are_taken_as_float():
     after = correlate(before, gaussian(3, 0.7)).astype(np.float64)
     kernel = fit_kernel([(before, after)], 3).kernel
     assert np.max(np.abs(kernel.weights - gaussian(3, 0.7))) < 1e-5
+
+
+@pytest.mark.parametrize(
+    ("weights", "offset", "phrase"),
+    [
+        (np.array([[0, 0, 0], [0, 0, 1.0], [0, 0, 0]]), 0, "shift by 1 px across and 0 px down"),
+        (np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2.0]]), 128, "such as an emboss"),
+        (np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0.0]]), 0, "a sharpen"),
+        (gaussian(3, 0.8) * 1.3, 0, "brightens"),
+        (np.pad([[1.0]], 1), 0, "close to the identity"),
+    ],
+)
+def test_findings_name_the_kind_of_filter(weights, offset, phrase):
+    before = to8(photo_like(80, 80, seed=27))
+    after = apply_kernel(before, Kernel(weights, offset=offset))
+    found = fit_kernel([(before, after)], 3).report.findings
+    assert any(phrase in f for f in found), found

@@ -171,15 +171,29 @@ def _shape_findings(w: np.ndarray, tol: float, loose: bool = False) -> list[str]
     others[k // 2, k // 2] = 0.0
     negative = float(w.min()) < -tol
     sum_tol = max(0.02, tol * k)
-    if abs(total - 1.0) <= sum_tol:
+    top = np.unravel_index(int(np.argmax(np.abs(w))), w.shape)
+    shift = (
+        top != (k // 2, k // 2)
+        and abs(abs(float(w[top])) - 1.0) <= 0.05
+        and float(np.sum(np.abs(w))) - abs(float(w[top])) <= 0.1
+    )
+    if shift:
+        dy, dx = top[0] - k // 2, top[1] - k // 2
+        out.append(f"mostly one weight off centre: a shift by {dx} px across and {dy} px down")
+    elif abs(total - 1.0) <= sum_tol:
         if abs(centre - 1.0) <= tol and float(np.max(np.abs(others))) <= tol:
             out.append("close to the identity: the two images barely differ")
         elif not negative:
             out.append(f"sums to {total:.2f} with no negative weights: a blur (keeps brightness)")
-        else:
+        elif centre >= float(np.max(others)):
             out.append(
                 f"sums to {total:.2f} with negative weights around a strong centre: a "
                 "sharpen (keeps brightness)"
+            )
+        else:
+            out.append(
+                f"sums to {total:.2f} with negative weights off centre: a directional "
+                "filter such as an emboss (keeps brightness)"
             )
     elif abs(total) <= sum_tol:
         out.append(f"sums to {total:.2f}: an edge or emboss filter (flat areas become the offset)")
@@ -187,14 +201,6 @@ def _shape_findings(w: np.ndarray, tol: float, loose: bool = False) -> list[str]
         change = "brightens" if total > 1 else "darkens"
         out.append(f"sums to {total:.2f}: it {change} the image as well as filtering it")
     if k > 1:
-        idx = np.unravel_index(int(np.argmax(np.abs(w))), w.shape)
-        if (
-            idx != (k // 2, k // 2)
-            and abs(abs(float(w[idx])) - 1.0) <= 0.05
-            and (float(np.sum(np.abs(w))) - abs(float(w[idx])) <= 0.1)
-        ):
-            dy, dx = idx[0] - k // 2, idx[1] - k // 2
-            out.append(f"mostly one weight off centre: a shift by {dx} px across and {dy} px down")
         ring = np.abs(w).copy()
         ring[1:-1, 1:-1] = 0.0
         if k >= 5 and loose and float(ring.max()) > 0.1 * peak:

@@ -36,7 +36,7 @@ _PAD_PASSES = 1.0  # fetching each band with its halo
 _SEPARATE_PASS = 0.75  # a plain multiply or add (sparse kernels): cheaper than a fused tap
 _RANK_SPILL = 0.15  # extra cost per extra rank-1 term: its buffer pushes bands out of cache
 _FFT_PASSES_PER_LOG = 4.9  # per log2(tile size), per output value, incl. the wasted halo
-_IM2COL_PASSES_PER_TAP = 20.0  # copying into the columns matrix dominates
+_IM2COL_PASSES_PER_TAP = 3.0  # a copy into the columns matrix, then its share of the product
 
 
 def correlate_planes(

@@ -241,3 +241,19 @@ def test_a_name_the_user_typed_is_kept_through_edits(qtbot, editor):
     qtbot.keyClicks(editor.name_edit, "My soft box")
     type_into_cell(qtbot, editor.table, 1, 1, "2")
     assert editor.kernel().name == "My soft box"
+
+
+def test_a_matrix_typed_or_pasted_into_one_cell_becomes_the_kernel(qtbot, editor):
+    type_into_cell(qtbot, editor.table, 0, 0, "(0,1,0;1,-4,1;0,1,0)")
+    qtbot.waitUntil(lambda: editor.kernel().weights[1, 1] == -4, timeout=2000)
+    np.testing.assert_array_equal(editor.kernel().weights, [[0, 1, 0], [1, -4, 1], [0, 1, 0]])
+    assert not editor.message_label.isVisible()
+    type_into_cell(qtbot, editor.table, 1, 1, "1 2 1")  # one row of three: a 1x3 kernel
+    qtbot.waitUntil(lambda: editor.kernel().shape == (1, 3), timeout=2000)
+    assert editor.rows_spin.value() == 1 and editor.cols_spin.value() == 3
+
+
+def test_one_bad_weight_is_still_refused_in_the_cell(qtbot, editor):
+    type_into_cell(qtbot, editor.table, 0, 0, "2x")
+    assert "not a number" in editor.message_label.text()
+    assert editor.kernel().weights[0, 0] == 0

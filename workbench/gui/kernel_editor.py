@@ -122,6 +122,10 @@ class KernelEditor(QWidget):
     def _connect(self) -> None:
         self.model.weightsEdited.connect(self._on_weights_edited)
         self.model.entryRefused.connect(self._on_entry_refused)
+        # After the cell's editor has closed: taking the matrix rebuilds the whole grid.
+        self.model.matrixEntered.connect(
+            lambda text: QTimer.singleShot(0, lambda: self.paste_text(text))
+        )
         self.rows_spin.valueChanged.connect(self._on_size_changed)
         self.cols_spin.valueChanged.connect(self._on_size_changed)
         self.slice_combo.currentIndexChanged.connect(self._on_slice_changed)

@@ -54,6 +54,16 @@ def parse_weight(text: str) -> float:
     return value
 
 
+def looks_like_matrix(text: str) -> bool:
+    """True for text that holds several numbers (rows, a G'MIC matrix), not one weight."""
+    stripped = text.strip()
+    return (
+        bool(re.search(r"[;\n\t()\[\]]", stripped))
+        or len(stripped.split()) > 1
+        or (stripped.count(",") > 1)
+    )
+
+
 def shade(value: float, scale: float) -> QColor:
     """The cell colour of ``value`` on a diverging scale whose ends are at +-``scale``."""
     if scale <= 0 or value == 0:
@@ -79,6 +89,8 @@ class KernelTableModel(QAbstractTableModel):
     entryRefused = Signal(int, int, str)
     #: The user changed a weight (not emitted by :meth:`set_weights`).
     weightsEdited = Signal()
+    #: A whole matrix was pasted or typed into one cell (the text, for the editor to take).
+    matrixEntered = Signal(str)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -175,7 +187,10 @@ class KernelTableModel(QAbstractTableModel):
             if not math.isfinite(number) or abs(number) > MAX_ABS_WEIGHT:
                 raise ValueError(f"{value!r}: weights must be finite and below {MAX_ABS_WEIGHT:g}")
         except (TypeError, ValueError) as exc:
-            self.entryRefused.emit(index.row(), index.column(), str(exc))
+            if isinstance(value, str) and looks_like_matrix(value):
+                self.matrixEntered.emit(value)
+            else:
+                self.entryRefused.emit(index.row(), index.column(), str(exc))
             return False
         grid = self.grid()
         if grid[index.row(), index.column()] == number:

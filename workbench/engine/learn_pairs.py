@@ -56,6 +56,9 @@ class Pair:
     after_is_float: bool
     #: False for a float after image with values outside 0..1: it was never clipped.
     may_clip: bool = True
+    #: The colour channels as given (H x W or H x W x 3 views), for whole-image work.
+    before_image: np.ndarray | None = None
+    after_image: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -149,6 +152,8 @@ def check_pairs(pairs: Sequence[Any]) -> list[Pair]:
                 after_max=range_max(after.dtype),
                 after_is_float=after.dtype == np.float32,
                 may_clip=_may_clip(after),
+                before_image=before if before.ndim == 2 else before[:, :, :3],
+                after_image=after if after.ndim == 2 else after[:, :, :3],
             )
         )
     return checked

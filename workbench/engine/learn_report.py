@@ -326,12 +326,9 @@ def r_squared(sse: float, sst: float, count: int) -> float:
     return max(0.0, 1.0 - sse / sst)
 
 
-def _float_image(planes: list[np.ndarray], scale: float) -> np.ndarray:
-    """Colour planes as one float32 image times ``scale``, made in a single copy."""
-    if len(planes) == 1:
-        out = planes[0].astype(np.float32)
-    else:
-        out = np.stack(planes, axis=-1, dtype=np.float32)
+def _float_image(image: np.ndarray, scale: float) -> np.ndarray:
+    """``image`` as float32 times ``scale``, in one copy."""
+    out = image.astype(np.float32)
     if scale != 1.0:
         out *= np.float32(scale)
     return out
@@ -341,7 +338,7 @@ def residual_image(
     pair: Pair, kernel: Kernel, reporter: Reporter, cancel: CancelToken | None
 ) -> np.ndarray:
     """``after - apply_kernel(before)`` on the 0..255 scale, float32, colour channels."""
-    x = _float_image(pair.before, pair.before_scale / 255.0)  # float images are 0..1
+    x = _float_image(pair.before_image, pair.before_scale / 255.0)  # float images: 0..1
     done = [0.0]
 
     def forward(fraction: float) -> None:
@@ -349,7 +346,7 @@ def residual_image(
         done[0] = fraction
 
     reproduced = apply_kernel(x, kernel, border="reflect", progress=forward, cancel=cancel)
-    residual = _float_image(pair.after, pair.after_scale)
+    residual = _float_image(pair.after_image, pair.after_scale)
     reproduced *= np.float32(255.0)
     residual -= reproduced
     return residual

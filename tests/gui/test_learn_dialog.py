@@ -17,10 +17,10 @@ from workbench.engine import Kernel, apply_kernel
 from workbench.engine.imageio import save_image
 from workbench.engine.library import KernelLibrary, LibraryError, import_kernels
 from workbench.gui import learn_training
+from workbench.gui.kernel_save_dialog import KernelSaveDialog
 from workbench.gui.learn_dialog import LearnDialog
 from workbench.gui.learn_options import KernelSizeBox
 from workbench.gui.learn_pairs import ExampleImage
-from workbench.gui.learn_result import KernelNameDialog
 from workbench.gui.worker import Runner, running_task_count
 
 WAIT = 60_000  # ms; generous: two cores are shared by several test runs
@@ -127,7 +127,7 @@ def test_learned_kernel_goes_to_the_library_and_reproduces_the_after_image(
     )
 
     monkeypatch.setattr(
-        KernelNameDialog, "ask", classmethod(lambda cls, *a, **k: ("My sharpen", "Mine"))
+        KernelSaveDialog, "ask", classmethod(lambda cls, *a, **k: ("My sharpen", "Mine", "fit"))
     )
     with qtbot.waitSignal(dialog.kernel_added, timeout=WAIT) as added:
         qtbot.mouseClick(dialog.result_view.add_button, Qt.LeftButton)
@@ -341,26 +341,33 @@ def test_add_to_library_can_be_cancelled_or_fail_without_harm(
     added = []
     dialog.kernel_added.connect(added.append)
 
-    monkeypatch.setattr(KernelNameDialog, "ask", classmethod(lambda cls, *a, **k: None))
+    monkeypatch.setattr(KernelSaveDialog, "ask", classmethod(lambda cls, *a, **k: None))
     qtbot.mouseClick(dialog.result_view.add_button, Qt.LeftButton)
     assert added == [] and user_keys(library) == []
 
     def refuse(*args, **kwargs):
         raise LibraryError("cannot create the kernel folder '/nowhere' (Permission denied)")
 
-    monkeypatch.setattr(KernelNameDialog, "ask", classmethod(lambda cls, *a, **k: ("X", "")))
+    monkeypatch.setattr(KernelSaveDialog, "ask", classmethod(lambda cls, *a, **k: ("X", "", "")))
     monkeypatch.setattr(library, "save", refuse)
     qtbot.mouseClick(dialog.result_view.add_button, Qt.LeftButton)
     assert added == []
     assert is_error(dialog) and "Permission denied" in dialog.status_text()
 
 
-def test_name_dialog_needs_a_name(qtbot):
-    dialog = KernelNameDialog(None, name="Learned 3x3", category="Learned", categories=["Blur"])
-    qtbot.addWidget(dialog)
-    assert dialog.values() == ("Learned 3x3", "Learned")
-    dialog.name_edit.setText("  ")
-    assert not dialog._buttons.button(dialog._buttons.StandardButton.Ok).isEnabled()
+def test_the_library_dialog_offers_the_learned_name_and_its_fit(qtbot, monkeypatch):
+    shown = {}
+
+    def fake_exec(dialog):
+        shown["values"] = dialog.values()
+        shown["width"] = dialog.width()
+        return False  # cancelled
+
+    monkeypatch.setattr(KernelSaveDialog, "exec", fake_exec)
+    learned = Kernel(np.ones((3, 3)) / 9, name="Learned 3x3", category="Learned", description="fit")
+    assert KernelSaveDialog.ask(learned, ["Blur"]) is None
+    assert shown["values"] == ("Learned 3x3", "Learned", "fit")
+    assert shown["width"] >= 300  # room for a name, not a squeezed field
 
 
 # --- options --------------------------------------------------------------------------------

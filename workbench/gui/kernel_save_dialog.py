@@ -1,4 +1,7 @@
-"""Asks for the name, category and description of a kernel going into the library."""
+"""Asks for the name, category and description of a kernel going into the library.
+
+Used by the library dock (the editor's kernel) and the learn dialog (a learned kernel).
+"""
 
 from __future__ import annotations
 
@@ -49,6 +52,14 @@ class KernelSaveDialog(QDialog):
         form.addRow("Description", self.description_edit)
         form.addRow(buttons)
         self.resize(380, self.sizeHint().height())
+
+    @classmethod
+    def ask(
+        cls, kernel: Kernel, categories: list[str], parent: QWidget | None = None
+    ) -> tuple[str, str, str] | None:
+        """The chosen (name, category, description), or None if the user cancelled."""
+        dialog = cls(kernel, categories, parent)
+        return dialog.values() if dialog.exec() else None
 
     def values(self) -> tuple[str, str, str]:
         """(name, category, description) as typed."""

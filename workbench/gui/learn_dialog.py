@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
 
 from workbench.engine.library import KernelFileError, LibraryError, slugify
 from workbench.gui.kernel_files import ask_export_path, export_with_notes
+from workbench.gui.kernel_save_dialog import KernelSaveDialog
 from workbench.gui.learn_options import LearnOptions
 from workbench.gui.learn_pairs import ExampleImage, PairList, PairProblem, check_pairs
-from workbench.gui.learn_result import KernelNameDialog, LearnOutcome, LearnResultView
+from workbench.gui.learn_result import LearnOutcome, LearnResultView
 from workbench.gui.learn_training import LiveTraining, TrainingView, run_learning
 
 __all__ = ["LearnDialog"]
@@ -264,17 +265,20 @@ class LearnDialog(QDialog):
         kernel = self._kernel()
         if kernel is None:
             return
-        answer = KernelNameDialog.ask(
+        answer = KernelSaveDialog.ask(
+            kernel.replace(
+                name=kernel.name or "Learned kernel", category=kernel.category or "Learned"
+            ),
+            self._library.categories(),
             self,
-            name=kernel.name or "Learned kernel",
-            category=kernel.category or "Learned",
-            categories=self._library.categories(),
         )
         if answer is None:
             return
-        name, category = answer
+        name, category, description = answer
         try:
-            key = self._library.save(kernel.replace(name=name, category=category))
+            key = self._library.save(
+                kernel.replace(name=name, category=category, description=description)
+            )
         except (LibraryError, KernelFileError, OSError) as exc:
             self._show_status(f"Could not add the kernel to the library: {exc}", error=True)
             return

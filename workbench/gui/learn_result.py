@@ -16,14 +16,10 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -35,7 +31,7 @@ from workbench.gui.display import to_display
 from workbench.gui.learn_pairs import thumbnail
 from workbench.gui.plots import KernelHeatMap, ResidualView
 
-__all__ = ["KernelNameDialog", "LearnOutcome", "LearnResultView", "report_html"]
+__all__ = ["LearnOutcome", "LearnResultView", "report_html"]
 
 _COMPARE_SIZE = QSize(480, 360)  # thumbnails made at least this big, then fitted
 # Below this many levels the residual is 8-bit rounding: keep that pale, not loud.
@@ -273,46 +269,3 @@ class LearnResultView(QWidget):
 
     def comparison_image(self, name: str) -> QImage | None:
         return self._compare[name].image()
-
-
-class KernelNameDialog(QDialog):
-    """Asks for the name and category a learned kernel gets in the library."""
-
-    def __init__(
-        self, parent: QWidget | None, *, name: str, category: str, categories: list[str]
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Add to library")
-        self.name_edit = QLineEdit(name)
-        self.name_edit.selectAll()
-        self.category_box = QComboBox(editable=True)
-        self.category_box.addItems([c for c in categories if c])
-        self.category_box.setCurrentText(category)
-        form = QFormLayout()
-        form.addRow("Name:", self.name_edit)
-        form.addRow("Category:", self.category_box)
-        self._buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self._buttons.accepted.connect(self.accept)
-        self._buttons.rejected.connect(self.reject)
-        self.name_edit.textChanged.connect(self._check)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self._buttons)
-        self._check()
-
-    def _check(self) -> None:
-        ok = bool(self.name_edit.text().strip())
-        self._buttons.button(QDialogButtonBox.Ok).setEnabled(ok)
-
-    def values(self) -> tuple[str, str]:
-        return self.name_edit.text().strip(), self.category_box.currentText().strip()
-
-    @classmethod
-    def ask(
-        cls, parent: QWidget | None, *, name: str, category: str, categories: list[str]
-    ) -> tuple[str, str] | None:
-        """The chosen (name, category), or None if the user cancelled."""
-        dialog = cls(parent, name=name, category=category, categories=categories)
-        if dialog.exec() != QDialog.Accepted:
-            return None
-        return dialog.values()

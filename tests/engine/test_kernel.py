@@ -98,3 +98,9 @@ def test_rotated_flipped_resized():
         kernel.resized(2, 3)
     with pytest.raises(TypeError, match="unknown Kernel field"):
         kernel.replace(colour="red")
+
+
+def test_tiny_divisor_that_would_overflow_is_refused():
+    with pytest.raises(KernelError, match=r"divisor .* too small"):
+        Kernel([[1.0, 2.0, 1.0]], divisor=1e-300)
+    assert Kernel([[1.0, 2.0, 1.0]], divisor=1e-6).divisor == 1e-6

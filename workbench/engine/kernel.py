@@ -152,6 +152,13 @@ class Kernel:
             raise KernelError("divisor is NaN or infinite")
         if divisor == 0:
             raise KernelError("divisor is 0: use 1 to leave the sum as it is")
+        # A tiny divisor makes the effective weights overflow float32 as surely as a huge
+        # weight does, so the same limit applies to weights / divisor.
+        if np.max(np.abs(arr)) / abs(divisor) > MAX_ABS_WEIGHT:
+            raise KernelError(
+                f"divisor {divisor:g} is too small for these weights: weights / divisor "
+                f"would be over {MAX_ABS_WEIGHT:g}"
+            )
         self._divisor = divisor
 
         self._offset = self._check_offset(offset, arr)

@@ -20,7 +20,7 @@ from typing import Protocol
 __all__ = ["CancelToken", "Cancelled", "ProgressCallback", "Reporter"]
 
 
-class Cancelled(Exception):  # noqa: N818 - the name users see; it is not an error
+class Cancelled(Exception):  # not "CancelledError": cancelling is no error
     """The work was cancelled through its ``cancel`` token before it finished."""
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -90,8 +91,8 @@ def gather_rows(
 ) -> np.ndarray:
     """im2col rows for the given centre pixels: ``len(index) x (C * size * size)`` float64.
 
-    Values are on the 0..255 scale. With ``out`` given (at least as
-    many columns, e.g. a spare one for the bias), the taps are written into its first columns.
+    Values are on the 0..255 scale. With ``out`` given (it may have more columns, such as
+    one for the bias), the taps are written into its first columns.
     """
     width = source.inputs[0].shape[1]
     r = size // 2
@@ -128,12 +129,12 @@ class Group:
     in_channels: int
     outputs: int
 
-    @property
+    @cached_property
     def usable(self) -> int:
         """Usable rows (pixels)."""
         return sum(int(s.mask.sum()) for s in self.sources)
 
-    @property
+    @cached_property
     def usable_values(self) -> int:
         """Usable pixel values: rows times the values each stands for, times outputs."""
         return sum(int(s.mask.sum()) * s.values for s in self.sources) * self.outputs
@@ -193,7 +194,7 @@ def _luma_source(pair: Pair, masks: list[np.ndarray]) -> RowSource:
 
     A shared kernel acts on luma exactly as on each channel (it is linear, and the luma
     weights sum to 1, so the offset carries over). Luma is what JPEG keeps at full
-    resolution; its colour channels are halved in size, which would otherwise pass for blur.
+    resolution, while it usually halves colour, which would otherwise pass for blur.
     """
     parts = [
         RowSource(

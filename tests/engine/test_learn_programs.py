@@ -153,3 +153,26 @@ def test_clipped_after_saved_as_jpeg_is_screened():
     assert good >= 40.0
     assert good > bad + 6.0
     assert screened.report.excluded["clipped"] > 0
+
+
+def test_shared_kernel_learns_from_luma_so_jpeg_colour_subsampling_does_not_matter():
+    # Strong colour texture: JPEG (4:2:0, as Pillow saves quality 90) blurs the colour
+    # channels, so fitting each channel learns that blur; luma is kept at full resolution.
+    rng = np.random.default_rng(5)
+    f = np.hypot(np.fft.fftfreq(160)[:, None], np.fft.fftfreq(160)[None, :])
+    f[0, 0] = 1.0
+    planes = [
+        np.real(np.fft.ifft2(np.fft.fft2(rng.standard_normal((160, 160))) / f)) for _ in range(3)
+    ]
+    img = np.stack([(p - p.mean()) / p.std() for p in planes], axis=-1)
+    colourful = np.round(np.clip(0.5 + 0.14 * img, 0.02, 0.98) * 255).astype(np.uint8)
+    program = PROGRAMS["pillow-sharpen"]
+    after = jpeg90(program(colourful))
+
+    shared = fit_kernel([(colourful, after)], 3)
+    per_channel = fit_kernel([(colourful, after)], 3, mode="per-channel")
+
+    truth = program(OTHER)
+    assert psnr_interior(apply_kernel(OTHER, shared.kernel), truth) >= 48.0
+    assert psnr_interior(apply_kernel(OTHER, per_channel.kernel), truth) < 40.0
+    assert shared.report.on_luma and not per_channel.report.on_luma

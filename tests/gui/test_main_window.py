@@ -356,3 +356,11 @@ def test_files_that_fail_to_open_together_share_one_message(
     kind, title, message = dialogs.calls[0]
     assert kind == "warning" and title == "Cannot open 2 files"
     assert "broken.png" in message and "notes.jpg" in message
+
+
+def test_the_window_fits_a_small_screen(qtbot, window, image_path):
+    # 1024 x 768 laptops, or half of a 1600-pixel screen: docks and image side by side.
+    assert window.minimumSizeHint().width() <= 800
+    open_and_wait(qtbot, window, image_path)
+    assert window.minimumSizeHint().width() <= 800
+    assert window.minimumSizeHint().height() <= 600

@@ -34,6 +34,7 @@ class ImageTabs(QStackedWidget):
         hint = QLabel("Open an image (Ctrl+O) or drop image and kernel files here.", self)
         hint.setObjectName("emptyHint")
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setWordWrap(True)  # its one line must not set the window's narrowest width
         hint.setStyleSheet("color: palette(mid); font-size: 15px;")
         self.addWidget(hint)
         self.addWidget(self.tabs)

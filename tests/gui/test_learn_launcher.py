@@ -85,3 +85,12 @@ def test_learn_dialog_closed_just_before_ctrl_l_does_not_forget_the_new_one(
     first.destroyed.connect(lambda: destroyed.append(True))
     qtbot.waitUntil(lambda: bool(destroyed), timeout=2000)
     assert window.learn.dialog is second and second.isVisible()
+
+
+def test_the_learn_dialog_fits_on_the_screen(qtbot, window):
+    window.actions.learn.trigger()
+    dialog = window.learn.dialog
+    screen = dialog.screen().availableGeometry()
+    assert dialog.height() <= screen.height()  # 1280 x 820 was taller than a 768 laptop
+    assert dialog.minimumSizeHint().width() <= 1024
+    dialog.close()

@@ -133,7 +133,9 @@ class LearnDialog(QDialog):
         runner.cancelled.connect(self._on_cancelled)
         self._set_running(False)
         self._show_status("Choose the after image, then press Learn." if image is not None else "")
-        self.resize(1280, 820)
+        # Roomy where the screen allows, never taller or wider than the screen (1366 x 768).
+        screen = (parent or self).screen().availableGeometry()
+        self.resize(min(1280, screen.width() - 40), min(820, screen.height() - 40))
 
     # -- running ------------------------------------------------------------------------
     def is_running(self) -> bool:

@@ -176,3 +176,11 @@ def test_shared_kernel_learns_from_luma_so_jpeg_colour_subsampling_does_not_matt
     assert psnr_interior(apply_kernel(OTHER, shared.kernel), truth) >= 48.0
     assert psnr_interior(apply_kernel(OTHER, per_channel.kernel), truth) < 40.0
     assert shared.report.on_luma and not per_channel.report.on_luma
+
+
+def test_jpeg_after_is_recognised_in_the_findings():
+    program = PROGRAMS["opencv-gaussian"]
+    png = fit_kernel([(TRAIN, program(TRAIN))], 5).report.findings
+    jpeg = fit_kernel([(TRAIN, jpeg90(program(TRAIN)))], 5).report.findings
+    assert not any("JPEG" in f for f in png)
+    assert any("JPEG" in f for f in jpeg)

@@ -25,7 +25,13 @@ from workbench.engine.learn_adam import LOSSES, solve_adam
 from workbench.engine.learn_exact import GroupFit, solve_exact
 from workbench.engine.learn_layer import Adam, ConvLayer, im2col
 from workbench.engine.learn_pairs import REASONS, LearnError, Pair, check_pairs, pixel_masks
-from workbench.engine.learn_report import FitReport, evaluate, findings, residual_image
+from workbench.engine.learn_report import (
+    FitReport,
+    evaluate,
+    findings,
+    looks_like_jpeg,
+    residual_image,
+)
 from workbench.engine.learn_rows import (
     Group,
     build_groups,
@@ -344,17 +350,6 @@ def fit_kernel(
         wp = min(pair_r2, key=pair_r2.get)
         if pair_r2[wp] < 0.98 and pair_r2[wp] < r2 - 0.02:
             worst = (wp, pair_r2[wp])
-    notes = findings(
-        weights,
-        offset,
-        r_squared=r2,
-        rmse=rmse,
-        used_fraction=used_fraction,
-        excluded=counts,
-        total_values=total_values,
-        worst_pair=worst,
-        larger_tried=any(s > k for s in fits[0].size_errors),
-    )
     loss_note = "" if loss == "l2" else f", {loss} loss"
     kernel = Kernel(
         weights,
@@ -368,6 +363,18 @@ def fit_kernel(
         ),
     )
     residual = residual_image(checked[0], kernel, reporter.sub(0.85, 0.15), cancel)
+    notes = findings(
+        weights,
+        offset,
+        r_squared=r2,
+        rmse=rmse,
+        used_fraction=used_fraction,
+        excluded=counts,
+        total_values=total_values,
+        worst_pair=worst,
+        larger_tried=any(s > k for s in fits[0].size_errors),
+        jpeg=looks_like_jpeg(residual),
+    )
     report = FitReport(
         rmse=rmse,
         psnr=psnr,

@@ -20,7 +20,14 @@ from workbench.engine.learn_pairs import Pair
 from workbench.engine.learn_rows import Group, held_out
 from workbench.engine.progress import CancelToken, Reporter
 
-__all__ = ["FitReport", "evaluate", "findings", "r_squared", "residual_image"]
+__all__ = [
+    "FitReport",
+    "evaluate",
+    "findings",
+    "looks_like_jpeg",
+    "r_squared",
+    "residual_image",
+]
 
 
 @dataclass
@@ -222,11 +229,12 @@ def findings(
     total_values: int,
     worst_pair: tuple[int, float] | None = None,
     larger_tried: bool = False,
+    jpeg: bool = False,
 ) -> list[str]:
     """Plain-language findings about a learned kernel (``k x k`` or ``out x in x k x k``).
 
     ``larger_tried`` says "auto" already found larger sizes no better, so a heavy outer
-    ring is not a hint to try one.
+    ring is not a hint to try one; ``jpeg`` that the residual shows JPEG's 8x8 blocks.
     """
     tol = max(2e-3, 3e-3 * float(np.max(np.abs(weights))) + min(rmse, 10.0) * 2e-4)
     loose = rmse > 0.6 and not larger_tried
@@ -275,6 +283,11 @@ def findings(
         notes.append(
             f"rough fit (RMSE {rmse:.1f}): the filter may be partly non-linear, or "
             "the after image heavily compressed"
+        )
+    if jpeg and rmse > 0.6:
+        notes.append(
+            "the after image was saved as JPEG (its 8x8 blocks show in the residual): that "
+            "explains most of the error, and a strong sharpen may come out slightly softer"
         )
     if worst_pair is not None:
         notes.append(
@@ -350,3 +363,24 @@ def residual_image(
     reproduced *= np.float32(255.0)
     residual -= reproduced
     return residual
+
+
+def looks_like_jpeg(residual: np.ndarray) -> bool:
+    """Whether the residual changes differently across JPEG's 8x8 block edges than inside.
+
+    A clean residual (rounding noise, or a filter that is not quite linear) has no
+    8-pixel period; a JPEG after image's error is made block by block, so its steps at
+    block edges are clearly larger (blurred content) or smaller (sharpened content).
+    """
+    r = residual if residual.ndim == 2 else residual.mean(axis=2)
+    if min(r.shape) < 48:
+        return False
+    r = r[8:-8, 8:-8]  # the border is off for other reasons; 8 keeps the block phase
+    ratios = []
+    for axis in (0, 1):
+        steps = np.abs(np.diff(r, axis=axis))
+        edge = np.arange(steps.shape[axis]) % 8 == 7
+        on = np.compress(edge, steps, axis=axis).mean()
+        off = np.compress(~edge, steps, axis=axis).mean()
+        ratios.append(np.log(max(on, 1e-12) / max(off, 1e-12)))
+    return bool(min(abs(v) for v in ratios) > 0.18 and ratios[0] * ratios[1] > 0)

@@ -19,6 +19,7 @@ from workbench.engine.progress import Cancelled
 from workbench.gui.display import to_display
 from workbench.gui.filter_settings import FilterSettings
 from workbench.gui.preview import FULL_CHANNEL
+from workbench.gui.save_conversion import convert_for_format
 from workbench.gui.status_bar import StatusBar
 from workbench.gui.worker import Runner
 
@@ -46,7 +47,9 @@ def _filter(progress, cancel, pixels, settings):
     return out, to_display(out)
 
 
-def _save(progress, cancel, path, pixels, like):
+def _save(progress, cancel, path, pixels, like, convert):
+    if convert:  # the user agreed to a copy the format can hold
+        pixels = convert_for_format(pixels, path)
     save_image(path, pixels, like=like)
     return path
 
@@ -104,10 +107,11 @@ class ImageJobs(QObject):
         self._status.show_progress(label, 0.0)
         return rid
 
-    def save(self, tab, path: Path, *, close_after: bool = False) -> int:
+    def save(self, tab, path: Path, *, close_after: bool = False, convert: bool = False) -> int:
+        """Write the tab's image; ``convert`` to what the format holds (8-bit, no alpha)."""
         doc = tab.document
         rid = self._runner.submit(
-            _save, channel=f"save:{path}", args=(Path(path), doc.pixels, doc.source)
+            _save, channel=f"save:{path}", args=(Path(path), doc.pixels, doc.source, convert)
         )
         self._jobs[rid] = _Job(
             "save",

@@ -33,6 +33,7 @@ from workbench.gui.learn_launcher import LearnLauncher
 from workbench.gui.library_panel import LibraryPanel
 from workbench.gui.preview import LivePreview
 from workbench.gui.recent_files import RecentFiles
+from workbench.gui.save_conversion import ask_to_convert, what_saving_changes
 from workbench.gui.status_bar import StatusBar
 from workbench.gui.unsaved_prompts import ask_before_closing, ask_before_quitting
 from workbench.gui.window_actions import WindowActions
@@ -214,9 +215,19 @@ class MainWindow(QMainWindow):
                 return
         self.save_document(tab, path)
 
-    def save_document(self, tab: DocumentTab, path: Path, *, close_after: bool = False) -> int:
-        """Write ``tab``'s image to ``path`` in the background (atomic: all or nothing)."""
-        return self.jobs.save(tab, Path(path), close_after=close_after)
+    def save_document(
+        self, tab: DocumentTab, path: Path, *, close_after: bool = False
+    ) -> int | None:
+        """Write ``tab``'s image to ``path`` in the background (atomic: all or nothing).
+
+        A format that holds less than the image (16-bit into JPEG, transparency into BMP)
+        gets a converted copy if the user agrees; None if they do not.
+        """
+        path = Path(path)
+        changes = what_saving_changes(tab.document.pixels, path)
+        if changes and not ask_to_convert(self, path, changes):
+            return None
+        return self.jobs.save(tab, path, close_after=close_after, convert=bool(changes))
 
     def close_tab(self, tab: DocumentTab | None) -> bool:
         if tab is None:

@@ -74,7 +74,9 @@ class ImageJobs(QObject):
     applied = Signal(object, int, object, object, object)
     #: tab, path, state id written, close the tab afterwards
     saved = Signal(object, object, int, bool)
-    #: kind ("open", "save", "apply"), dialog title, message, path (or None)
+    #: kind ("open", "save", "apply"), dialog title, message, the paths concerned (a list).
+    #: Files opened together that fail come in one signal once all of them have finished,
+    #: so the user gets one message naming them all, not a stack of boxes.
     failed = Signal(str, str, str, object)
     #: kind of the job the user cancelled
     cancelled = Signal(str)
@@ -85,6 +87,7 @@ class ImageJobs(QObject):
         self._status = status
         self._jobs: dict[int, _Job] = {}
         self._preview_started: dict[int, float] = {}
+        self._open_failures: list[tuple[Path, str]] = []
         runner.started.connect(self._on_started)
         runner.progress.connect(self._on_progress)
         runner.finished.connect(self._on_finished)
@@ -167,6 +170,7 @@ class ImageJobs(QObject):
         if job.kind == "open":
             image_file, display = result
             self.opened.emit(job.path, image_file, display, rid)
+            self._report_open_failures()
         elif job.kind == "apply":
             pixels, display = result
             self.applied.emit(job.tab, job.state_id, job.settings, pixels, display)
@@ -177,8 +181,13 @@ class ImageJobs(QObject):
     def _on_failed(self, rid: int, message: str) -> None:
         job = self._jobs.pop(rid, None)
         self._idle_check()
-        if job is not None:
-            self.failed.emit(job.kind, _TITLES[job.kind], message, job.path)
+        if job is None:
+            return
+        if job.kind == "open":
+            self._open_failures.append((job.path, message))
+        else:
+            self.failed.emit(job.kind, _TITLES[job.kind], message, [job.path] if job.path else [])
+        self._report_open_failures()
 
     @Slot(int)
     def _on_cancelled(self, rid: int) -> None:
@@ -186,3 +195,15 @@ class ImageJobs(QObject):
         self._idle_check()
         if job is not None:
             self.cancelled.emit(job.kind)
+        self._report_open_failures()
+
+    def _report_open_failures(self) -> None:
+        if not self._open_failures or self.is_busy("open"):
+            return
+        failures, self._open_failures = self._open_failures, []
+        paths = [path for path, _ in failures]
+        if len(failures) == 1:
+            self.failed.emit("open", _TITLES["open"], failures[0][1], paths)
+        else:
+            listing = "\n".join(message for _, message in failures)
+            self.failed.emit("open", f"Cannot open {len(failures)} files", listing, paths)

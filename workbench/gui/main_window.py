@@ -67,7 +67,6 @@ class MainWindow(QMainWindow):
         self.tabs.closeRequested.connect(self.close_tab)
         self.setCentralWidget(self.tabs)
         self.dialogs = FileDialogs(settings, self)
-        self._open_failures: list[tuple[str, str]] = []  # (title, message) until opens finish
 
         self.editor = KernelEditor(self)
         self.library_panel = LibraryPanel(self.library, self.runner, self)
@@ -276,7 +275,6 @@ class MainWindow(QMainWindow):
         doc = ImageDocument(image_file.pixels, path=path, source=image_file)
         self.add_document(doc, display, order=order)
         self._remember_recent(path)
-        self._report_open_failures()
 
     @Slot(object, object, int, bool)
     def _on_saved(self, tab, path: Path, state_id: int, close_after: bool) -> None:
@@ -293,33 +291,18 @@ class MainWindow(QMainWindow):
         self._update_ui()
 
     @Slot(str, str, str, object)
-    def _on_job_failed(self, kind: str, title: str, message: str, path) -> None:
-        if kind == "open" and path is not None and not Path(path).exists():
+    def _on_job_failed(self, kind: str, title: str, message: str, paths: list) -> None:
+        missing = [p for p in paths if kind == "open" and not Path(p).exists()]
+        for path in missing:
             self.recent.remove(path)
+        if missing:
             self.recent.fill_menu(self.actions.recent_menu, self.open_files)
-        if kind != "open":
-            QMessageBox.warning(self, title, message)
-            return
-        self._open_failures.append((title, message))
-        self._report_open_failures()
-
-    def _report_open_failures(self) -> None:
-        # Files opened together that fail are named in one message once all have finished,
-        # not in a stack of boxes, one per file.
-        if not self._open_failures or self.jobs.is_busy("open"):
-            return
-        failures, self._open_failures = self._open_failures, []
-        if len(failures) == 1:
-            QMessageBox.warning(self, *failures[0])
-        else:
-            lines = "\n".join(message for _title, message in failures)
-            QMessageBox.warning(self, f"Cannot open {len(failures)} files", lines)
+        QMessageBox.warning(self, title, message)
 
     @Slot(str)
     def _on_job_cancelled(self, kind: str) -> None:
         if kind == "apply":
             self.status.showMessage("Cancelled.", 3000)
-        self._report_open_failures()
 
     def _remember_recent(self, path: Path) -> None:
         self.recent.add(path)

@@ -237,6 +237,17 @@ def test_open_recent_lists_files_and_opens_them(qtbot, window, image_path):
     qtbot.waitUntil(lambda: window.tabs.count() == 1, timeout=5000)
 
 
+def test_a_recent_file_that_is_gone_says_so_and_leaves_the_menu(qtbot, window, image_path, dialogs):
+    open_and_wait(qtbot, window, image_path)
+    window.close_tab(window.current_tab())
+    image_path.unlink()
+    [action] = [a for a in window.actions.recent_menu.actions() if a.statusTip()]
+    action.trigger()
+    qtbot.waitUntil(lambda: bool(dialogs.calls), timeout=5000)
+    assert dialogs.kinds() == ["warning"] and image_path.name in dialogs.calls[0][2]
+    assert window.recent.paths() == []
+
+
 def test_revert_returns_to_the_saved_image_and_can_be_undone(qtbot, window, image_path, small_rgb):
     tab = open_and_wait(qtbot, window, image_path)
     window.edits.apply(window.editor.settings().__class__(BLUR))

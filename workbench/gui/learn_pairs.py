@@ -55,7 +55,7 @@ class ExampleImage:
 
 def _kind(pixels: np.ndarray) -> str:
     channels = 1 if pixels.ndim == 2 else pixels.shape[2]
-    kind = {1: "grey", 3: "RGB", 4: "RGBA"}.get(channels, f"{channels}-channel")
+    kind = {1: "gray", 3: "RGB", 4: "RGBA"}.get(channels, f"{channels}-channel")
     depth = {"uint8": "8-bit", "uint16": "16-bit", "float32": "float"}.get(pixels.dtype.name, "")
     return f"{kind} {depth}".strip()
 
@@ -94,7 +94,7 @@ def check_pairs(
         if b.shape != a.shape:
             raise PairProblem(
                 f"Pair {number}: the before image is {_kind(b)} but the after image is "
-                f"{_kind(a)}. Save both with the same colour mode (both grey or both RGB)."
+                f"{_kind(a)}. Save both with the same colour mode (both gray or both RGB)."
             )
         out.append((b, a))
     if not out:

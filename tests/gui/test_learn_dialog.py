@@ -293,7 +293,7 @@ def test_grey_and_colour_pair_is_refused(qtbot, make_dialog):
     dialog.pairs.set_image(0, "after", ExampleImage(colour[..., 0].copy(), "grey.png"))
     qtbot.mouseClick(dialog.learn_button, Qt.LeftButton)
     assert not dialog.is_running()
-    assert "grey" in dialog.status_text() and "RGB" in dialog.status_text()
+    assert "gray 8-bit" in dialog.status_text() and "RGB" in dialog.status_text()
 
 
 def test_missing_after_image_is_asked_for(qtbot, make_dialog):

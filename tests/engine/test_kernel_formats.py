@@ -287,7 +287,7 @@ def test_gimp_refuses_what_it_cannot_hold(tmp_path, kernel, message):
         (")", "unbalanced"),
         (
             '(GimpGegl-gegl-convolution-matrix-config "x" (c3 1) (divisor 1e-300) (normalize no))',
-            "divisor 1e-300 is so small",
+            "divisor 1e-300 is too small",
         ),
     ],
 )

@@ -99,7 +99,7 @@ def test_dict_round_trip_without_files():
         ('{"weights": [[1]], "name": 5}', "'name' must be text"),
         ('{"weights": [[1e400]]}', "NaN or infinity"),
         # Weights divided by a tiny divisor would overflow to infinity when applied.
-        ('{"weights": [[1, 1, 1]], "divisor": 1e-300}', "divisor 1e-300 is so small"),
+        ('{"weights": [[1, 1, 1]], "divisor": 1e-300}', "divisor 1e-300 is too small"),
     ],
 )
 def test_malformed_json_names_path_and_reason(tmp_path, text, message):

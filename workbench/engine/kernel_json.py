@@ -23,10 +23,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from workbench.engine.atomic_write import write_atomically
-from workbench.engine.kernel import MAX_ABS_WEIGHT, Kernel, KernelError
+from workbench.engine.kernel import Kernel, KernelError
 
 __all__ = [
     "FORMAT_ID",
@@ -155,22 +153,12 @@ def kernel_from_dict(data: Mapping[str, Any], *, source: str = "") -> Kernel:
 
 
 def checked_kernel(weights: Any, source: str, **fields: Any) -> Kernel:
-    """A :class:`Kernel` from a file's values, or a :class:`KernelFileError` naming ``source``.
-
-    Besides what ``Kernel`` checks, refuses a divisor so small that the weights divided by it
-    are absurdly large: such a file would only fill the image with overflowed values.
-    """
+    """A :class:`Kernel` from a file's values, or a :class:`KernelFileError` naming ``source``."""
     where = f"{source}: " if source else ""
     try:
-        kernel = Kernel(weights, **fields)
+        return Kernel(weights, **fields)
     except KernelError as exc:
         raise KernelFileError(f"{where}{exc}") from None
-    if np.abs(kernel.weights).max() / abs(kernel.divisor) > MAX_ABS_WEIGHT:
-        raise KernelFileError(
-            f"{where}the divisor {kernel.divisor:g} is so small that the weights divided by "
-            f"it are over {MAX_ABS_WEIGHT:g}"
-        )
-    return kernel
 
 
 def _flatten(values: Any) -> list:

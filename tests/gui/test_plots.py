@@ -124,6 +124,22 @@ def test_heat_map_writes_numbers_only_when_they_fit(qtbot):
     assert _distinct_colours(grab(heat), small_cell) <= 1
 
 
+def test_heat_map_never_shows_small_weights_as_zero(qtbot):
+    heat = KernelHeatMap()
+    qtbot.addWidget(heat)
+    learned = np.full((11, 11), -0.03)  # a learned unsharp mask: small negatives, big centre
+    learned[5, 5] = 2.43
+    heat.set_weights(learned)
+    formats = [heat._number_format(cell) for cell in range(8, 60)]
+    assert {f[1] for f in formats if f} == {2}  # two places or no numbers, never "0.0"
+    assert formats[-1] is not None  # big cells do show the numbers
+
+    coarse = np.array([[1.5, -2.4, 1.1], [0.6, 2.2, -1.7], [1.3, -0.9, 2.0]])
+    heat.set_weights(coarse)
+    formats = [heat._number_format(cell) for cell in range(8, 60)]
+    assert 1 in {f[1] for f in formats if f}  # one place is still used where it reads right
+
+
 def test_colour_kernel_shows_one_block_per_channel_pair(qtbot):
     weights = np.zeros((3, 3, 3, 3))
     weights[0, 2, 1, 1] = 1.0  # red out of blue

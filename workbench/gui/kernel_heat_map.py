@@ -134,13 +134,16 @@ class KernelHeatMap(QWidget):
 
     def _number_format(self, cell: float) -> tuple[QFont, int] | None:
         """The largest font, down to 6 pt, and the decimals (one fewer if that is what it
-        takes) in which every number fits its cell; None if none fits."""
+        takes and no weight then reads as 0) in which every number fits its cell; None if
+        none fits."""
         best = decimals_for(self._limit)
         finite = self._weights[np.isfinite(self._weights)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
         font = QFont(self.font())
         start = font.pointSizeF() if font.pointSizeF() > 0 else 9.0
         for decimals in (best, best - 1) if best > 0 else (best,):
+            if decimals < best and _hides_weights(finite, decimals):
+                break  # a grid of "0.0" would say the weights are zero: colours only
             extremes = [format_number(v, decimals) for v in (lo, hi)]
             size = start
             while size >= 6.0:
@@ -248,3 +251,9 @@ class KernelHeatMap(QWidget):
             QRectF(right + 10, bar_top, colour_bar_width(fm, self._limit), bar_height),
             self._limit,
         )
+
+
+def _hides_weights(weights: np.ndarray, decimals: int) -> bool:
+    """True if some non-zero weight would read as zero with ``decimals`` places."""
+    smallest = np.abs(weights[weights != 0]).min(initial=np.inf)
+    return bool(smallest < 0.5 * 10.0**-decimals)

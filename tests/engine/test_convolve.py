@@ -9,7 +9,7 @@ import pytest
 from reference import correlate_image, correlate_plane, to_dtype
 
 from workbench.engine import Cancelled, Kernel, KernelError, apply_kernel
-from workbench.engine.strategies import STRATEGY_NAMES, direct, fft, im2col, separable
+from workbench.engine.strategies import STRATEGY_NAMES, direct, fft, im2col, separable, tiles
 from workbench.engine.strategies.tiles import thread_count
 
 IDENTITY = np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], float)
@@ -252,8 +252,7 @@ def test_cancel_set_before_the_call_raises():
 
 @pytest.mark.parametrize("strategy", STRATEGY_NAMES)
 def test_cancel_from_another_thread_stops_the_call(small_tiles, monkeypatch, strategy):
-    module = {"direct": direct, "separable": separable, "fft": fft, "im2col": im2col}[strategy]
-    fetch_tile = module.padded_tile
+    fetch_tile = tiles.padded_tile
     cancel, started = threading.Event(), threading.Event()
     tiles_started = []
 
@@ -268,7 +267,7 @@ def test_cancel_from_another_thread_stops_the_call(small_tiles, monkeypatch, str
         started.wait(5)
         cancel.set()
 
-    monkeypatch.setattr(module, "padded_tile", held_tile)
+    monkeypatch.setattr(tiles, "padded_tile", held_tile)
     threads_before = threading.active_count()
     other = threading.Thread(target=canceller)
     other.start()
@@ -281,17 +280,25 @@ def test_cancel_from_another_thread_stops_the_call(small_tiles, monkeypatch, str
 
 
 def test_an_error_in_a_tile_thread_reaches_the_caller(small_tiles, monkeypatch):
-    calls = []
+    if thread_count() < 2:
+        pytest.skip("one core: every tile runs in the calling thread")
+    real_einsum = np.einsum
+    failed = threading.Event()
 
-    def failing_einsum(*args, **kwargs):
-        calls.append(threading.current_thread())
-        if len(calls) == 3:
+    def einsum(*args, **kwargs):
+        if threading.current_thread() is threading.main_thread():
+            failed.wait(5)  # the caller's tiles wait until a tile thread has failed
+        else:
+            failed.set()
             raise MemoryError("no room")
-        return np.einsum(*args, **kwargs)
+        return real_einsum(*args, **kwargs)
 
-    monkeypatch.setattr(direct.np, "einsum", failing_einsum)
+    monkeypatch.setattr(direct.np, "einsum", einsum)
+    threads_before = threading.active_count()
     with pytest.raises(MemoryError, match="no room"):
         apply_kernel(noise((40, 30), np.float32), BOX, strategy="direct")
+    assert failed.is_set()  # the error came from a tile thread, not the caller's own tile
+    assert threading.active_count() == threads_before
 
 
 def test_opaque_alpha_gives_the_same_result_with_or_without_weighting():

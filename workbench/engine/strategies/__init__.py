@@ -1,7 +1,8 @@
 """Correlation strategies for float32 planes, and the cost model that picks one.
 
-Every strategy has the same contract (see :func:`correlate_planes`) and gives the same
-result to float32 precision; they differ only in speed and memory:
+Every strategy is a function of one :class:`~workbench.engine.strategies.tiles.Correlation`
+(see :func:`correlate_planes`) and gives the same result to float32 precision; they differ
+only in speed and memory:
 
 ``direct``     shifted multiply-accumulate, ``2 kh kw`` passes over cache-sized row bands
 ``separable``  SVD split into 1-D passes, ``~2 (kh + kw)`` passes per rank-1 term
@@ -17,7 +18,7 @@ import numpy as np
 
 from workbench.engine.progress import Reporter
 from workbench.engine.strategies import direct, fft, im2col, separable
-from workbench.engine.strategies.tiles import Finish
+from workbench.engine.strategies.tiles import Correlation, Finish
 
 __all__ = ["STRATEGY_NAMES", "choose_strategy", "correlate_planes", "estimated_costs"]
 
@@ -79,7 +80,8 @@ def correlate_planes(
     if out is None:
         out = np.empty(planes.shape, np.float32)
     weights = np.asarray(weights, np.float64)
-    return _IMPLEMENTATIONS[strategy](planes, weights, border, float(cval), reporter, out, finish)
+    job = Correlation(planes, weights, border, float(cval), reporter, out, finish)
+    return _IMPLEMENTATIONS[strategy](job)
 
 
 def estimated_costs(weights: np.ndarray, shape: tuple[int, ...]) -> dict[str, float]:

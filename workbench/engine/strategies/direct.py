@@ -14,14 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from workbench.engine.progress import Reporter
-from workbench.engine.strategies.tiles import (
-    Finish,
-    band_rows,
-    padded_tile,
-    run_tiles,
-    store,
-)
+from workbench.engine.strategies.tiles import Correlation, band_rows
 
 #: Floats of output per band: with the halo and the shifted reads the working set stays
 #: in a 1-2 MB L2 cache, and a band is big enough that two threads rarely wait for the GIL.
@@ -54,19 +47,12 @@ def uses_einsum(weights: np.ndarray) -> bool:
     return 0.75 * (2 * np.count_nonzero(weights) - 1) > weights.size
 
 
-def correlate(
-    src: np.ndarray,
-    weights: np.ndarray,
-    border: str,
-    cval: float,
-    reporter: Reporter,
-    out: np.ndarray,
-    finish: Finish | None = None,
-) -> np.ndarray:
-    """Correlate every plane of ``src`` (H x W x C) with ``weights``; see ``correlate_planes``."""
+def correlate(job: Correlation) -> np.ndarray:
+    """Correlate every plane of ``job.src`` with ``job.weights``; returns ``job.out``."""
+    src, weights, out = job.src, job.weights, job.out
     h, w, c = src.shape
     kh, kw = weights.shape
-    ry, rx = kh // 2, kw // 2
+    ry, rx = job.radius
     fused = uses_einsum(weights)
     grid = weights.astype(np.float32)
     taps = [(dy, dx, grid[dy, dx]) for dy, dx in zip(*np.nonzero(weights), strict=True)]
@@ -126,9 +112,9 @@ def correlate(
         if kind == "padded":
             dest = out2d[y0:y1]
             acc = dest if out.dtype == np.float32 else buffers[2][: n * row_len].reshape(n, -1)
-            padded = padded_tile(src, (y0, y1), (0, w), (ry, rx), border, cval, buffers[0])
+            padded = job.padded((y0, y1), (0, w), buffers[0])
             accumulate(acc, padded.reshape(n + 2 * ry, -1), buffers[1])
-            store(acc, dest, finish)
+            job.store(acc, dest)
         elif kind == "inside" and fused:
             # Column chunks keep each output row and the rows it reads in L1 for all taps.
             for x in range(0, (w - 2 * rx) * c, CHUNK_FLOATS):
@@ -136,17 +122,16 @@ def correlate(
                 dest = out2d[y0:y1, rx * c + x : rx * c + x_end]
                 view = all_taps[:, :, y0 - ry : y1 - ry, x:x_end]
                 np.einsum("abij,ab->ij", view, grid, out=dest)
-                store(dest, dest, finish)
+                job.store(dest, dest)
         elif kind == "inside":
             dest = out2d[y0:y1, rx * c : (w - rx) * c]
             accumulate(dest, src2d[y0 - ry : y1 + ry], buffers[1])
-            store(dest, dest, finish)
+            job.store(dest, dest)
         else:
             for x0, x1 in ((0, rx), (w - rx, w)):
                 dest = out2d[y0:y1, x0 * c : x1 * c]
-                strip = padded_tile(src, (y0, y1), (x0, x1), (ry, rx), border, cval, buffers[0])
+                strip = job.padded((y0, y1), (x0, x1), buffers[0])
                 accumulate(dest, strip.reshape(n + 2 * ry, -1), buffers[1])
-                store(dest, dest, finish)
+                job.store(dest, dest)
 
-    run_tiles(tiles, tile, reporter, scratch)
-    return out
+    return job.run(tiles, tile, scratch)

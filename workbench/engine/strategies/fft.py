@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.engine.progress import Reporter
-from workbench.engine.strategies.tiles import Finish, padded_tile, run_tiles, store
+from workbench.engine.strategies.tiles import Correlation
 
 #: FFT side length aimed for: big enough that the halo wasted per tile is small, small
 #: enough that a tile's arrays stay in cache and a tile takes a few milliseconds.
@@ -42,29 +41,17 @@ def tile_side(length: int, taps: int, target: int = TARGET_SIDE) -> tuple[int, i
     return side, side - taps + 1
 
 
-def correlate(
-    src: np.ndarray,
-    weights: np.ndarray,
-    border: str,
-    cval: float,
-    reporter: Reporter,
-    out: np.ndarray,
-    finish: Finish | None = None,
-) -> np.ndarray:
-    """Correlate every plane of ``src`` (H x W x C) with ``weights``; see ``correlate_planes``."""
+def correlate(job: Correlation) -> np.ndarray:
+    """Correlate every plane of ``job.src`` with ``job.weights``; returns ``job.out``."""
+    src, weights, out = job.src, job.weights, job.out
     h, w, c = src.shape
     kh, kw = weights.shape
-    ry, rx = kh // 2, kw // 2
     n, bh = tile_side(h, kh)
     m, bw = tile_side(w, kw)
     # Correlation is the product with the conjugate spectrum of the kernel placed at the
     # origin: output (y, x) then reads input (y .. y + kh - 1, x .. x + kw - 1) of the tile.
     spectrum = np.conj(np.fft.rfft2(weights, s=(n, m))).astype(np.complex64)
-    tiles = [
-        ((y0, min(y0 + bh, h)), (x0, min(x0 + bw, w)))
-        for y0 in range(0, h, bh)
-        for x0 in range(0, w, bw)
-    ]
+    tiles = job.blocks(bh, bw)
 
     def scratch() -> tuple[np.ndarray, ...]:
         return (
@@ -77,7 +64,7 @@ def correlate(
     def tile(span: tuple[tuple[int, int], tuple[int, int]], buffers: tuple) -> None:
         (y0, y1), (x0, x1) = span
         block_buf, planes, spec, result = buffers
-        block = padded_tile(src, (y0, y1), (x0, x1), (ry, rx), border, cval, block_buf)
+        block = job.padded((y0, y1), (x0, x1), block_buf)
         rows, cols = block.shape[:2]
         if rows < n or cols < m:
             planes[...] = 0  # the last tiles are short: zeros stay clear of kept outputs
@@ -87,7 +74,6 @@ def correlate(
         # irfft2 ignores ``out`` in numpy 2.4; its two 1-D steps honour it.
         np.fft.ifft(spec, axis=1, out=spec)
         np.fft.irfft(spec, n=m, axis=2, out=result)
-        store(result[:, : y1 - y0, : x1 - x0].transpose(1, 2, 0), out[y0:y1, x0:x1], finish)
+        job.store(result[:, : y1 - y0, : x1 - x0].transpose(1, 2, 0), out[y0:y1, x0:x1])
 
-    run_tiles(tiles, tile, reporter, scratch)
-    return out
+    return job.run(tiles, tile, scratch)

@@ -13,35 +13,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.engine.progress import Reporter
-from workbench.engine.strategies.tiles import Finish, padded_tile, run_tiles, store
+from workbench.engine.strategies.tiles import Correlation
 
 #: Floats in one tile's columns matrix (16 MB): big enough for an efficient product.
 COLUMNS_FLOATS = 4_000_000
 
 
-def correlate(
-    src: np.ndarray,
-    weights: np.ndarray,
-    border: str,
-    cval: float,
-    reporter: Reporter,
-    out: np.ndarray,
-    finish: Finish | None = None,
-) -> np.ndarray:
-    """Correlate every plane of ``src`` (H x W x C) with ``weights``; see ``correlate_planes``."""
+def correlate(job: Correlation) -> np.ndarray:
+    """Correlate every plane of ``job.src`` with ``job.weights``; returns ``job.out``."""
+    src, weights, out = job.src, job.weights, job.out
     h, w, c = src.shape
     kh, kw = weights.shape
-    ry, rx = kh // 2, kw // 2
+    ry, rx = job.radius
     k = kh * kw
     values = max(1, COLUMNS_FLOATS // k)  # output values per tile
     bw = min(w, max(1, values // c))  # tile width in pixels
     bh = min(h, max(1, values // (bw * c)))
-    tiles = [
-        ((y0, min(y0 + bh, h)), (x0, min(x0 + bw, w)))
-        for y0 in range(0, h, bh)
-        for x0 in range(0, w, bw)
-    ]
+    tiles = job.blocks(bh, bw)
     taps = np.ascontiguousarray(weights.reshape(1, k), dtype=np.float32)
 
     def scratch() -> tuple[np.ndarray, np.ndarray]:
@@ -53,14 +41,13 @@ def correlate(
     def tile(span: tuple[tuple[int, int], tuple[int, int]], buffers: tuple) -> None:
         (y0, y1), (x0, x1) = span
         n, row_len = y1 - y0, (x1 - x0) * c
-        block = padded_tile(src, (y0, y1), (x0, x1), (ry, rx), border, cval, buffers[0])
+        block = job.padded((y0, y1), (x0, x1), buffers[0])
         flat = block.reshape(n + 2 * ry, -1)
         columns = buffers[1][: k * n * row_len].reshape(kh, kw, n, row_len)
         for dy in range(kh):
             for dx in range(kw):
                 columns[dy, dx] = flat[dy : dy + n, dx * c : dx * c + row_len]
         product = np.einsum("ik,kp->ip", taps, columns.reshape(k, n * row_len))
-        store(product.reshape(n, x1 - x0, c), out[y0:y1, x0:x1], finish)
+        job.store(product.reshape(n, x1 - x0, c), out[y0:y1, x0:x1])
 
-    run_tiles(tiles, tile, reporter, scratch)
-    return out
+    return job.run(tiles, tile, scratch)

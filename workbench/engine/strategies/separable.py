@@ -14,16 +14,8 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from workbench.engine.border import source_index
-from workbench.engine.progress import Reporter
 from workbench.engine.strategies.direct import shifted_views
-from workbench.engine.strategies.tiles import (
-    Finish,
-    band_rows,
-    interior_rows,
-    padded_tile,
-    run_tiles,
-    store,
-)
+from workbench.engine.strategies.tiles import Correlation, band_rows, interior_rows
 
 #: Floats of output per band (see direct.BAND_FLOATS).
 BAND_FLOATS = 384_000
@@ -60,19 +52,13 @@ def rank_needed_from(s: np.ndarray) -> int:
     return len(s)
 
 
-def correlate(
-    src: np.ndarray,
-    weights: np.ndarray,
-    border: str,
-    cval: float,
-    reporter: Reporter,
-    out: np.ndarray,
-    finish: Finish | None = None,
-) -> np.ndarray:
-    """Correlate every plane of ``src`` (H x W x C) with ``weights``; see ``correlate_planes``."""
+def correlate(job: Correlation) -> np.ndarray:
+    """Correlate every plane of ``job.src`` with ``job.weights``; returns ``job.out``."""
+    src, weights, out = job.src, job.weights, job.out
     h, w, c = src.shape
     kh, kw = weights.shape
-    ry, rx = kh // 2, kw // 2
+    ry, rx = job.radius
+    border, cval = job.border, job.cval
     terms = rank_terms(weights)
     r = len(terms)
     vertical = np.array([v for v, _ in terms], np.float32)  # r x kh
@@ -106,7 +92,7 @@ def correlate(
         # Both passes of every term at once: einsum multiplies and adds in one pass per tap.
         rows_in_place = interior_rows(src2d, y0 - ry, y1 + ry, 0)
         if rows_in_place is None:
-            flat = padded_tile(src, span, (0, w), (ry, rx), border, cval, buffers[0])
+            flat = job.padded(span, (0, w), buffers[0])
             flat = flat.reshape(-1, wide)
             np.einsum("aij,ta->tij", shifted_views(flat, kh, 1, n, c)[:, 0], vertical, out=vert)
         else:
@@ -127,7 +113,6 @@ def correlate(
         dest = out2d[y0:y1]
         acc = dest if in_place else buffers[2][: n * row_len].reshape(n, row_len)
         np.einsum("tbij,tb->ij", views, horizontal, out=acc)
-        store(acc, dest, finish)
+        job.store(acc, dest)
 
-    run_tiles(bands, band, reporter, scratch)
-    return out
+    return job.run(bands, band, scratch)

@@ -6,6 +6,7 @@ kernel reaches beyond it, made up by the border mode where they fall outside the
 and writes the tile's part of the result. :func:`run_tiles` spreads the tiles over a few
 threads (numpy releases the GIL inside its loops), checks for cancellation between tiles
 and reports progress from the calling thread only, so the fractions it sends only grow.
+A strategy is a function of one :class:`Correlation`: the job every strategy is given.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import functools
 import os
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
@@ -22,6 +24,7 @@ from workbench.engine.border import source_index
 from workbench.engine.progress import Reporter
 
 __all__ = [
+    "Correlation",
     "Finish",
     "band_rows",
     "interior_rows",
@@ -45,6 +48,66 @@ def store(values: np.ndarray, dest: np.ndarray, finish: Finish | None) -> None:
         finish(values, dest)
     elif values is not dest:
         dest[...] = values
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """One correlation of image planes with a 2-D kernel: what every strategy is given.
+
+    A strategy cuts the image into tiles, fetches each with :meth:`padded`, computes its
+    float32 sums and hands them to :meth:`store`; :meth:`run` spreads the tiles over threads.
+
+    Attributes
+    ----------
+    src : ndarray
+        C-contiguous ``H x W x C`` planes, uint8, uint16 or float32.
+    weights : ndarray
+        float64 effective weights (already divided by the divisor), ``kh x kw``.
+    border, cval
+        Border mode name and the value of the ``constant`` border.
+    reporter : Reporter
+        Gets progress, and is checked for cancellation between tiles.
+    out : ndarray
+        C-contiguous ``H x W x C`` result: float32, or any dtype ``finish`` converts to.
+    finish : callable, optional
+        Turns a tile's float32 sums into the result; see :data:`Finish`.
+    """
+
+    src: np.ndarray
+    weights: np.ndarray
+    border: str
+    cval: float
+    reporter: Reporter
+    out: np.ndarray
+    finish: Finish | None = None
+
+    @property
+    def radius(self) -> tuple[int, int]:
+        """``(ry, rx)``: rows above/below and columns left/right that the kernel reaches."""
+        kh, kw = self.weights.shape
+        return kh // 2, kw // 2
+
+    def padded(self, rows: tuple[int, int], cols: tuple[int, int], buf: np.ndarray) -> np.ndarray:
+        """The block ``rows x cols`` of ``src`` with its halo, float32; see :func:`padded_tile`."""
+        return padded_tile(self.src, rows, cols, self.radius, self.border, self.cval, buf)
+
+    def store(self, values: np.ndarray, dest: np.ndarray) -> None:
+        """Write a tile's float32 sums into ``dest`` (a part of ``out``)."""
+        store(values, dest, self.finish)
+
+    def blocks(self, block_rows: int, block_cols: int) -> list[tuple[tuple[int, int], ...]]:
+        """``((y0, y1), (x0, x1))`` of the blocks that cover the image, row by row."""
+        h, w = self.src.shape[:2]
+        return [
+            ((y0, min(y0 + block_rows, h)), (x0, min(x0 + block_cols, w)))
+            for y0 in range(0, h, block_rows)
+            for x0 in range(0, w, block_cols)
+        ]
+
+    def run(self, tiles: Sequence[T], work: Callable[[T, Any], None], scratch) -> np.ndarray:
+        """``work(tile, scratch)`` for every tile on a few threads (:func:`run_tiles`)."""
+        run_tiles(tiles, work, self.reporter, scratch)
+        return self.out
 
 
 def thread_count() -> int:

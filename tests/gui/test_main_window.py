@@ -375,3 +375,16 @@ def test_the_window_fits_a_small_screen(qtbot, window, image_path):
     open_and_wait(qtbot, window, image_path)
     assert window.minimumSizeHint().width() <= 800
     assert window.minimumSizeHint().height() <= 600
+
+
+def test_ctrl_y_redoes_as_in_gimp(qtbot, window, image_path, small_rgb):
+    tab = open_and_wait(qtbot, window, image_path)
+    window.edits.apply(window.editor.settings().__class__(BLUR))
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    blurred = tab.document.pixels.copy()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    qtbot.keyClick(tab.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    np.testing.assert_array_equal(tab.document.pixels, small_rgb)
+    qtbot.keyClick(tab.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    np.testing.assert_array_equal(tab.document.pixels, blurred)

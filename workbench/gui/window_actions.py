@@ -44,7 +44,8 @@ class WindowActions:
         make("quit", "&Quit", "Ctrl+Q", "Quit Filter Workbench")
         self.quit.setMenuRole(QAction.MenuRole.QuitRole)
         make("undo", "&Undo", "Ctrl+Z", "Undo the last step", sp.SP_ArrowBack)
-        make("redo", "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], "Redo the step undone", sp.SP_ArrowForward)
+        redo_keys = ["Ctrl+Shift+Z", "Ctrl+Y"]
+        make("redo", "&Redo", redo_keys, "Redo the step undone", sp.SP_ArrowForward)
         make("revert", "Re&vert", None, "Back to the image as last saved", sp.SP_BrowserReload)
         make("zoom_in", "Zoom &In", ["Ctrl++", "Ctrl+="], "Zoom in")
         make("zoom_out", "Zoom &Out", "Ctrl+-", "Zoom out")

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from photos import photo_like, to8
 from scipy import ndimage
 
 from workbench.engine import (
@@ -21,31 +22,6 @@ from workbench.engine import (
     apply_kernel,
     fit_kernel,
 )
-
-
-def photo_like(h, w, channels=None, seed=0):
-    """A photo-like float32 image in 0..1: 1/f texture, a few hard-edged discs, mild colour."""
-    rng = np.random.default_rng(seed)
-    f = np.hypot(np.fft.fftfreq(h)[:, None], np.fft.fftfreq(w)[None, :])
-    f[0, 0] = 1.0
-
-    def field(power):
-        v = np.real(np.fft.ifft2(np.fft.fft2(rng.standard_normal((h, w))) / f**power))
-        return (v - v.mean()) / v.std()
-
-    lum = field(1.0)
-    yy, xx = np.mgrid[:h, :w]
-    for _ in range(4):
-        cy, cx, r = rng.uniform(0, h), rng.uniform(0, w), rng.uniform(h / 10, h / 4)
-        lum += rng.uniform(-1.5, 1.5) * (np.hypot(yy - cy, xx - cx) < r)
-    img = 0.5 + 0.14 * lum
-    if channels:
-        img = np.stack([img + 0.06 * field(2.0) for _ in range(channels)], axis=-1)
-    return np.clip(img, 0.02, 0.98).astype(np.float32)
-
-
-def to8(img):
-    return np.round(img * 255).astype(np.uint8)
 
 
 def gaussian(size, sigma):

@@ -78,6 +78,40 @@ def test_equal_kernels_compare_and_hash_equal_and_survive_pickling():
     assert pickle.loads(pickle.dumps(a)) == a
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"weights": [[1, 2, 2]]},
+        {"divisor": 2},
+        {"offset": 1},
+        {"border": "wrap"},
+        {"name": "y"},
+        {"category": "Blur"},
+        {"description": "d"},
+        {"extra": {"author": "you"}},
+    ],
+)
+def test_kernels_differing_in_any_field_are_not_equal(change):
+    a = Kernel([[1, 2, 1]], divisor=4, name="x", extra={"author": "me"})
+    assert a != a.replace(**change)
+
+
+def test_a_colour_kernel_survives_pickling_with_every_field():
+    weights = np.arange(3 * 3 * 1 * 3, dtype=float).reshape(3, 3, 1, 3)
+    a = Kernel(
+        weights,
+        divisor=7,
+        offset=(1, 2, 3),
+        border="mirror",
+        name="mix",
+        category="Colour",
+        description="d",
+        extra={"k": [1, 2]},
+    )
+    b = pickle.loads(pickle.dumps(a))
+    assert b == a and b.offset == (1, 2, 3) and b.extra == {"k": [1, 2]}
+
+
 def test_normalized_follows_gimp():
     blur = Kernel(np.ones((3, 3))).normalized()
     assert (blur.divisor, blur.offset) == (9, 0)

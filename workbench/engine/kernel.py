@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.engine.border import BORDER_MODES, check_border
+from workbench.engine.border import check_border
 
 __all__ = ["MAX_KERNEL_SIZE", "Kernel", "KernelError"]
 
@@ -246,18 +246,22 @@ class Kernel:
         """Weights divided by the divisor: what actually multiplies the pixels."""
         return self._weights / self._divisor
 
-    # -- derived kernels ----------------------------------------------------------------
-    def replace(self, **changes: Any) -> Kernel:
-        """A copy with some fields changed, e.g. ``k.replace(divisor=9, name="box")``."""
-        fields = {
+    def _fields(self) -> dict[str, Any]:
+        """Every constructor argument but the weights, as keywords."""
+        return {
             "divisor": self._divisor,
             "offset": self._offset,
             "border": self._border,
             "name": self._name,
             "category": self._category,
             "description": self._description,
-            "extra": self._extra,
+            "extra": dict(self._extra),
         }
+
+    # -- derived kernels ----------------------------------------------------------------
+    def replace(self, **changes: Any) -> Kernel:
+        """A copy with some fields changed, e.g. ``k.replace(divisor=9, name="box")``."""
+        fields = self._fields()
         weights = changes.pop("weights", self._weights)
         unknown = set(changes) - set(fields)
         if unknown:
@@ -310,13 +314,7 @@ class Kernel:
         return (
             self._weights.shape == other._weights.shape
             and bool(np.array_equal(self._weights, other._weights))
-            and self._divisor == other._divisor
-            and self._offset == other._offset
-            and self._border == other._border
-            and self._name == other._name
-            and self._category == other._category
-            and self._description == other._description
-            and dict(self._extra) == dict(other._extra)
+            and self._fields() == other._fields()
         )
 
     def __hash__(self) -> int:
@@ -331,33 +329,8 @@ class Kernel:
         )
 
     def __reduce__(self):  # pickling, for handing kernels to worker processes
-        return (
-            _rebuild,
-            (
-                self._weights,
-                self._divisor,
-                self._offset,
-                self._border,
-                self._name,
-                self._category,
-                self._description,
-                dict(self._extra),
-            ),
-        )
+        return (_rebuild, (self._weights, self._fields()))
 
 
-def _rebuild(weights, divisor, offset, border, name, category, description, extra) -> Kernel:
-    return Kernel(
-        weights,
-        divisor=divisor,
-        offset=offset,
-        border=border,
-        name=name,
-        category=category,
-        description=description,
-        extra=extra,
-    )
-
-
-# Re-exported for callers that check border names against the kernel module.
-BORDERS = BORDER_MODES
+def _rebuild(weights: np.ndarray, fields: dict[str, Any]) -> Kernel:
+    return Kernel(weights, **fields)

@@ -450,3 +450,14 @@ def test_removing_a_pair_renumbers_and_keeps_one_row(qtbot, make_dialog):
     dialog.pairs.set_image(0, "before", ExampleImage(textured(20, 20), "x"))
     dialog.pairs.remove_pair(second)  # the last row is cleared, not removed
     assert dialog.pairs.count() == 1 and dialog.pairs.pairs() == [(None, None)]
+
+
+def test_enter_after_choosing_a_file_means_learn(qtbot, make_dialog, dialogs):
+    dialog = make_dialog(textured(40, 40))
+    dialog.show()
+    choose = dialog.pairs.findChildren(type(dialog.learn_button))[0]
+    assert choose.text().startswith("Choose")
+    choose.setFocus()  # where focus is left after picking a file
+    qtbot.keyClick(choose, Qt.Key.Key_Return)
+    assert "open dialog" not in dialogs.kinds()  # no second file dialog
+    assert "choose the after image" in dialog.status_text()  # Learn ran, and asked for it

@@ -130,6 +130,7 @@ class ImageSlot(QFrame):
         self._caption.setMaximumWidth(THUMB_SIZE.width() + 20)
         self._caption.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
         self.choose_button = QPushButton("Choose\u2026")
+        self.choose_button.setAutoDefault(False)  # Enter means Learn, not another file dialog
         self.choose_button.clicked.connect(self.choose_requested)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -241,6 +242,7 @@ class PairList(QWidget):
         scroll.setWidget(inner)
         scroll.setMinimumHeight(250)
         self.add_button = QPushButton("Add pair")
+        self.add_button.setAutoDefault(False)
         self.add_button.setToolTip("Several pairs made with the same filter fit one kernel")
         self.add_button.clicked.connect(self.add_pair)
         layout = QVBoxLayout(self)

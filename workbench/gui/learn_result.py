@@ -177,7 +177,11 @@ class LearnResultView(QWidget):
         self.add_button = QPushButton("Add to library\u2026")
         self.add_button.setObjectName("addToLibrary")
         self.export_button = QPushButton("Export\u2026")
-        self.export_button.setToolTip("Save as a kernel file (JSON, ImageJ text, Photoshop .acf)")
+        self.export_button.setToolTip(
+            "Save as a kernel file (JSON, ImageJ text, Photoshop .acf, GIMP preset)"
+        )
+        for button in (self.open_button, self.add_button, self.export_button):
+            button.setAutoDefault(False)  # Enter in the dialog means Learn
         self.open_button.clicked.connect(self.open_requested)
         self.add_button.clicked.connect(self.add_requested)
         self.export_button.clicked.connect(self.export_requested)

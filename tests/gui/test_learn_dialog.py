@@ -461,3 +461,17 @@ def test_enter_after_choosing_a_file_means_learn(qtbot, make_dialog, dialogs):
     qtbot.keyClick(choose, Qt.Key.Key_Return)
     assert "open dialog" not in dialogs.kinds()  # no second file dialog
     assert "choose the after image" in dialog.status_text()  # Learn ran, and asked for it
+
+
+def test_a_long_fit_report_scrolls_instead_of_growing_the_dialog(qtbot, make_dialog, pair):
+    before, after = pair
+    dialog = make_dialog(before)
+    dialog.show()
+    dialog.pairs.set_image(0, "after", ExampleImage(after, "after"))
+    learn_and_wait(qtbot, dialog)
+    report = dialog.result_view.report
+    findings = "".join(f"<li>finding {i} in plain words</li>" for i in range(40))
+    report.setText(report.text() + f"<ul>{findings}</ul>")
+    assert dialog.minimumSizeHint().height() <= 700  # still fits a 768-pixel screen
+    # All of it can be read (scrolling): the label is as tall as its wrapped text.
+    qtbot.waitUntil(lambda: report.height() >= report.heightForWidth(report.width()), timeout=2000)

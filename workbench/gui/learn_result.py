@@ -16,11 +16,13 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -159,7 +161,14 @@ class LearnResultView(QWidget):
         self.report.setObjectName("learnReport")
         self.report.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.report.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.report.setMinimumWidth(280)
+        # In a scroll area the text wraps to the width there is, and a long report scrolls
+        # instead of running past the box's edge when the dialog is small.
+        report_scroll = QScrollArea()
+        report_scroll.setWidget(self.report)
+        report_scroll.setWidgetResizable(True)
+        report_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        report_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        report_scroll.setMinimumWidth(280)
 
         self.compare_mode = QComboBox()
         self.compare_mode.addItems(["Whole image", "Detail at the centre (actual pixels)"])
@@ -192,8 +201,7 @@ class LearnResultView(QWidget):
         kernel_layout.addWidget(self.heat_map, 1)
         report_box = QGroupBox("Fit report")
         report_layout = QVBoxLayout(report_box)
-        report_layout.addWidget(self.report)
-        report_layout.addStretch(1)
+        report_layout.addWidget(report_scroll, 1)
 
         compare_box = QGroupBox("First pair: before, after, reproduced with the kernel, residual")
         panes = QHBoxLayout()

@@ -161,6 +161,19 @@ def test_previews_are_computed_in_the_background(qtbot, panel, kernel_library):
     assert first.data(Qt.ItemDataRole.DecorationRole) is not None
 
 
+@pytest.mark.parametrize("shape", [(300, 200, 3), (200, 300, 3), (120, 120), (7, 400, 4)])
+def test_previews_have_one_shape_whatever_the_image(shape):
+    import threading
+
+    from workbench.gui.filter_thumbnails import THUMBNAIL_ASPECT, _thumbnails
+
+    pixels = np.random.default_rng(1).integers(0, 256, shape, dtype=np.uint8)
+    box = Kernel(np.ones((3, 3)), divisor=9)
+    image = _thumbnails(lambda f: None, threading.Event(), pixels, [("box", box)])["box"]
+    # Rows of the list keep their height when a portrait or square image becomes current.
+    assert abs(image.width() / image.height() - THUMBNAIL_ASPECT) < 0.1
+
+
 def test_save_asks_for_a_name_and_category(qtbot, panel, kernel_library, monkeypatch):
     from workbench.gui.kernel_save_dialog import KernelSaveDialog
 

@@ -17,10 +17,26 @@ __all__ = ["THUMBNAIL_CHANNEL", "FilterThumbnails"]
 
 THUMBNAIL_CHANNEL = "thumbnails"
 THUMBNAIL_SIDE = 64
+#: Every preview has this width / height, whatever the image: the list's rows keep their
+#: height when another image (portrait, square...) becomes the current one.
+THUMBNAIL_ASPECT = 1.5
+
+
+def _centre_crop(pixels: np.ndarray, aspect: float) -> np.ndarray:
+    """The largest centred part of ``pixels`` with width / height = ``aspect`` (a view)."""
+    h, w = pixels.shape[:2]
+    if w > h * aspect:
+        keep = max(1, round(h * aspect))
+        left = (w - keep) // 2
+        return pixels[:, left : left + keep]
+    keep = max(1, round(w / aspect))
+    top = (h - keep) // 2
+    return pixels[top : top + keep]
 
 
 def _thumbnails(progress, cancel, pixels, kernels):
     """Preview images (key -> QImage) of each kernel on a thumbnail-sized copy."""
+    pixels = _centre_crop(pixels, THUMBNAIL_ASPECT)
     h, w = pixels.shape[:2]
     factor = max(1, math.ceil(max(h, w) / THUMBNAIL_SIDE))
     # Skip rows and columns first, then average what is left: a 12-megapixel image becomes

@@ -169,6 +169,9 @@ class LearnResultView(QWidget):
         report_scroll.setFrameShape(QFrame.Shape.NoFrame)
         report_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         report_scroll.setMinimumWidth(280)
+        # On the box's own colour, as a label without a scroll area would be.
+        report_scroll.viewport().setAutoFillBackground(False)
+        self.report.setAutoFillBackground(False)
 
         self.compare_mode = QComboBox()
         self.compare_mode.addItems(["Whole image", "Detail at the centre (actual pixels)"])

@@ -257,3 +257,18 @@ def test_one_bad_weight_is_still_refused_in_the_cell(qtbot, editor):
     type_into_cell(qtbot, editor.table, 0, 0, "2x")
     assert "not a number" in editor.message_label.text()
     assert editor.kernel().weights[0, 0] == 0
+
+
+def test_delete_sets_the_selected_cells_to_zero_in_one_edit(qtbot, editor):
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    editor.set_kernel(Kernel(np.arange(1, 10, dtype=float).reshape(3, 3)))
+    emitted = []
+    editor.settingsChanged.connect(emitted.append)
+    model, table = editor.model, editor.table
+    table.setFocus()
+    block = QItemSelection(model.index(0, 0), model.index(1, 1))
+    table.selectionModel().select(block, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    np.testing.assert_array_equal(editor.kernel().weights, [[0, 0, 3], [0, 0, 6], [7, 8, 9]])
+    assert len(emitted) == 1  # one preview, not one per cell

@@ -40,13 +40,16 @@ class _CellDelegate(QStyledItemDelegate):
 
 
 class KernelGrid(QTableView):
-    """Shows a :class:`KernelTableModel`; typing in a cell edits it, Ctrl+C/V copy and paste.
+    """Shows a :class:`KernelTableModel`; typing in a cell edits it, Ctrl+C/V copy and paste,
+    Delete sets the selected cells to 0.
 
     Refused entries are explained in a tooltip at the cell.
     """
 
     copyRequested = Signal()
     pasteRequested = Signal()
+    #: Delete or Backspace: the selected cells become 0, as in a spreadsheet.
+    clearRequested = Signal()
 
     def __init__(self, model: KernelTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,10 +74,15 @@ class KernelGrid(QTableView):
         for key, signal in (
             (QKeySequence.StandardKey.Copy, self.copyRequested),
             (QKeySequence.StandardKey.Paste, self.pasteRequested),
+            (QKeySequence(Qt.Key.Key_Delete), self.clearRequested),
+            (QKeySequence(Qt.Key.Key_Backspace), self.clearRequested),
         ):
             shortcut = QShortcut(key, self)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(signal)
+        self.clearRequested.connect(
+            lambda: model.clear_cells(self.selectionModel().selectedIndexes())
+        )
         self.fit_cells()
 
     @Slot()

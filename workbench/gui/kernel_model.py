@@ -207,6 +207,20 @@ class KernelTableModel(QAbstractTableModel):
         self.weightsEdited.emit()
         return True
 
+    def clear_cells(self, indexes: list[_Index]) -> None:
+        """Set the weights at ``indexes`` to 0 as one edit (Delete in the grid)."""
+        cells = [(i.row(), i.column()) for i in indexes if i.isValid()]
+        grid = self.grid()
+        if not cells or all(grid[r, c] == 0 for r, c in cells):
+            return
+        for r, c in cells:
+            grid[r, c] = 0.0
+        self._rescale()
+        self.dataChanged.emit(
+            self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
+        )
+        self.weightsEdited.emit()
+
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ):

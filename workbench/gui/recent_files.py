@@ -38,8 +38,13 @@ class RecentFiles:
     def fill_menu(self, menu: QMenu, open_files: Callable[[list[str]], None]) -> None:
         menu.clear()
         paths = self.paths()
+        names = [Path(p).name for p in paths]
         for n, path in enumerate(paths, start=1):
-            label = f"&{n % 10} {Path(path).name}" if n <= 10 else Path(path).name
+            shown = Path(path).name
+            if names.count(shown) > 1:  # same name in two folders: say which folder
+                shown = f"{shown} \u2014 {Path(path).parent.name or Path(path).parent}"
+            shown = shown.replace("&", "&&")  # a literal "&", not a menu shortcut
+            label = f"&{n % 10} {shown}" if n <= 10 else shown
             action = menu.addAction(label)
             action.setToolTip(path)
             action.setStatusTip(path)

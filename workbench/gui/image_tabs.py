@@ -57,7 +57,7 @@ class ImageTabs(QStackedWidget):
                 if other_order is not None and other_order > order:
                     index = i
                     break
-        self.tabs.insertTab(index, tab, document.name)
+        self.tabs.insertTab(index, tab, _literal(document.name))
         self.setCurrentWidget(self.tabs)
         if order is None or index == self.tabs.count() - 1:
             self.tabs.setCurrentIndex(index)
@@ -94,9 +94,14 @@ class ImageTabs(QStackedWidget):
         return None
 
     def set_title(self, tab: DocumentTab, text: str) -> None:
-        self.tabs.setTabText(self.tabs.indexOf(tab), text)
+        self.tabs.setTabText(self.tabs.indexOf(tab), _literal(text))
         self.tabs.setTabToolTip(self.tabs.indexOf(tab), str(tab.document.path or text))
 
     @Slot(int)
     def _on_current_changed(self, index: int) -> None:
         self.currentTabChanged.emit(self.current())
+
+
+def _literal(text: str) -> str:
+    """``text`` for a tab, where a lone "&" would underline the next letter instead."""
+    return text.replace("&", "&&")

@@ -155,6 +155,8 @@ class WindowActions:
         can_redo = has and document.can_redo()
         self.undo.setEnabled(can_undo)
         self.redo.setEnabled(can_redo)
-        self.undo.setText(f"&Undo {document.undo_label()}" if can_undo else "&Undo")
-        self.redo.setText(f"&Redo {document.redo_label()}" if can_redo else "&Redo")
+        # A "&" in a kernel's name is text, not the menu shortcut: doubled.
+        undo, redo = (document.undo_label(), document.redo_label()) if has else ("", "")
+        self.undo.setText(f"&Undo {undo.replace('&', '&&')}" if can_undo else "&Undo")
+        self.redo.setText(f"&Redo {redo.replace('&', '&&')}" if can_redo else "&Redo")
         self.revert.setEnabled(has and document.modified)

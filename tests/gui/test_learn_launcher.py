@@ -94,3 +94,26 @@ def test_the_learn_dialog_fits_on_the_screen(qtbot, window):
     assert dialog.height() <= screen.height()  # 1280 x 820 was taller than a 768 laptop
     assert dialog.minimumSizeHint().width() <= 1024
     dialog.close()
+
+
+def test_closing_the_dialog_while_it_learns_stops_and_deletes_it(qtbot, window, image_path):
+    from workbench.gui.learn_pairs import ExampleImage
+
+    rng = np.random.default_rng(5)
+    before = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
+    after = before[::-1].copy()  # any after: the fit is cancelled long before it matters
+    open_and_wait(qtbot, window, image_path)
+    window.actions.learn.trigger()
+    dialog = window.learn.dialog
+    dialog.pairs.set_image(0, "before", ExampleImage(before, "before"))
+    dialog.pairs.set_image(0, "after", ExampleImage(after, "after"))
+    dialog.options.set_options(size=7, solver="adam")
+    dialog.learn()
+    assert dialog.is_running()
+    destroyed = []
+    dialog.destroyed.connect(lambda: destroyed.append(True))
+    dialog.reject()  # Escape while training
+    qtbot.waitUntil(lambda: bool(destroyed) and not window.runner.is_busy(), timeout=10000)
+    assert window.learn.dialog is None
+    window.actions.learn.trigger()  # and learning can start again
+    assert window.learn.dialog.learn_button.isEnabled()

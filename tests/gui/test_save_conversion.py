@@ -63,3 +63,21 @@ def test_save_as_jpeg_asks_then_writes_an_8_bit_copy(qtbot, window, tmp_path, di
     assert np.abs(saved.pixels.astype(int) - expected).mean() < 3  # JPEG, 95 %
     assert tab.document.pixels.dtype == np.uint16  # the image here keeps its 16 bits
     assert "warning" not in dialogs.kinds()
+
+
+def test_a_name_typed_without_extension_gets_the_chosen_type(
+    qtbot, window, image_path, tmp_path, monkeypatch, dialogs
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    tab = open_and_wait(qtbot, window, image_path)
+    answer = (str(tmp_path / "copy"), "TIFF image (*.tif *.tiff)")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: answer))
+    window.actions.save_as.trigger()
+    qtbot.waitUntil(lambda: tab.document.path == tmp_path / "copy.tif", timeout=5000)
+    assert load_image(tmp_path / "copy.tif").format == "TIFF"
+
+    answer = (str(tmp_path / "second"), "")  # no type chosen: the current file's type
+    window.actions.save_as.trigger()
+    qtbot.waitUntil(lambda: (tmp_path / "second.tif").exists(), timeout=5000)
+    assert "warning" not in dialogs.kinds()

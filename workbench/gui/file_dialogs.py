@@ -10,9 +10,17 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from workbench.engine.imageio import IMAGE_EXTENSIONS
 from workbench.gui.kernel_files import KERNEL_FILE_FILTER
 
-__all__ = ["IMAGE_FILTER", "KERNEL_EXTENSIONS", "FileDialogs"]
+__all__ = ["IMAGE_FILTER", "KERNEL_EXTENSIONS", "SAVE_FILTERS", "FileDialogs"]
 
 IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in IMAGE_EXTENSIONS) + ");;All files (*)"
+#: The save dialog's file types -> their extensions (the first is added to a bare name).
+SAVE_FILTERS = {
+    "PNG image (*.png)": (".png",),
+    "JPEG image (*.jpg *.jpeg)": (".jpg", ".jpeg"),
+    "TIFF image (*.tif *.tiff)": (".tif", ".tiff"),
+    "WebP image (*.webp)": (".webp",),
+    "BMP image (*.bmp)": (".bmp",),
+}
 #: Dropped or opened files with these endings are kernels, not images.
 KERNEL_EXTENSIONS = (".json", ".txt", ".csv", ".kernel", ".acf", ".settings")
 
@@ -42,15 +50,22 @@ class FileDialogs:
         return list(paths)
 
     def image_to_save(self, current: Path | None) -> Path | None:
+        """Where to save; a name typed without a known extension gets the chosen type's."""
         folder = self._folder("save", current.parent if current else None)
         suggestion = str(Path(folder) / (current.name if current else "untitled.png"))
-        chosen, _ = QFileDialog.getSaveFileName(
-            self._parent, "Save image as", suggestion, IMAGE_FILTER
+        now = current.suffix.lower() if current else ".png"
+        first = next((f for f, ext in SAVE_FILTERS.items() if now in ext), "")
+        chosen, kind = QFileDialog.getSaveFileName(
+            self._parent, "Save image as", suggestion, ";;".join(SAVE_FILTERS), first
         )
         if not chosen:
             return None
-        self._remember("save", chosen)
-        return Path(chosen)
+        path = Path(chosen)
+        if path.suffix.lower() not in IMAGE_EXTENSIONS:
+            extensions = SAVE_FILTERS.get(kind) or (now if now in IMAGE_EXTENSIONS else ".png",)
+            path = path.with_name(path.name + extensions[0])
+        self._remember("save", str(path))
+        return path
 
     def kernel_to_open(self) -> Path | None:
         path, _ = QFileDialog.getOpenFileName(

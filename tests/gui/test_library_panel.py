@@ -228,3 +228,31 @@ def test_list_keys_apply_rename_and_delete(qtbot, panel, kernel_library, dialogs
     dialogs.answers.append(QMessageBox.StandardButton.Yes)
     qtbot.keyClick(panel.tree, Qt.Key.Key_Delete)
     assert renamed not in [e.key for e in kernel_library.entries]
+
+
+def test_import_and_export_dialogs_start_where_kernels_were_last_chosen(
+    qtbot, panel, tmp_path, monkeypatch, dialogs
+):
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    folder = tmp_path / "my kernels"
+    folder.mkdir()
+    (folder / "ridge.txt").write_text("-1 -1 -1\n-1 8 -1\n-1 -1 -1\n")
+    started = []
+
+    def open_names(parent, caption, start, *rest):
+        started.append(start)
+        return [str(folder / "ridge.txt")], ""
+
+    def save_name(parent, caption, start, *rest):
+        started.append(start)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(open_names))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_name))
+    panel.import_dialog()
+    panel.export_selected()  # the imported kernel is selected
+    assert Path(started[1]).parent == folder  # not the folder the app was started in
+    assert Path(started[1]).name.endswith(".json")

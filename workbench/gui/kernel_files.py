@@ -25,6 +25,7 @@ __all__ = [
     "EXPORT_FILTERS",
     "KERNEL_FILE_FILTER",
     "ask_export_path",
+    "ask_files_to_import",
     "export_with_notes",
     "import_into_library",
 ]
@@ -45,7 +46,13 @@ _NEGLIGIBLE_OFFSET = 0.05  # levels on the 0..255 scale: too small to change a p
 
 
 def ask_export_path(parent: QWidget, suggestion: str | Path) -> Path | None:
-    """Ask where to export; a name typed without extension gets the chosen type's."""
+    """Ask where to export; a name typed without extension gets the chosen type's.
+
+    A bare file name as ``suggestion`` starts in the folder of the last kernel file chosen.
+    """
+    suggestion = Path(suggestion)
+    if not suggestion.is_absolute():
+        suggestion = _last_folder() / suggestion
     path, chosen = QFileDialog.getSaveFileName(
         parent, "Export kernel", str(suggestion), ";;".join(EXPORT_FILTERS)
     )
@@ -54,7 +61,31 @@ def ask_export_path(parent: QWidget, suggestion: str | Path) -> Path | None:
     path = Path(path)
     if not path.suffix:
         path = path.with_suffix(EXPORT_FILTERS.get(chosen, ".json"))
+    _remember_folder(path)
     return path
+
+
+def ask_files_to_import(parent: QWidget) -> list[Path]:
+    """Kernel files to import, starting in the folder of the last kernel file chosen."""
+    paths, _ = QFileDialog.getOpenFileNames(
+        parent, "Import kernels", str(_last_folder()), KERNEL_FILE_FILTER
+    )
+    if paths:
+        _remember_folder(Path(paths[0]))
+    return [Path(p) for p in paths]
+
+
+# Where kernel files were last exported or imported, for this session (not the cwd the app
+# happened to start in).
+_folder: list[Path] = []
+
+
+def _last_folder() -> Path:
+    return _folder[0] if _folder and _folder[0].is_dir() else Path.home()
+
+
+def _remember_folder(path: Path) -> None:
+    _folder[:] = [Path(path).parent]
 
 
 def export_with_notes(kernel: Kernel, path: Path) -> list[str]:

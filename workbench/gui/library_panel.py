@@ -14,7 +14,6 @@ from PySide6.QtCore import QModelIndex, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -36,8 +35,8 @@ from workbench.engine.library import (
 )
 from workbench.gui.filter_thumbnails import FilterThumbnails
 from workbench.gui.kernel_files import (
-    KERNEL_FILE_FILTER,
     ask_export_path,
+    ask_files_to_import,
     export_with_notes,
     import_into_library,
 )
@@ -348,9 +347,9 @@ class LibraryPanel(QWidget):
 
     @Slot()
     def import_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import kernels", "", KERNEL_FILE_FILTER)
+        paths = ask_files_to_import(self)
         if paths:
-            self.import_files([Path(p) for p in paths])
+            self.import_files(paths)
 
     def import_files(self, paths: list[Path]) -> list[str]:
         """Add every kernel in ``paths`` to the user library; one message for notes/errors."""

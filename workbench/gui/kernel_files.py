@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from workbench.engine import Kernel, KernelError
 from workbench.engine.library import (
@@ -28,6 +28,7 @@ __all__ = [
     "ask_files_to_import",
     "export_with_notes",
     "import_into_library",
+    "read_kernel_file",
 ]
 
 KERNEL_FILE_FILTER = (
@@ -101,6 +102,15 @@ def export_with_notes(kernel: Kernel, path: Path) -> list[str]:
         notes.append(f"The offset ({np.abs(offsets).max():.2g} levels) was dropped.")
         kernel = kernel.replace(offset=0.0 if offsets.size == 1 else (0.0,) * offsets.size)
     return notes + export_kernel(kernel, path)
+
+
+def read_kernel_file(parent: QWidget, path: Path) -> tuple[list[Kernel], list[str]]:
+    """The kernels in ``path`` and notes; a file that cannot be read gets one message."""
+    try:
+        return import_kernels(path)
+    except (KernelFileError, KernelError, OSError) as exc:
+        QMessageBox.warning(parent, "Cannot read the kernel file", str(exc))
+        return [], []
 
 
 def import_into_library(

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine import Kernel, KernelError
-from workbench.engine.library import KernelFileError, KernelLibrary, import_kernels
+from workbench.engine import Kernel
+from workbench.engine.library import KernelLibrary
 from workbench.gui.compare_key import CompareKey
 from workbench.gui.display import describe_pixel
 from workbench.gui.document import ImageDocument
@@ -29,6 +29,7 @@ from workbench.gui.image_edits import ImageEdits
 from workbench.gui.image_jobs import ImageJobs
 from workbench.gui.image_tabs import ImageTabs
 from workbench.gui.kernel_editor import KernelEditor
+from workbench.gui.kernel_files import read_kernel_file
 from workbench.gui.learn_launcher import LearnLauncher
 from workbench.gui.library_panel import LibraryPanel
 from workbench.gui.preview import LivePreview
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.tabs.closeRequested.connect(self.close_tab)
         self.setCentralWidget(self.tabs)
         self.dialogs = FileDialogs(settings, self)
+        self._quit_when_saved = False  # Quit was asked while a save was running
 
         self.editor = KernelEditor(self)
         self.library_panel = LibraryPanel(self.library, self.runner, self)
@@ -120,7 +122,6 @@ class MainWindow(QMainWindow):
         a.open_kernel.triggered.connect(self.open_kernel_dialog)
         a.save_kernel.triggered.connect(self._save_editor_kernel)
         a.learn.triggered.connect(self.open_learn_dialog)
-        a.about.triggered.connect(self._about)
 
         self.editor.settingsChanged.connect(self.preview.set_settings)
         self.editor.applyRequested.connect(lambda: self.edits.apply(self.editor.settings()))
@@ -139,6 +140,8 @@ class MainWindow(QMainWindow):
         self.jobs.saved.connect(self._on_saved)
         self.jobs.failed.connect(self._on_job_failed)
         self.jobs.cancelled.connect(self._on_job_cancelled)
+        self.jobs.saved.connect(self._quit_if_asked)
+        self.jobs.failed.connect(self._quit_if_asked)
 
     # -- documents -----------------------------------------------------------------------
     def current_tab(self) -> DocumentTab | None:
@@ -190,11 +193,7 @@ class MainWindow(QMainWindow):
 
     def open_kernel_file(self, path: Path) -> None:
         """One kernel goes into the editor; a file of several goes into the library."""
-        try:
-            kernels, notes = import_kernels(path)
-        except (KernelFileError, KernelError, OSError) as exc:
-            QMessageBox.warning(self, "Cannot read the kernel file", str(exc))
-            return
+        kernels, notes = read_kernel_file(self, path)
         if len(kernels) > 1:
             self.library_panel.import_files([path])
             return
@@ -346,7 +345,7 @@ class MainWindow(QMainWindow):
         h, w = doc.pixels.shape[:2]
         self.status.show_image(w, h, doc.description)
 
-    # -- learn dialog and about --------------------------------------------------------
+    # -- learn dialog --------------------------------------------------------------
     @Slot()
     def open_learn_dialog(self) -> None:
         tab = self.current_tab()
@@ -354,14 +353,6 @@ class MainWindow(QMainWindow):
             self.learn.open(None, "")
         else:
             self.learn.open(tab.document.pixels, tab.document.name)
-
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            f"About {APP_TITLE}",
-            f"<b>{APP_TITLE}</b><p>Apply, design and learn convolution filters.</p>"
-            "<p>Hold \\ to see the image before the filter; Ctrl+\\ splits the view.</p>",
-        )
 
     # -- drag and drop, layout, quitting -------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -375,10 +366,23 @@ class MainWindow(QMainWindow):
             # Let the drag finish before any message box can appear.
             QTimer.singleShot(0, lambda: self.open_files(paths))
 
+    @Slot()
+    def _quit_if_asked(self, *args) -> None:
+        if self._quit_when_saved and not self.jobs.is_busy("save"):
+            self._quit_when_saved = False
+            QTimer.singleShot(0, self.close)  # asks about anything still unsaved
+
     def unsaved_documents(self) -> list[ImageDocument]:
         return [t.document for t in self.document_tabs() if t.document.modified]
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.jobs.is_busy("save"):
+            # Ctrl+S then Ctrl+Q: finish writing first (a save is not cancelled), then close,
+            # rather than ask about changes that are being saved or cut the write short.
+            self._quit_when_saved = True
+            self.status.showMessage("Quitting once saving has finished\u2026")
+            event.ignore()
+            return
         unsaved = self.unsaved_documents()
         if unsaved and not ask_before_quitting(self, [d.name for d in unsaved]):
             event.ignore()

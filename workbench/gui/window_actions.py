@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QStyle, QToolBar
 
 __all__ = ["WindowActions"]
 
@@ -88,6 +88,7 @@ class WindowActions:
         )
         make("about", "&About Filter Workbench", None)
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about.triggered.connect(lambda: _show_about(window))
 
         bar = window.menuBar()
         file_menu = bar.addMenu("&File")
@@ -160,3 +161,12 @@ class WindowActions:
         self.undo.setText(f"&Undo {undo.replace('&', '&&')}" if can_undo else "&Undo")
         self.redo.setText(f"&Redo {redo.replace('&', '&&')}" if can_redo else "&Redo")
         self.revert.setEnabled(has and document.modified)
+
+
+def _show_about(window: QMainWindow) -> None:
+    QMessageBox.about(
+        window,
+        "About Filter Workbench",
+        "<b>Filter Workbench</b><p>Apply, design and learn convolution filters.</p>"
+        "<p>Hold \\ to see the image before the filter; Ctrl+\\ splits the view.</p>",
+    )

@@ -1,4 +1,5 @@
-"""Saving into a format that holds less: the user is asked, and the copy is converted."""
+"""Saving: the type from the dialog, a converted copy for formats that hold less (asked
+first), and quitting while a save runs."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from user_steps import open_and_wait
 
+from workbench.engine import Kernel
 from workbench.engine.imageio import load_image, save_image
 from workbench.gui.save_conversion import convert_for_format, what_saving_changes
+
+BLUR = Kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor=16, name="Soft")
 
 
 def test_what_changes_depends_on_format_depth_and_alpha(tmp_path):
@@ -81,3 +85,30 @@ def test_a_name_typed_without_extension_gets_the_chosen_type(
     window.actions.save_as.trigger()
     qtbot.waitUntil(lambda: (tmp_path / "second.tif").exists(), timeout=5000)
     assert "warning" not in dialogs.kinds()
+
+
+def test_quit_during_a_save_waits_for_it_then_closes(
+    qtbot, window, image_path, monkeypatch, dialogs
+):
+    import threading
+
+    from workbench.gui import image_jobs
+
+    tab = open_and_wait(qtbot, window, image_path)
+    window.edits.apply(window.editor.settings().__class__(BLUR))
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    release = threading.Event()
+    real_save = image_jobs.save_image
+
+    def slow_save(*args, **kwargs):
+        release.wait(5)
+        real_save(*args, **kwargs)
+
+    monkeypatch.setattr(image_jobs, "save_image", slow_save)
+    window.actions.save.trigger()
+    window.close()  # Ctrl+Q while the file is being written
+    assert window.isVisible() and dialogs.kinds() == []  # no "unsaved changes?" question
+    release.set()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert dialogs.kinds() == [] and not tab.document.modified
+    np.testing.assert_array_equal(load_image(image_path).pixels, tab.document.pixels)

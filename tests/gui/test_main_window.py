@@ -388,3 +388,8 @@ def test_ctrl_y_redoes_as_in_gimp(qtbot, window, image_path, small_rgb):
     np.testing.assert_array_equal(tab.document.pixels, small_rgb)
     qtbot.keyClick(tab.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     np.testing.assert_array_equal(tab.document.pixels, blurred)
+
+
+def test_about_says_what_the_app_is(qtbot, window, dialogs):
+    window.actions.about.trigger()
+    assert dialogs.kinds() == ["about"] and "convolution filters" in dialogs.calls[0][2]

@@ -73,3 +73,4 @@ def test_history_is_bounded_by_memory_but_keeps_one_step():
 def test_description():
     assert ImageDocument(np.zeros((2, 2), np.uint16)).description == "Gray 16-bit"
     assert ImageDocument(np.zeros((2, 2, 4), np.uint8)).description == "RGBA 8-bit"
+    assert ImageDocument(np.zeros((2, 2, 3), np.float32)).description == "RGB 32-bit float"

@@ -95,11 +95,12 @@ class ImageDocument:
 
     @property
     def description(self) -> str:
-        """Colour kind and depth, e.g. "RGB 8-bit" or "Gray 16-bit"."""
+        """Colour kind and depth, e.g. "RGB 8-bit", "Gray 16-bit" or "RGB 32-bit float"."""
         pixels = self.pixels
         channels = 1 if pixels.ndim == 2 else pixels.shape[2]
         kind = {1: "Gray", 2: "Gray + alpha", 3: "RGB", 4: "RGBA"}.get(channels, "Image")
-        return f"{kind} {self.bit_depth}-bit"
+        number = " float" if pixels.dtype.kind == "f" else ""
+        return f"{kind} {self.bit_depth}-bit{number}"
 
     @property
     def modified(self) -> bool:

@@ -112,3 +112,16 @@ def test_quit_during_a_save_waits_for_it_then_closes(
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
     assert dialogs.kinds() == [] and not tab.document.modified
     np.testing.assert_array_equal(load_image(image_path).pixels, tab.document.pixels)
+
+
+def test_float_images_say_what_png_and_jpeg_do_to_them(tmp_path):
+    hdr = np.array([[[-0.5, 0.2, 3.0]]], np.float32)
+    plain = np.array([[[0.0, 0.5, 1.0]]], np.float32)
+    assert what_saving_changes(hdr, tmp_path / "a.tif") == []  # TIFF holds floats
+    assert what_saving_changes(hdr, tmp_path / "a.png") == [
+        "32-bit float samples are stored as 16-bit",
+        "values below 0 or above 1 are clipped",
+    ]
+    assert what_saving_changes(plain, tmp_path / "a.jpg") == [
+        "32-bit float samples are stored as 8-bit"
+    ]

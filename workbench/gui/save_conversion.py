@@ -1,9 +1,11 @@
 """Saving into a format that holds less than the image: say what changes, then convert.
 
-JPEG, BMP and WebP hold 8 bits per channel, and JPEG and BMP no transparency; the engine
-refuses such saves rather than lose anything silently. The window asks first (as GIMP's
-export does) and, when the user agrees, the worker writes a converted copy: 16-bit samples
-rounded to 8 bits, transparency flattened onto white. The image in the window is not changed.
+JPEG, BMP and WebP hold 8 bits per channel, JPEG and BMP no transparency, and only TIFF holds
+float samples; the engine refuses the first two kinds of save rather than lose anything
+silently, and stores floats in PNG and JPEG by a rule (clipped to 0..1). The window asks
+first (as GIMP's export does) and, when the user agrees, the worker writes a converted copy:
+16-bit samples rounded to 8 bits, transparency flattened onto white, floats as the engine's
+rule says. The image in the window is not changed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ __all__ = ["ask_to_convert", "convert_for_format", "what_saving_changes"]
 
 _EIGHT_BIT_ONLY = {".jpg": "JPEG", ".jpeg": "JPEG", ".bmp": "BMP", ".webp": "WebP"}
 _NO_TRANSPARENCY = {".jpg", ".jpeg", ".bmp"}
+_HOLDS_FLOAT = {".tif", ".tiff"}
 _WHITE = {np.uint8: 255.0, np.uint16: 65535.0}
 
 
@@ -26,6 +29,11 @@ def what_saving_changes(pixels: np.ndarray, path: Path) -> list[str]:
     changes = []
     if ext in _EIGHT_BIT_ONLY and pixels.dtype == np.uint16:
         changes.append("16-bit samples are rounded to 8 bits")
+    if pixels.dtype.kind == "f" and ext not in _HOLDS_FLOAT:
+        bits = 16 if ext == ".png" else 8
+        changes.append(f"32-bit float samples are stored as {bits}-bit")
+        if pixels.size and (pixels.min() < 0 or pixels.max() > 1):
+            changes.append("values below 0 or above 1 are clipped")
     if ext in _NO_TRANSPARENCY and _has_alpha(pixels):
         changes.append("transparency is flattened onto white")
     return changes

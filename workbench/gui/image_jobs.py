@@ -87,7 +87,7 @@ class ImageJobs(QObject):
         self._status = status
         self._jobs: dict[int, _Job] = {}
         self._preview_started: dict[int, float] = {}
-        self._open_failures: list[tuple[Path, str]] = []
+        self._open_failures: list[tuple[int, Path, str]] = []  # request id, path, message
         runner.started.connect(self._on_started)
         runner.progress.connect(self._on_progress)
         runner.finished.connect(self._on_finished)
@@ -184,7 +184,7 @@ class ImageJobs(QObject):
         if job is None:
             return
         if job.kind == "open":
-            self._open_failures.append((job.path, message))
+            self._open_failures.append((rid, job.path, message))
         else:
             self.failed.emit(job.kind, _TITLES[job.kind], message, [job.path] if job.path else [])
         self._report_open_failures()
@@ -200,10 +200,13 @@ class ImageJobs(QObject):
     def _report_open_failures(self) -> None:
         if not self._open_failures or self.is_busy("open"):
             return
-        failures, self._open_failures = self._open_failures, []
-        paths = [path for path, _ in failures]
+        # In the order the files were asked for, not the order they failed in.
+        failures = sorted(self._open_failures)
+        self._open_failures = []
+        paths = [path for _, path, _ in failures]
+        messages = [message for _, _, message in failures]
         if len(failures) == 1:
-            self.failed.emit("open", _TITLES["open"], failures[0][1], paths)
+            self.failed.emit("open", _TITLES["open"], messages[0], paths)
         else:
-            listing = "\n".join(message for _, message in failures)
+            listing = "\n".join(messages)
             self.failed.emit("open", f"Cannot open {len(failures)} files", listing, paths)

@@ -100,6 +100,10 @@ def test_dict_round_trip_without_files():
         ('{"weights": [[1e400]]}', "NaN or infinity"),
         # Weights divided by a tiny divisor would overflow to infinity when applied.
         ('{"weights": [[1, 1, 1]], "divisor": 1e-300}', "divisor 1e-300 is too small"),
+        # Hostile nesting: json.loads and list walks recurse, and must not crash the library.
+        ('{"weights": ' + "[" * 100_000 + "]" * 100_000 + "}", "nest too deeply"),
+        ('{"weights": ' + "[" * 900 + "1" + "]" * 900 + "}", "weights nest 900 lists deep"),
+        ('{"weights": [[[[[1]]]]]}', "weights nest 5 lists deep"),
     ],
 )
 def test_malformed_json_names_path_and_reason(tmp_path, text, message):
@@ -251,12 +255,14 @@ def test_malformed_user_file_is_reported_and_skipped(library, tmp_path):
     (user / "broken.json").write_text("{not json")
     (user / "even.json").write_text('{"weights": [[1, 1]]}')
     (user / "sobel-x.json").write_text('{"weights": [[1]]}')  # shadows a built-in
+    (user / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     library.reload()
     assert "good" in library and "broken" not in library and "even" not in library
     reasons = {p.name: why for p, why in library.problems}
     assert "not valid JSON" in reasons["broken.json"]
     assert "even" in reasons["even.json"]
     assert "built-in" in reasons["sobel-x.json"]
+    assert "nest too deeply" in reasons["deep.json"]
     assert library.get("sobel-x").builtin
 
 

@@ -137,6 +137,11 @@ def kernel_from_dict(data: Mapping[str, Any], *, source: str = "") -> Kernel:
         if key in data and not isinstance(data[key], str):
             raise KernelFileError(f"{where}{key!r} must be text")
     weights = data["weights"]
+    if _depth(weights) > 4:
+        raise KernelFileError(
+            f"{where}weights nest {_depth(weights)} lists deep: a kernel is a list of rows "
+            f"(or [out][in][rows] for a colour kernel)"
+        )
     if isinstance(weights, list) and any(isinstance(v, bool) for v in _flatten(weights)):
         raise KernelFileError(f"{where}weights must be numbers, not true/false")
     return checked_kernel(
@@ -159,6 +164,17 @@ def checked_kernel(weights: Any, source: str, **fields: Any) -> Kernel:
         return Kernel(weights, **fields)
     except KernelError as exc:
         raise KernelFileError(f"{where}{exc}") from None
+
+
+def _depth(values: Any) -> int:
+    """How many lists deep ``values`` nests, found without recursion (files may be hostile)."""
+    depth, level = 0, [values]
+    while True:
+        lists = [item for item in level if isinstance(item, list)]
+        if not lists:
+            return depth
+        depth += 1
+        level = [v for item in lists for v in item]
 
 
 def _flatten(values: Any) -> list:
@@ -193,6 +209,8 @@ def load_kernel(path: str | os.PathLike[str]) -> Kernel:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise KernelFileError(f"{path}: not a UTF-8 text file") from None
+    except RecursionError:  # json nests by recursion; a hostile file can exhaust it
+        raise KernelFileError(f"{path}: lists nest too deeply for a kernel file") from None
     except json.JSONDecodeError as exc:
         raise KernelFileError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"

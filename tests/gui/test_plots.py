@@ -297,3 +297,12 @@ def test_residual_view_draws_the_image_and_states_its_range(qtbot):
     assert is_red(pixel(image, QPointF(rect.right() - 5, rect.center().y())))
     view.set_residual(None)
     assert view.image() is None
+
+
+def test_heat_map_still_rounds_away_noise(qtbot):
+    heat = KernelHeatMap()
+    qtbot.addWidget(heat)
+    noisy = np.array([[1.53, -0.0004, 0.0], [0.0002, 2.46, -1.71], [0.61, -0.0003, 1.12]])
+    heat.set_weights(noisy)  # the tiny weights are under 1 % of the largest: noise
+    formats = [heat._number_format(cell) for cell in range(8, 60)]
+    assert 1 in {f[1] for f in formats if f}

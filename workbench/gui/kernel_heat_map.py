@@ -254,6 +254,10 @@ class KernelHeatMap(QWidget):
 
 
 def _hides_weights(weights: np.ndarray, decimals: int) -> bool:
-    """True if some non-zero weight would read as zero with ``decimals`` places."""
-    smallest = np.abs(weights[weights != 0]).min(initial=np.inf)
-    return bool(smallest < 0.5 * 10.0**-decimals)
+    """True if a weight that matters would read as zero with ``decimals`` places.
+
+    Weights under 1 % of the largest are noise of a fit, and "0.0" is fair for them.
+    """
+    size = np.abs(weights)
+    matters = size[size >= 0.01 * size.max(initial=0.0)]
+    return bool(matters.size and matters.min() < 0.5 * 10.0**-decimals)

@@ -272,3 +272,20 @@ def test_delete_sets_the_selected_cells_to_zero_in_one_edit(qtbot, editor):
     qtbot.keyClick(table, Qt.Key.Key_Delete)
     np.testing.assert_array_equal(editor.kernel().weights, [[0, 0, 3], [0, 0, 6], [7, 8, 9]])
     assert len(emitted) == 1  # one preview, not one per cell
+
+
+@pytest.mark.parametrize("change", ["divisor", "offset", "normalise", "border", "channels"])
+def test_changing_how_the_weights_apply_marks_the_name_too(qtbot, editor, change):
+    editor.set_kernel(Kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]], name="Soft"))  # divisor 1
+    if change == "divisor":
+        editor.divisor_spin.setValue(8)
+    elif change == "offset":
+        editor.offset_spin.setValue(20)
+    elif change == "normalise":
+        editor.normalise_box.setChecked(True)  # divisor 16
+    elif change == "border":
+        editor.border_combo.setCurrentIndex(editor.border_combo.findData("wrap"))
+    else:  # which channels to filter is how it is applied, not the kernel itself
+        editor.channel_boxes["R"].setChecked(False)
+    expected = "Soft" if change == "channels" else "Soft (edited)"
+    assert editor.kernel().name == expected

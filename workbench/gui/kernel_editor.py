@@ -126,6 +126,14 @@ class KernelEditor(QWidget):
         self.model.matrixEntered.connect(
             lambda text: QTimer.singleShot(0, lambda: self.paste_text(text))
         )
+        # What the kernel does changes with these too: its old name would mislead.
+        for changed in (
+            self.divisor_spin.valueChanged,
+            self.offset_spin.valueChanged,
+            self.normalise_box.toggled,
+            self.border_combo.currentIndexChanged,
+        ):
+            changed.connect(lambda *_: self._mark_edited())
         self.rows_spin.valueChanged.connect(self._on_size_changed)
         self.cols_spin.valueChanged.connect(self._on_size_changed)
         self.slice_combo.currentIndexChanged.connect(self._on_slice_changed)
@@ -238,7 +246,7 @@ class KernelEditor(QWidget):
             self._updating = False
 
     def _mark_edited(self) -> bool:
-        """Name changed weights "<name> (edited)", unless the user typed a name of their own.
+        """Name a changed kernel "<name> (edited)", unless the user typed a name of their own.
 
         Otherwise the undo step, the status bar and a library save would all call the edited
         kernel by the name of the one it started from ("Undo Sharpen" for a blur).

@@ -393,3 +393,13 @@ def test_ctrl_y_redoes_as_in_gimp(qtbot, window, image_path, small_rgb):
 def test_about_says_what_the_app_is(qtbot, window, dialogs):
     window.actions.about.trigger()
     assert dialogs.kinds() == ["about"] and "convolution filters" in dialogs.calls[0][2]
+
+
+def test_view_menu_shows_and_hides_the_docks(qtbot, window):
+    by_text = {a.text(): a for a in window.actions.view_menu.actions()}
+    by_text["Kernel editor"].trigger()
+    assert not window.editor_dock.isVisible()
+    by_text["Kernel editor"].trigger()
+    assert window.editor_dock.isVisible()
+    by_text["Filter library"].trigger()
+    assert not window.library_dock.isVisible()

@@ -179,6 +179,20 @@ def test_acf_scales_fractions_to_integers_when_exact(tmp_path):
     assert one(tmp_path / "t.acf")[0].divisor == 9
 
 
+def test_acf_takes_float_noise_as_the_whole_numbers_it_is(tmp_path):
+    sharpen = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], float)
+    noise = np.random.default_rng(0).uniform(-3e-12, 3e-12, (3, 3))
+    export_kernel(Kernel(sharpen + noise, offset=-1.3e-12), tmp_path / "s.acf")
+    back, _ = one(tmp_path / "s.acf")
+    np.testing.assert_array_equal(back.weights, sharpen)
+    assert back.offset == 0 and back.divisor == 1
+    # A real fraction of a level is still refused, however close to a whole number.
+    with pytest.raises(KernelFileError, match="offset"):
+        export_kernel(Kernel(sharpen, offset=2 + 1e-6), tmp_path / "o.acf")
+    with pytest.raises(KernelFileError, match="without rounding"):
+        export_kernel(Kernel(sharpen + 1e-6), tmp_path / "w.acf")
+
+
 @pytest.mark.parametrize(
     ("kernel", "message"),
     [

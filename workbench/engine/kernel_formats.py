@@ -222,10 +222,15 @@ def _trim_zero_rings(weights: np.ndarray) -> np.ndarray:
     return weights
 
 
+#: Relative difference that still counts as the same number: far below the float32 precision
+#: of apply_kernel, above the float64 noise of a learned kernel (an identity: 1 +- 1e-12).
+SAME_NUMBER = 1e-10
+
+
 def _as_fraction(value: float, limit: int) -> Fraction:
     """``value`` as a fraction with a small denominator when the float is that fraction."""
     guess = Fraction(value).limit_denominator(limit)
-    if abs(float(guess) - value) <= 1e-12 * max(1.0, abs(value)):
+    if abs(float(guess) - value) <= SAME_NUMBER * max(1.0, abs(value)):
         return guess
     return Fraction(value)
 
@@ -256,6 +261,8 @@ def write_acf(kernel: Kernel, path: Path) -> list[str]:
     """Write a Photoshop Custom filter file, or refuse saying what would be lost."""
     kh, kw = _fits_5x5(kernel, path, "Photoshop's Custom filter")
     offset = float(kernel.offset)  # type: ignore[arg-type]
+    if abs(offset - round(offset)) <= SAME_NUMBER * max(1.0, abs(offset)):
+        offset = float(round(offset))
     if not offset.is_integer() or abs(offset) > 9999:
         raise KernelFileError(
             f"{path}: Photoshop's offset is a whole number from -9999 to 9999; "

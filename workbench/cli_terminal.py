@@ -26,14 +26,12 @@ _WRITE_FAILURES += ("cannot delete",)
 
 def exit_status(exc: BaseException) -> int:
     """Exit status for an error: 2 when the input is wrong, 1 when the work failed."""
-    from workbench.engine import Cancelled, LearnError
+    from workbench.engine import Cancelled
     from workbench.engine.imageio import ImageWriteError
     from workbench.engine.library import KernelFileError, LibraryError
 
     if isinstance(exc, (KeyboardInterrupt, Cancelled)):
         return 130
-    if isinstance(exc, LearnError) and "not available" in str(exc):
-        return 1
     if isinstance(exc, (ImageWriteError, KernelFileError, LibraryError)) and any(
         phrase in str(exc) for phrase in _WRITE_FAILURES
     ):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
@@ -214,38 +212,9 @@ def test_sixteen_bit_images_display_scaled(qtbot, window, tmp_path):
     np.testing.assert_array_equal(_shown(tab.view)[..., 0], [[0, 1, 255], [128, 4, 254]])
 
 
-def test_settings_go_to_the_given_store(qtbot, window, image_path, settings):
-    open_and_wait(qtbot, window, image_path)
-    window.close()
-    settings.sync()
-    assert Path(settings.fileName()).is_file()
-    assert settings.value("window/geometry") is not None
-
-
 def test_display_conversion_matches_the_view(small_rgb):
     image = to_display(small_rgb).image
     assert image.pixelColor(QPoint(4, 2)).getRgb()[:3] == tuple(int(v) for v in small_rgb[2, 4])
-
-
-def test_open_recent_lists_files_and_opens_them(qtbot, window, image_path):
-    open_and_wait(qtbot, window, image_path)
-    window.close_tab(window.current_tab())
-    assert window.tabs.count() == 0
-    actions = [a for a in window.actions.recent_menu.actions() if a.statusTip()]
-    assert [a.statusTip() for a in actions] == [str(image_path.resolve())]
-    actions[0].trigger()
-    qtbot.waitUntil(lambda: window.tabs.count() == 1, timeout=5000)
-
-
-def test_a_recent_file_that_is_gone_says_so_and_leaves_the_menu(qtbot, window, image_path, dialogs):
-    open_and_wait(qtbot, window, image_path)
-    window.close_tab(window.current_tab())
-    image_path.unlink()
-    [action] = [a for a in window.actions.recent_menu.actions() if a.statusTip()]
-    action.trigger()
-    qtbot.waitUntil(lambda: bool(dialogs.calls), timeout=5000)
-    assert dialogs.kinds() == ["warning"] and image_path.name in dialogs.calls[0][2]
-    assert window.recent.paths() == []
 
 
 def test_revert_returns_to_the_saved_image_and_can_be_undone(qtbot, window, image_path, small_rgb):
@@ -271,22 +240,6 @@ def test_closing_a_changed_image_can_save_it_first(qtbot, window, image_path, sm
     window.close_tab(tab)
     qtbot.waitUntil(lambda: window.tabs.count() == 0, timeout=5000)
     np.testing.assert_array_equal(load_image(image_path).pixels, apply_kernel(small_rgb, BLUR))
-
-
-def test_the_layout_comes_back_next_time(qtbot, settings, kernel_library):
-    from workbench.gui.main_window import MainWindow
-
-    first = MainWindow(settings, library=kernel_library)
-    qtbot.addWidget(first)
-    first.show()
-    first.library_dock.hide()
-    first.close()
-    second = MainWindow(settings, library=kernel_library)
-    qtbot.addWidget(second)
-    second.show()
-    assert not second.library_dock.isVisible()
-    assert second.editor_dock.isVisible()
-    second.close()
 
 
 @pytest.mark.filterwarnings("ignore:Function.*QDragEnterEvent:DeprecationWarning")
@@ -369,14 +322,6 @@ def test_files_that_fail_to_open_together_share_one_message(
     assert message.index("broken.png") < message.index("notes.jpg")  # in the order asked
 
 
-def test_the_window_fits_a_small_screen(qtbot, window, image_path):
-    # 1024 x 768 laptops, or half of a 1600-pixel screen: docks and image side by side.
-    assert window.minimumSizeHint().width() <= 800
-    open_and_wait(qtbot, window, image_path)
-    assert window.minimumSizeHint().width() <= 800
-    assert window.minimumSizeHint().height() <= 600
-
-
 def test_ctrl_y_redoes_as_in_gimp(qtbot, window, image_path, small_rgb):
     tab = open_and_wait(qtbot, window, image_path)
     window.edits.apply(window.editor.settings().__class__(BLUR))
@@ -388,18 +333,3 @@ def test_ctrl_y_redoes_as_in_gimp(qtbot, window, image_path, small_rgb):
     np.testing.assert_array_equal(tab.document.pixels, small_rgb)
     qtbot.keyClick(tab.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     np.testing.assert_array_equal(tab.document.pixels, blurred)
-
-
-def test_about_says_what_the_app_is(qtbot, window, dialogs):
-    window.actions.about.trigger()
-    assert dialogs.kinds() == ["about"] and "convolution filters" in dialogs.calls[0][2]
-
-
-def test_view_menu_shows_and_hides_the_docks(qtbot, window):
-    by_text = {a.text(): a for a in window.actions.view_menu.actions()}
-    by_text["Kernel editor"].trigger()
-    assert not window.editor_dock.isVisible()
-    by_text["Kernel editor"].trigger()
-    assert window.editor_dock.isVisible()
-    by_text["Filter library"].trigger()
-    assert not window.library_dock.isVisible()

@@ -127,3 +127,47 @@ def window(qtbot, settings, kernel_library):
     yield w
     w.close()
     w.runner.shutdown(3000)
+
+
+# -- the learn dialog ------------------------------------------------------------------------
+@pytest.fixture
+def library(tmp_path, monkeypatch):
+    """A kernel library in a temporary WORKBENCH_KERNELS folder (for the learn dialog)."""
+    monkeypatch.setenv("WORKBENCH_KERNELS", str(tmp_path / "kernels"))
+    return KernelLibrary()
+
+
+@pytest.fixture
+def runner(qtbot):
+    from learn_steps import WAIT
+
+    from workbench.gui.worker import Runner
+
+    runner = Runner()
+    yield runner
+    assert runner.shutdown(10_000)
+    qtbot.waitUntil(lambda: running_task_count() == 0, timeout=WAIT)
+
+
+@pytest.fixture
+def pair():
+    """A textured image and the same image sharpened."""
+    from learn_steps import SHARPEN, textured
+
+    from workbench.engine import apply_kernel
+
+    before = textured(72, 80)
+    return before, apply_kernel(before, SHARPEN)
+
+
+@pytest.fixture
+def make_dialog(qtbot, library, runner):
+    """Makes learn dialogs on ``library`` and ``runner`` (closed after the test)."""
+    from workbench.gui.learn_dialog import LearnDialog
+
+    def make(image=None, name="before.png"):
+        dialog = LearnDialog(None, image=image, image_name=name, library=library, runner=runner)
+        qtbot.addWidget(dialog)
+        return dialog
+
+    return make

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -24,21 +25,26 @@ from workbench.engine.strategies import STRATEGY_NAMES
 __all__ = ["add_parser", "run"]
 
 
-def _positive(text: str) -> int:
+#: Most repeats of a filter: more is a typing slip that would run for hours.
+MAX_REPEAT = 1000
+
+
+def _whole_number(text: str, top: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    if not 1 <= value <= top:
+        raise argparse.ArgumentTypeError(f"{value} must be from 1 to {top}")
     return value
+
+
+def _repeat(text: str) -> int:
+    return _whole_number(text, MAX_REPEAT)
 
 
 def _quality(text: str) -> int:
-    value = _positive(text)
-    if value > 100:
-        raise argparse.ArgumentTypeError(f"{value} must be from 1 to 100")
-    return value
+    return _whole_number(text, 100)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -63,7 +69,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--border", choices=BORDER_MODES, help="edge handling (default: the kernel's own)"
     )
     p.add_argument(
-        "--repeat", type=_positive, default=1, metavar="N", help="apply N times (default 1)"
+        "--repeat",
+        type=_repeat,
+        default=1,
+        metavar="N",
+        help=f"apply N times, 1 to {MAX_REPEAT} (default 1)",
     )
     p.add_argument(
         "--strategy",
@@ -105,7 +115,8 @@ def _inputs(names: list[str]) -> tuple[list[Path], bool]:
 def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
     out = Path(output)
     batch = len(files) > 1 or had_folder
-    if batch or out.is_dir():
+    # "-o results/" names a folder even before it exists.
+    if batch or out.is_dir() or output.endswith(("/", os.sep)):
         if out.suffix.lower() in IMAGE_EXTENSIONS and not out.is_dir():
             several = "a folder of images" if had_folder else "several images"
             raise InputError(f"{output}: with {several}, -o must be a folder")

@@ -112,12 +112,19 @@ def test_batch_that_writes_nothing_leaves_no_folder(files, run):
         (["photo.png", "gray.jpg", "-k", "sharpen", "-o", "o.png"], "-o must be a folder"),
         (["photo.png", "-k", "sharpen", "-o", "gray.jpg/o.png"], "is a file, not a folder"),
         (["photo.png", "-k", "sharpen"], "required: -o/--output"),
-        (["photo.png", "-k", "sharpen", "-o", "o.png", "--repeat", "0"], "1 or more"),
+        (["photo.png", "-k", "sharpen", "-o", "o.png", "--repeat", "0"], "from 1 to 1000"),
+        (["photo.png", "-k", "sharpen", "-o", "o.png", "--repeat", "9" * 20], "from 1 to 1000"),
+        (["photo.png", "-k", "sharpen", "-o", "o.png", "--repeat", "1001"], "from 1 to 1000"),
+        (["photo.png", "-k", "sharpen", "-o", "o.png", "--quality", "101"], "from 1 to 100"),
+        (["photo.png", "-k", "nested.json", "-o", "o.png"], "nested.json: lists nest too"),
+        (["photo.png", "-k", "user-kernels", "-o", "o.png"], "is a folder, not a kernel"),
         (["photo.png", "-k", "sharpen", "-o", "o.png", "--border", "x"], "invalid choice"),
         (["photo.png", "-k", "sharpen", "-o", "o.png", "--strategy", "x"], "invalid choice"),
     ],
 )
 def test_apply_bad_input(files, args, message, run, assert_one_line_error):
+    (files / "nested.json").write_text("[" * 100_000 + "]" * 100_000)
+    (files / "user-kernels").mkdir()
     before = sorted(p.name for p in files.iterdir())
     result = run("apply", *args, cwd=files)
     assert_one_line_error(result, 2, message)
@@ -139,6 +146,13 @@ def test_apply_write_failure_is_status_1(files, run, assert_one_line_error):
     assert_one_line_error(result, 1, "out.png: cannot write in '/proc'")
     result = run("apply", "photo.png", "gray.jpg", "-k", "sharpen", "-o", "/proc/out", cwd=files)
     assert_one_line_error(result, 1, "/proc/out: cannot create the folder")
+
+
+def test_output_ending_in_a_slash_is_a_new_folder(files, run):
+    result = run("apply", "photo.png", "-k", "sharpen", "-o", "results/", cwd=files)
+    assert result.returncode == 0, result.stderr
+    want = apply_kernel(load_image(files / "photo.png").pixels, LIBRARY.get("sharpen").kernel)
+    np.testing.assert_array_equal(load_image(files / "results" / "photo.png").pixels, want)
 
 
 def test_folder_input_needs_a_folder_output(files, run, assert_one_line_error):

@@ -112,6 +112,15 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
     ImageReadError
         If the file is missing, not an image, truncated or damaged, of an unsupported kind,
         or larger than :data:`MAX_PIXELS` (checked from the header, before decoding).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "deep.png"
+    >>> save_image(path, np.full((2, 3, 3), 40_000, np.uint16))
+    >>> image = load_image(path)
+    >>> image.format, image.bit_depth, image.pixels.shape, int(image.pixels.max())
+    ('PNG', 16, (2, 3, 3), 40000)
     """
     path = Path(path)
     name = path.name or str(path)
@@ -263,6 +272,8 @@ def save_image(
         If the extension is unknown, the format cannot hold the pixels (16-bit samples in
         JPEG, BMP or WebP, which hold 8 bits; transparency in JPEG or BMP), or the file
         cannot be written (missing folder, no permission, disk full).
+    ValueError
+        If ``quality`` is not a whole number from 1 to 100.
 
     Notes
     -----
@@ -270,6 +281,15 @@ def save_image(
     TIFF). ``float32`` is written exactly as 32-bit float TIFF; for PNG it is clipped to 0..1
     and written as 16-bit (``round(v * 65535)``); for JPEG, BMP and WebP as 8-bit
     (``round(v * 255)``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> save_image(folder / "photo.jpg", np.zeros((8, 8, 3), np.uint8), quality=90)
+    >>> save_image(folder / "deep.jpg", np.zeros((8, 8), np.uint16))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    workbench.engine.imageio.ImageWriteError: deep.jpg: JPEG holds 8 bits per channel and...
     """
     path = Path(path)
     name = path.name or str(path)

@@ -264,8 +264,24 @@ def fit_kernel(
     LearnError
         Unusable pairs (different sizes or colour modes, not the same picture, too few
         usable pixels) or options.
+    ValueError
+        If ``progress`` is not callable or ``cancel`` has no ``is_set()``.
     Cancelled
         When ``cancel`` is set.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from workbench.engine import Kernel, apply_kernel
+    >>> before = np.random.default_rng(0).random((64, 64), dtype=np.float32)
+    >>> after = apply_kernel(before, Kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor=16))
+    >>> result = fit_kernel([(before, after)], 3)
+    >>> np.round(result.kernel.weights * 16, 3)
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    >>> result.report.findings[-1]
+    'sums to 1.00 with no negative weights: a blur (keeps brightness)'
     """
     started = time.perf_counter()
     mode = _check_options(mode, solver, loss, solver_options)

@@ -188,6 +188,24 @@ class KernelLibrary:
         Built-ins then user kernels, each group sorted by category then name.
     problems : list of (Path, str)
         Files that could not be loaded and were skipped, with the reason.
+
+    Raises
+    ------
+    LibraryError
+        From the methods: a key that is not in the library, or a change to a built-in.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> library = KernelLibrary(user_dir=Path(tempfile.mkdtemp()))
+    >>> library.get("gaussian-3x3").kernel.divisor
+    16.0
+    >>> key = library.save(Kernel([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], name="My sharpen"))
+    >>> key, library.get(key).builtin
+    ('my-sharpen', False)
+    >>> library.delete("gaussian-3x3")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    workbench.engine.library.LibraryError: 'gaussian-3x3' is a built-in kernel and cannot be...
     """
 
     def __init__(self, user_dir: Path | None = None, builtin_dir: Path | None = None) -> None:

@@ -1,0 +1,41 @@
+"""The engine's public API documents itself: numpydoc sections, and examples that run."""
+
+from __future__ import annotations
+
+import doctest
+import inspect
+import sys
+
+import pytest
+
+from workbench.engine import ConvLayer, Kernel, apply_kernel, fit_kernel
+from workbench.engine.imageio import load_image, save_image
+from workbench.engine.library import KernelLibrary
+
+PUBLIC = [apply_kernel, Kernel, fit_kernel, ConvLayer, load_image, save_image, KernelLibrary]
+
+
+def names(obj) -> str:
+    return obj.__name__
+
+
+@pytest.mark.parametrize("obj", PUBLIC, ids=names)
+def test_public_api_has_the_numpydoc_sections(obj):
+    doc = inspect.getdoc(obj)
+    sections = ["Parameters", "Raises", "Examples"]
+    if inspect.isfunction(obj) and inspect.signature(obj).return_annotation != "None":
+        sections.append("Returns")
+    for section in sections:
+        assert f"\n{section}\n{'-' * len(section)}\n" in doc, f"{names(obj)}: no {section}"
+
+
+@pytest.mark.parametrize("obj", PUBLIC, ids=names)
+def test_public_api_examples_run(obj):
+    module_globals = dict(vars(sys.modules[obj.__module__]))
+    tests = doctest.DocTestFinder(recurse=False).find(obj, globs=module_globals)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for test in tests:
+        runner.run(test)
+    results = runner.summarize(verbose=False)
+    assert results.attempted > 0, f"{names(obj)} has no example"
+    assert results.failed == 0

@@ -112,6 +112,13 @@ def test_unusable_options_are_refused_with_a_reason():
         apply_kernel(image, IDENTITY, border="edge")
     with pytest.raises(ValueError, match="cval"):
         apply_kernel(image, IDENTITY, cval=float("nan"))
+    with pytest.raises(ValueError, match=r"cval .* must be a number, got 'white'"):
+        apply_kernel(image, IDENTITY, cval="white")
+    # Callbacks are checked when the call starts, not when the first tile is done.
+    with pytest.raises(ValueError, match="progress must be a function"):
+        apply_kernel(image, IDENTITY, progress=0.5)
+    with pytest.raises(ValueError, match=r"cancel must have an is_set\(\) method"):
+        apply_kernel(image, IDENTITY, cancel=True)
     with pytest.raises(KernelError, match="even"):
         apply_kernel(image, np.ones((2, 2)))
 

@@ -366,6 +366,13 @@ def test_bad_options_raise_a_clear_error(kwargs, message):
         fit_kernel([_pair()], **kwargs)
 
 
+def test_bad_callbacks_are_refused_before_the_fit():
+    with pytest.raises(ValueError, match="progress must be a function"):
+        fit_kernel([_pair()], 3, progress="bar")
+    with pytest.raises(ValueError, match=r"cancel must have an is_set\(\) method"):
+        fit_kernel([_pair()], 3, cancel=False)
+
+
 def test_too_many_unknowns():
     with pytest.raises(LearnError, match=r"6,076 unknowns.*shared or per-channel"):
         fit_kernel([_pair(channels=3)], 45, mode="color")

@@ -102,10 +102,16 @@ def test_parameters_and_no_bias():
     assert plain.backward(np.ones((1, 1, 2, 2)))[1] is None
 
 
-@pytest.mark.parametrize("size", [0, 2, -1, 2.5])
+@pytest.mark.parametrize("size", [0, 2, -1, 2.5, "3", None, True])
 def test_bad_sizes(size):
-    with pytest.raises(ValueError, match="odd"):
+    with pytest.raises(ValueError, match="size must be an odd whole number"):
         ConvLayer(size)
+
+
+@pytest.mark.parametrize(("args", "name"), [((3, 0), "in_channels"), ((3, 1, "2"), "out_channels")])
+def test_bad_channel_counts_name_the_argument(args, name):
+    with pytest.raises(ValueError, match=f"{name} must be a whole number >= 1"):
+        ConvLayer(*args)
 
 
 def test_errors_on_wrong_shapes():

@@ -132,7 +132,8 @@ def apply_kernel(
     KernelError
         If the weights are not a valid kernel, or a colour kernel does not fit the image.
     ValueError
-        If the image, border, strategy or channel mask is not usable.
+        If the image, border, strategy, channel mask, cval, progress or cancel is not usable;
+        the message names the argument.
     Cancelled
         If ``cancel`` was set before the work finished.
 
@@ -152,6 +153,12 @@ def apply_kernel(
         raise ValueError(
             f"unknown strategy {strategy!r}: choose auto or one of {', '.join(STRATEGY_NAMES)}"
         )
+    try:
+        cval = float(cval)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"cval (the constant border value) must be a number, got {cval!r}"
+        ) from None
     if not np.isfinite(cval):
         raise ValueError("cval (the constant border value) must be finite")
     planes = arr.reshape(arr.shape[0], arr.shape[1], -1)

@@ -50,6 +50,10 @@ def _batch(x: np.ndarray) -> np.ndarray:
     return x
 
 
+def _is_whole(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 class ConvLayer:
     """A single convolution layer (correlation, no flip) with optional bias.
 
@@ -72,6 +76,12 @@ class ConvLayer:
     bias : ndarray or None
         ``out`` float64 biases.
 
+    Raises
+    ------
+    ValueError
+        If ``size`` is not an odd whole number, or a channel count is not a whole number
+        of at least 1; from the methods, if an array has the wrong shape.
+
     Examples
     --------
     >>> layer = ConvLayer(3)
@@ -86,10 +96,11 @@ class ConvLayer:
     def __init__(
         self, size: int, in_channels: int = 1, out_channels: int = 1, bias: bool = True
     ) -> None:
-        if int(size) != size or size < 1 or size % 2 == 0:
+        if not _is_whole(size) or size < 1 or size % 2 == 0:
             raise ValueError(f"size must be an odd whole number, got {size!r}")
-        if in_channels < 1 or out_channels < 1:
-            raise ValueError("in_channels and out_channels must be at least 1")
+        for label, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if not _is_whole(value) or value < 1:
+                raise ValueError(f"{label} must be a whole number >= 1, got {value!r}")
         self.size = int(size)
         self.in_channels = int(in_channels)
         self.out_channels = int(out_channels)

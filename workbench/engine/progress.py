@@ -47,6 +47,12 @@ class Reporter:
         reporter can cover several steps of a larger job.
     min_interval : float
         Seconds between progress callbacks (the last one, 1.0, is always sent).
+
+    Raises
+    ------
+    ValueError
+        If ``progress`` is not callable or ``cancel`` has no ``is_set()`` method: said when
+        the call starts, not after minutes of work.
     """
 
     def __init__(
@@ -59,6 +65,14 @@ class Reporter:
         span: float = 1.0,
         min_interval: float = 0.05,
     ) -> None:
+        if progress is not None and not callable(progress):
+            raise ValueError(
+                f"progress must be a function taking the fraction done, got {progress!r}"
+            )
+        if cancel is not None and not callable(getattr(cancel, "is_set", None)):
+            raise ValueError(
+                f"cancel must have an is_set() method (a threading.Event works), got {cancel!r}"
+            )
         self._progress = progress
         self._cancel = cancel
         self._total = max(float(total), 1e-12)

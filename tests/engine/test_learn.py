@@ -4,6 +4,7 @@ Reference kernels are applied with scipy.ndimage.correlate (float64) or apply_ke
 8-bit, 16-bit and float pairs, which is how a user's kernel would be applied).
 """
 
+import io
 import threading
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from photos import photo_like, to8
+from PIL import Image
 from scipy import ndimage
 
 from workbench.engine import (
@@ -103,6 +105,19 @@ def test_8bit_sharpen_with_clipping_needs_the_clipping_rule():
     assert error < 1e-2
     assert naive_error > 10 * error
     assert clean.report.excluded["clipped"] > 0
+
+
+def test_clipping_is_found_even_when_jpeg_moved_clipped_values_off_the_ends():
+    # Clipped to 0 or 255, then saved as JPEG: the clipped values are now 3, 251...; only a
+    # first fit (predicting beyond the range) can tell they were clipped.
+    sharpen = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], float)
+    before = to8(photo_like(128, 128, seed=3))
+    buffer = io.BytesIO()
+    Image.fromarray(apply_kernel(before, sharpen)).save(buffer, "JPEG", quality=90)
+    after = np.asarray(Image.open(buffer))
+    result = fit_kernel([(before, after)], 3)
+    assert np.max(np.abs(result.kernel.weights - sharpen)) < 0.15  # 0.64 without the rule
+    assert result.report.excluded["clipped"] > 0.05 * before.size
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])

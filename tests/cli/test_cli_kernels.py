@@ -70,3 +70,12 @@ def test_kernels_errors_and_broken_user_file(files, run, assert_one_line_error):
     assert_one_line_error(result, 2, "broken.json: not valid JSON")
     result = run("apply", "photo.png", "-k", "broken", "-o", "o.png", cwd=files)
     assert_one_line_error(result, 2, "broken.json: not valid JSON")
+
+
+def test_import_adds_nothing_when_one_of_the_files_is_bad(files, run, assert_one_line_error):
+    (files / "good.txt").write_text("0 -1 0\n-1 5 -1\n0 -1 0\n")
+    (files / "bad.txt").write_text("1 2\n3 4\n")  # even size
+    result = run("kernels", "import", "good.txt", "bad.txt", cwd=files)
+    assert_one_line_error(result, 2, "bad.txt: ")
+    assert not (files / "user-kernels").exists() or not any((files / "user-kernels").iterdir())
+    assert result.stdout == ""

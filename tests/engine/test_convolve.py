@@ -9,6 +9,7 @@ import pytest
 from reference import correlate_image, correlate_plane, to_dtype
 
 from workbench.engine import Cancelled, Kernel, KernelError, apply_kernel
+from workbench.engine.progress import Reporter
 from workbench.engine.strategies import STRATEGY_NAMES, direct, fft, im2col, separable, tiles
 from workbench.engine.strategies.tiles import thread_count
 
@@ -306,6 +307,28 @@ def test_an_error_in_a_tile_thread_reaches_the_caller(small_tiles, monkeypatch):
         apply_kernel(noise((40, 30), np.float32), BOX, strategy="direct")
     assert failed.is_set()  # the error came from a tile thread, not the caller's own tile
     assert threading.active_count() == threads_before
+
+
+def test_tile_threads_start_no_tile_once_cancelled():
+    cancel = threading.Event()
+    reporter = Reporter(None, cancel)
+    helpers, started_after_cancel = [], []
+
+    def work(tile, scratch):
+        if cancel.is_set():
+            started_after_cancel.append(tile)
+        if threading.current_thread() is threading.main_thread():
+            # Hold the caller's tile until the tile thread has gone back for more and
+            # stopped: deterministic, whatever order the threads run in.
+            cancel.wait(5)
+            helpers[0].join(5)
+        else:
+            helpers.append(threading.current_thread())
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        tiles.run_tiles(list(range(50)), work, reporter, threads=2)
+    assert started_after_cancel == []
 
 
 def test_opaque_alpha_gives_the_same_result_with_or_without_weighting():

@@ -176,6 +176,20 @@ def test_separable_rank():
     assert separable.rank_needed(np.zeros((3, 3))) == 1
 
 
+@needs_scipy
+def test_separable_keeps_a_faint_second_term():
+    # A blur plus a faint detail: dropping the 1e-4 term would still look right to the eye,
+    # but the strategies must agree to float32 precision.
+    gauss = np.exp(-0.5 * ((np.arange(7) - 3) / 1.5) ** 2)
+    detail = np.random.default_rng(4).normal(size=(2, 7))
+    weights = np.outer(gauss, gauss) / gauss.sum() ** 2 + 1e-4 * np.outer(*detail)
+    assert separable.rank_needed(weights) == 2
+    image = make_image((20, 24), np.float32, seed=9)
+    wanted = ndimage.correlate(image.astype(np.float64), weights, mode="reflect")
+    result = apply_kernel(image, weights, strategy="separable")
+    np.testing.assert_allclose(result, wanted, atol=2e-6)
+
+
 def test_cost_model_picks_sensible_strategies():
     shape = (3000, 4000, 3)
     gauss = np.exp(-0.5 * ((np.arange(15) - 7) / 2.5) ** 2)

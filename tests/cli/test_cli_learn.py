@@ -41,6 +41,12 @@ def test_learn_recovers_a_kernel(files, run):
     residual = load_image(files / "residual.tif").pixels
     assert residual.shape == before.shape and residual.dtype == np.float32
     assert np.abs(residual[4:-4, 4:-4] - 0.5).max() < 2 / 255  # only rounding is left
+    # The saved kernel is what 'apply -k' takes: it makes the after image again.
+    result = run("apply", "before.png", "-k", "learned.json", "-o", "again.png", cwd=files)
+    assert result.returncode == 0, result.stderr
+    again = load_image(files / "again.png").pixels.astype(int)
+    after = load_image(files / "after.png").pixels.astype(int)
+    assert np.abs(again - after)[1:-1, 1:-1].max() <= 1
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ A user has an image and the same image after a filter made in another program; t
 that reproduces the filter is found by fitting a single convolution layer
 (:class:`ConvLayer`) to the pairs. The pieces live in their own modules:
 
+* :mod:`~workbench.engine.learn_options`: checking the options (size, mode, solver...);
 * :mod:`~workbench.engine.learn_pairs`: checking pairs, masking the pixels to leave out;
 * :mod:`~workbench.engine.learn_rows`: usable pixels as im2col rows, sampled and gathered;
 * :mod:`~workbench.engine.learn_layer`: the layer in im2col form, and Adam;
@@ -20,10 +21,19 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from workbench.engine.kernel import MAX_KERNEL_SIZE, Kernel
-from workbench.engine.learn_adam import LOSSES, solve_adam
+from workbench.engine.kernel import Kernel
+from workbench.engine.learn_adam import solve_adam
 from workbench.engine.learn_exact import GroupFit, solve_exact
 from workbench.engine.learn_layer import Adam, ConvLayer, im2col
+from workbench.engine.learn_options import (
+    AUTO_MAX_SIZE,
+    MODES,
+    SOLVERS,
+    candidate_sizes,
+    check_margin,
+    check_options,
+    check_size,
+)
 from workbench.engine.learn_pairs import REASONS, LearnError, Pair, check_pairs, pixel_masks
 from workbench.engine.learn_report import (
     FitReport,
@@ -54,21 +64,12 @@ __all__ = [
     "im2col",
 ]
 
-MODES = ("shared", "per-channel", "color")
-SOLVERS = ("exact", "adam")
-
-#: Largest size tried by ``size="auto"`` unless ``max_size`` says otherwise.
-AUTO_MAX_SIZE = 15
-
 #: Most unknowns (weights and bias) one kernel may have: the normal equations alone grow
 #: as its square (4096 unknowns: 134 MB), their solution as its cube.
 MAX_UNKNOWNS = 4096
 
 #: Below this held-out R-squared the after image is not a filtered copy of the before image.
 UNRELATED_R2 = 0.2
-
-_ADAM_OPTIONS = {"steps", "lr", "final_lr", "batch", "huber_delta"}
-_EXACT_OPTIONS = {"max_rows"}
 
 
 class FitResult(NamedTuple):
@@ -90,66 +91,6 @@ class FitResult(NamedTuple):
     kernel: Kernel
     bias: float | tuple[float, ...]
     report: FitReport
-
-
-def _check_size(size: Any) -> int | None:
-    if isinstance(size, str):
-        if size.strip().lower() == "auto":
-            return None
-        try:
-            size = int(size)
-        except ValueError:
-            raise LearnError(f"size must be an odd number or 'auto', got {size!r}") from None
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
-        raise LearnError(f"size must be an odd number or 'auto', got {size!r}")
-    if size < 1 or size % 2 == 0 or size > MAX_KERNEL_SIZE:
-        raise LearnError(f"size must be odd, from 1 to {MAX_KERNEL_SIZE}; got {size}")
-    return int(size)
-
-
-def _check_options(mode: str, solver: str, loss: str, options: dict[str, Any]) -> str:
-    mode = "color" if mode == "colour" else mode
-    if mode not in MODES:
-        raise LearnError(f"unknown mode {mode!r}: choose {', '.join(MODES)}")
-    if solver not in SOLVERS:
-        raise LearnError(f"unknown solver {solver!r}: choose {', '.join(SOLVERS)}")
-    if loss not in LOSSES:
-        raise LearnError(f"unknown loss {loss!r}: choose {', '.join(LOSSES)}")
-    if solver == "exact" and loss != "l2":
-        raise LearnError(
-            f"the exact solver minimises squared error (l2) only: use solver 'adam' for the "
-            f"{loss} loss"
-        )
-    allowed = _ADAM_OPTIONS if solver == "adam" else _EXACT_OPTIONS
-    unknown = set(options) - allowed
-    if unknown:
-        raise LearnError(
-            f"unknown option(s) for the {solver} solver: {', '.join(sorted(unknown))} "
-            f"(it takes {', '.join(sorted(allowed))})"
-        )
-    return mode
-
-
-def _candidate_sizes(fixed: int | None, pairs: list[Pair], max_size: Any) -> list[int]:
-    """The sizes to try: the one asked for, or 1, 3, ... as far as the images allow."""
-    if fixed is not None:
-        return [fixed]
-    if isinstance(max_size, bool) or not isinstance(max_size, (int, np.integer)) or max_size < 1:
-        raise LearnError(f"max_size must be a whole number >= 1, got {max_size!r}")
-    smallest = min(min(p.shape) for p in pairs)
-    top = min(int(max_size), MAX_KERNEL_SIZE)
-    top -= 1 - top % 2
-    while top > 1 and smallest - 2 * (top // 2 + 3) < max(8, top):
-        top -= 2
-    return list(range(1, top + 1, 2))
-
-
-def _check_margin(margin: Any) -> int | None:
-    if margin is None:
-        return None
-    if isinstance(margin, bool) or not isinstance(margin, (int, np.integer)) or margin < 0:
-        raise LearnError(f"margin must be a whole number of pixels >= 0, got {margin!r}")
-    return int(margin)
 
 
 def _usable_groups(
@@ -284,14 +225,14 @@ def fit_kernel(
     'sums to 1.00 with no negative weights: a blur (keeps brightness)'
     """
     started = time.perf_counter()
-    mode = _check_options(mode, solver, loss, solver_options)
-    fixed = _check_size(size)
+    mode = check_options(mode, solver, loss, solver_options)
+    fixed = check_size(size)
     checked = check_pairs(pairs)
     reporter = Reporter(progress, cancel)
     reporter.check()
 
-    sizes = _candidate_sizes(fixed, checked, max_size)
-    margin = _check_margin(margin)
+    sizes = candidate_sizes(fixed, checked, max_size)
+    margin = check_margin(margin)
     channels = checked[0].channels
     unknowns = (channels if mode == "color" else 1) * max(sizes) ** 2 + 1
     if unknowns > MAX_UNKNOWNS:

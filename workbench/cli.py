@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from workbench.cli_terminal import InputError, exit_status
+from workbench.cli_terminal import InputError, exit_status, say
 
 __all__ = ["main"]
 
@@ -83,15 +83,9 @@ def _open_app(paths: list[str]) -> int:
     try:
         from workbench.gui.app import main as app_main
     except ImportError as exc:
-        _say(f"the desktop app is not available ({exc})")
+        say(f"the desktop app is not available ({exc})")
         return 1
     return int(app_main(paths) or 0)
-
-
-def _say(message: str) -> None:
-    # One line, whatever the message holds.
-    text = "; ".join(line.strip() for line in str(message).splitlines() if line.strip())
-    print(f"workbench: {text}", file=sys.stderr)
 
 
 def _silence_stdout() -> None:
@@ -108,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     first = args[0] if args else None
     if first not in COMMANDS and first not in ("-h", "--help", "--version"):
         if first is not None and first.startswith("-") and first != "--":
-            _say(f"unknown option {first} (see 'workbench --help')")
+            say(f"unknown option {first} (see 'workbench --help')")
             return 2
         return _open_app([a for a in args if a != "--"])
     try:
@@ -126,13 +120,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BaseException as exc:
         status = exit_status(exc)
         if status == 130:
-            _say("interrupted")
+            say("interrupted")
         elif os.environ.get("WORKBENCH_DEBUG"):
             raise
         elif isinstance(exc, (ValueError, OSError, InputError)):
-            _say(str(exc))
+            say(str(exc))
         else:  # a bug: still one line, with a way to see more
-            _say(f"internal error: {type(exc).__name__}: {exc} (set WORKBENCH_DEBUG=1 for details)")
+            say(f"internal error: {type(exc).__name__}: {exc} (set WORKBENCH_DEBUG=1 for details)")
         return status
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from workbench.cli_terminal import InputError, ProgressBar, exit_status
+from workbench.cli_terminal import InputError, ProgressBar, exit_status, say
 from workbench.engine import BORDER_MODES, Kernel, apply_kernel
 from workbench.engine.atomic_write import folder_problem
 from workbench.engine.imageio import (
@@ -170,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:  # the kernel does not fit this image
             problem, message = exc, f"{source.name}: {exc}"
         bar.clear()
-        print(f"workbench: {message}", file=sys.stderr)
+        say(message)
         status = max(status, exit_status(problem))
     bar.update(1.0, force=True)
     bar.clear()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 import numpy as np
 
+from workbench.cli_terminal import say
 from workbench.engine import Kernel
 from workbench.engine.library import KernelLibrary, export_kernel, import_kernels
 
@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     library = KernelLibrary()
     if args.action == "list":
         for path, reason in library.problems:
-            print(f"workbench: skipped {path}: {reason}", file=sys.stderr)
+            say(f"skipped {path}: {reason}")
         _list(library)
     elif args.action == "show":
         kernel = library.resolve(args.name)

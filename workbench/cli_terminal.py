@@ -11,11 +11,17 @@ import threading
 import time
 from typing import TextIO
 
-__all__ = ["InputError", "ProgressBar", "exit_status"]
+__all__ = ["InputError", "ProgressBar", "exit_status", "say"]
 
 
 class InputError(Exception):
     """The user's input is wrong (missing file, bad option value): exit status 2."""
+
+
+def say(message: object) -> None:
+    """Tell the user about a problem: one line on stderr, whatever the message holds."""
+    text = "; ".join(line.strip() for line in str(message).splitlines() if line.strip())
+    print(f"workbench: {text}", file=sys.stderr)
 
 
 # How the engine words a failure of the disk or the system (as opposed to a refusal of the

@@ -64,3 +64,30 @@ def test_progress_bar_keeps_its_fraction_from_file_to_file():
     bar.clear()
     assert stream.getvalue().endswith("\r")
     assert ProgressBar(io.StringIO()).enabled is False  # not a terminal: no bar
+
+
+def test_an_unexpected_error_is_one_line_with_status_1(monkeypatch, capsys):
+    from workbench import cli
+
+    def broken(args):
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr("workbench.cli_apply.run", broken)
+    monkeypatch.delenv("WORKBENCH_DEBUG", raising=False)
+    assert cli.main(["apply", "a.png", "-k", "sharpen", "-o", "b.png"]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "workbench: internal error: RuntimeError: boom; second line "
+        "(set WORKBENCH_DEBUG=1 for details)\n"
+    )
+
+
+def test_a_user_error_of_several_lines_is_said_on_one(monkeypatch, capsys):
+    from workbench import cli
+
+    def refuses(args):
+        raise ValueError("photo.png: first problem\n  and its detail")
+
+    monkeypatch.setattr("workbench.cli_apply.run", refuses)
+    assert cli.main(["apply", "a.png", "-k", "sharpen", "-o", "b.png"]) == 2
+    assert capsys.readouterr().err == "workbench: photo.png: first problem; and its detail\n"

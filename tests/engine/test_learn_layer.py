@@ -23,6 +23,14 @@ def loop_correlate(x, weight, bias):
     return out
 
 
+def random_layer(k, c_in, c_out, rng):
+    """A layer with random weights and bias, so every tap and output is exercised."""
+    layer = ConvLayer(k, c_in, c_out)
+    layer.weight[...] = rng.standard_normal(layer.weight.shape)
+    layer.bias[...] = rng.standard_normal(c_out)
+    return layer
+
+
 def test_im2col_rows_are_windows():
     x = np.arange(2 * 3 * 5 * 6, dtype=float).reshape(2, 3, 5, 6)
     cols = im2col(x, 3)
@@ -41,9 +49,7 @@ def test_im2col_rows_are_windows():
 )
 def test_forward_matches_a_plain_loop(k, c_in, c_out, seed):
     rng = np.random.default_rng(seed)
-    layer = ConvLayer(k, c_in, c_out)
-    layer.weight[...] = rng.standard_normal(layer.weight.shape)
-    layer.bias[...] = rng.standard_normal(c_out)
+    layer = random_layer(k, c_in, c_out, rng)
     x = rng.standard_normal((2, c_in, k + 4, k + 3))
     assert np.allclose(layer.forward(x), loop_correlate(x, layer.weight, layer.bias))
 
@@ -66,9 +72,7 @@ def test_forward_is_correlation_like_scipy_and_unbatched_input():
 )
 def test_backward_matches_finite_differences(k, c_in, c_out, seed):
     rng = np.random.default_rng(seed)
-    layer = ConvLayer(k, c_in, c_out)
-    layer.weight[...] = rng.standard_normal(layer.weight.shape)
-    layer.bias[...] = rng.standard_normal(c_out)
+    layer = random_layer(k, c_in, c_out, rng)
     x = rng.standard_normal((2, c_in, k + 3, k + 2))
     target = rng.standard_normal(layer.forward(x).shape)
 

@@ -11,7 +11,14 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["folder_problem", "write_atomically"]
+__all__ = ["file_path", "folder_problem", "write_atomically"]
+
+
+def file_path(value: object, argument: str = "path") -> Path:
+    """``value`` as a :class:`~pathlib.Path`, or a ValueError naming ``argument``."""
+    if not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
+        raise ValueError(f"{argument} must be a file path (str or os.PathLike), got {value!r}")
+    return Path(value)
 
 
 def write_atomically(

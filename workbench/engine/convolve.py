@@ -68,6 +68,10 @@ def _channel_mask(channels: str | Sequence[bool] | None, n: int, has_alpha: bool
             # gray (+ alpha): "R", "G", "B" or "L" all mean the gray channel, as in GIMP.
             return [any(c in letters for c in "RGBL")] + (["A" in letters] if n == 2 else [])
         return [_CHANNEL_LETTERS[i] in letters for i in range(n)]
+    if not isinstance(channels, Sequence) and not isinstance(channels, np.ndarray):
+        raise ValueError(
+            f"channels must be letters such as 'RGB' or one bool per channel, got {channels!r}"
+        )
     mask = [bool(c) for c in channels]
     if len(mask) != n:
         raise ValueError(f"channel mask has {len(mask)} entries for an image with {n} channels")

@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from workbench.engine import image_codecs
-from workbench.engine.atomic_write import folder_problem, write_atomically
+from workbench.engine.atomic_write import file_path, folder_problem, write_atomically
 
 __all__ = [
     "IMAGE_EXTENSIONS",
@@ -112,6 +112,8 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
     ImageReadError
         If the file is missing, not an image, truncated or damaged, of an unsupported kind,
         or larger than :data:`MAX_PIXELS` (checked from the header, before decoding).
+    ValueError
+        If ``path`` is not a path (a str or os.PathLike).
 
     Examples
     --------
@@ -122,7 +124,7 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
     >>> image.format, image.bit_depth, image.pixels.shape, int(image.pixels.max())
     ('PNG', 16, (2, 3, 3), 40000)
     """
-    path = Path(path)
+    path = file_path(path)
     name = path.name or str(path)
     try:
         with open(path, "rb") as fh:
@@ -273,7 +275,8 @@ def save_image(
         JPEG, BMP or WebP, which hold 8 bits; transparency in JPEG or BMP), or the file
         cannot be written (missing folder, no permission, disk full).
     ValueError
-        If ``quality`` is not a whole number from 1 to 100.
+        If ``path`` is not a path, ``quality`` not a whole number from 1 to 100 or ``like``
+        not an :class:`ImageFile`.
 
     Notes
     -----
@@ -291,10 +294,14 @@ def save_image(
     Traceback (most recent call last):
     workbench.engine.imageio.ImageWriteError: deep.jpg: JPEG holds 8 bits per channel and...
     """
-    path = Path(path)
+    path = file_path(path)
     name = path.name or str(path)
-    if not 1 <= int(quality) <= 100:
-        raise ValueError(f"quality must be 1..100, got {quality}")
+    if isinstance(quality, bool) or not isinstance(quality, (int, np.integer)):
+        raise ValueError(f"quality must be a whole number from 1 to 100, got {quality!r}")
+    if not 1 <= quality <= 100:
+        raise ValueError(f"quality must be a whole number from 1 to 100, got {quality}")
+    if like is not None and not isinstance(like, ImageFile):
+        raise ValueError(f"like must be an ImageFile (from load_image) or None, got {like!r}")
     fmt = _format_for(path)
     arr = _pixels_for(fmt, np.asarray(pixels), name)
     icc = like.icc_profile if like is not None else None

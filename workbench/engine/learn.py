@@ -32,6 +32,7 @@ from workbench.engine.learn_options import (
     candidate_sizes,
     check_margin,
     check_options,
+    check_seed,
     check_size,
 )
 from workbench.engine.learn_pairs import REASONS, LearnError, Pair, check_pairs, pixel_masks
@@ -227,12 +228,13 @@ def fit_kernel(
     started = time.perf_counter()
     mode = check_options(mode, solver, loss, solver_options)
     fixed = check_size(size)
+    seed = check_seed(seed)
+    margin = check_margin(margin)
     checked = check_pairs(pairs)
     reporter = Reporter(progress, cancel)
     reporter.check()
 
     sizes = candidate_sizes(fixed, checked, max_size)
-    margin = check_margin(margin)
     channels = checked[0].channels
     unknowns = (channels if mode == "color" else 1) * max(sizes) ** 2 + 1
     if unknowns > MAX_UNKNOWNS:

@@ -21,6 +21,7 @@ __all__ = [
     "candidate_sizes",
     "check_margin",
     "check_options",
+    "check_seed",
     "check_size",
 ]
 
@@ -95,3 +96,10 @@ def check_margin(margin: Any) -> int | None:
     if isinstance(margin, bool) or not isinstance(margin, (int, np.integer)) or margin < 0:
         raise LearnError(f"margin must be a whole number of pixels >= 0, got {margin!r}")
     return int(margin)
+
+
+def check_seed(seed: Any) -> int:
+    """The seed of the random choices (held-out pixels, samples, minibatches)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise LearnError(f"seed must be a whole number >= 0, got {seed!r}")
+    return int(seed)

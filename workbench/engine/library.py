@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.engine.atomic_write import file_path
 from workbench.engine.kernel import Kernel
 from workbench.engine.kernel_formats import (
     format_kernel_text,
@@ -213,8 +214,10 @@ class KernelLibrary:
             from workbench.paths import builtin_kernels_dir
 
             builtin_dir = builtin_kernels_dir()
-        self.user_dir = Path(user_dir) if user_dir is not None else default_user_dir()
-        self.builtin_dir = Path(builtin_dir)
+        self.user_dir = (
+            file_path(user_dir, "user_dir") if user_dir is not None else default_user_dir()
+        )
+        self.builtin_dir = file_path(builtin_dir, "builtin_dir")
         self.entries: list[LibraryEntry] = []
         self.problems: list[tuple[Path, str]] = []
         self._by_key: dict[str, LibraryEntry] = {}
@@ -259,6 +262,8 @@ class KernelLibrary:
 
     def get(self, key: str) -> LibraryEntry:
         """The entry with this key; :class:`LibraryError` naming close matches if none."""
+        if not isinstance(key, str):
+            raise LibraryError(f"a library key is text such as 'gaussian-3x3', got {key!r}")
         try:
             return self._by_key[key]
         except KeyError:
@@ -271,7 +276,7 @@ class KernelLibrary:
 
     def resolve(self, name_or_path: str | os.PathLike[str]) -> Kernel:
         """A kernel from a library key or from the path of any importable kernel file."""
-        text = os.fspath(name_or_path)
+        text = os.fspath(file_path(name_or_path, "name_or_path"))
         if text in self._by_key:
             return self._by_key[text].kernel
         path = Path(text)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.cli_terminal import InputError, ProgressBar
+from workbench.cli_terminal import InputError, ProgressBar, exit_status
 from workbench.engine import fit_kernel
 from workbench.engine.atomic_write import folder_problem
 from workbench.engine.imageio import (
@@ -125,7 +125,14 @@ def run(args: argparse.Namespace) -> int:
     finally:
         bar.clear()
     print(result.report.summary())
-    for note in export_kernel(result.kernel, args.output):
+    try:
+        notes = export_kernel(result.kernel, args.output)
+    except KernelFileError as exc:
+        if exit_status(exc) == 2 and Path(args.output).suffix.lower() != ".json":
+            # The format cannot hold what was learned: say how to keep it next time.
+            raise KernelFileError(f"{exc}; -o KERNEL.json keeps a learned kernel exactly") from None
+        raise
+    for note in notes:
         print(f"note: {note}")
     print(f"Saved the kernel to {args.output}")
     if args.residual:

@@ -92,3 +92,18 @@ def test_learning_an_unrelated_pair_is_refused(files, run, assert_one_line_error
     result = run("learn", "photo.png", "other.png", "-o", "k.json", cwd=files)
     assert_one_line_error(result, 2, "does not look like a filtered copy")
     assert not (files / "k.json").exists()
+
+
+def test_a_format_that_cannot_hold_the_learned_kernel_says_what_to_use(
+    files, run, assert_one_line_error
+):
+    before = random_image((48, 48))
+    save_image(files / "before.png", before)
+    save_image(files / "after.png", apply_kernel(before, LIBRARY.get("gaussian-3x3").kernel))
+    result = run("learn", "before.png", "after.png", "-o", "k.acf", "--size", "3", cwd=files)
+    # Learned from 8-bit images, weights and offset are near 1/16, 2/16..., 0: not exact.
+    assert_one_line_error(result, 2, "k.acf: Photoshop")
+    assert "would be lost" in result.stderr or "without rounding" in result.stderr
+    assert "-o KERNEL.json keeps a learned kernel exactly" in result.stderr
+    assert "RMSE" in result.stdout  # the fit report was printed
+    assert not (files / "k.acf").exists()

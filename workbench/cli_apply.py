@@ -9,7 +9,7 @@ from pathlib import Path
 
 from workbench.cli_terminal import InputError, ProgressBar, exit_status, say
 from workbench.engine import BORDER_MODES, Kernel, apply_kernel
-from workbench.engine.atomic_write import folder_problem
+from workbench.engine.atomic_write import check_folder, folder_problem, write_failure
 from workbench.engine.imageio import (
     IMAGE_EXTENSIONS,
     ImageReadError,
@@ -126,9 +126,8 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
             try:
                 out.mkdir()
             except OSError as exc:
-                raise ImageWriteError(
-                    f"{output}: cannot create the folder ({exc.strerror or exc})"
-                ) from None
+                message = f"{output}: cannot create the folder ({exc.strerror or exc})"
+                raise write_failure(ImageWriteError, message) from None
         targets = [out / f.name for f in files]
     else:
         targets = [out]
@@ -140,9 +139,7 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
             raise InputError(f"{target}: the output would overwrite its input image")
     # Refuse a folder that takes no new file before any image is filtered.
     for target in {t.parent: t for t in targets}.values():
-        problem = folder_problem(target, probe=True)
-        if problem:
-            raise ImageWriteError(f"{target.name}: {problem}")
+        check_folder(target, error=ImageWriteError, name=target.name)
     return targets
 
 

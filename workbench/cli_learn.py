@@ -9,7 +9,7 @@ import numpy as np
 
 from workbench.cli_terminal import InputError, ProgressBar, exit_status
 from workbench.engine import fit_kernel
-from workbench.engine.atomic_write import folder_problem
+from workbench.engine.atomic_write import check_folder
 from workbench.engine.imageio import (
     IMAGE_EXTENSIONS,
     ImageWriteError,
@@ -92,9 +92,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
     if out.suffix.lower() not in EXPORT_EXTENSIONS:
         raise InputError(f"{args.output}: save the kernel as one of {', '.join(EXPORT_EXTENSIONS)}")
     # Refuse a folder that takes no new file before the fit, which may take minutes.
-    problem = folder_problem(out, probe=True)
-    if problem:
-        raise KernelFileError(f"{args.output}: {problem}")
+    check_folder(out, error=KernelFileError, name=args.output)
     if args.residual:
         residual = Path(args.residual)
         if residual.suffix.lower() not in IMAGE_EXTENSIONS:
@@ -102,9 +100,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
                 f"{args.residual}: save the residual as one of {', '.join(IMAGE_EXTENSIONS)}"
             )
         check_savable(residual, np.zeros((1, 1), np.float32))
-        problem = folder_problem(residual, probe=True)
-        if problem:
-            raise ImageWriteError(f"{args.residual}: {problem}")
+        check_folder(residual, error=ImageWriteError, name=args.residual)
 
 
 def run(args: argparse.Namespace) -> int:

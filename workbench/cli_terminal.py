@@ -24,26 +24,19 @@ def say(message: object) -> None:
     print(f"workbench: {text}", file=sys.stderr)
 
 
-# How the engine words a failure of the disk or the system (as opposed to a refusal of the
-# user's input, such as 16 bits into a JPEG file).
-_WRITE_FAILURES = ("cannot be written", "cannot write in", "cannot create", "cannot remove")
-_WRITE_FAILURES += ("cannot delete",)
-
-
 def exit_status(exc: BaseException) -> int:
     """Exit status for an error: 2 when the input is wrong, 1 when the work failed."""
     from workbench.engine import Cancelled
+    from workbench.engine.atomic_write import is_write_failure
     from workbench.engine.imageio import ImageWriteError
-    from workbench.engine.library import KernelFileError, LibraryError
 
     if isinstance(exc, (KeyboardInterrupt, Cancelled)):
         return 130
-    if isinstance(exc, (ImageWriteError, KernelFileError, LibraryError)) and any(
-        phrase in str(exc) for phrase in _WRITE_FAILURES
-    ):
+    if is_write_failure(exc):  # the disk or the system, not the user's input
         return 1
     # ValueError covers ImageReadError, KernelError, KernelFileError, LibraryError and
     # LearnError; the engine's public functions raise it for unusable arguments.
+    # ImageWriteError not marked as a write failure is a refusal: 16 bits into a JPEG.
     if isinstance(exc, (InputError, ValueError, ImageWriteError)):
         return 2
     return 1

@@ -44,6 +44,11 @@ def test_kernels_import_export_round_trip(files, run, assert_one_line_error):
     result = run("kernels", "export", "gaussian-7x7", "g.acf", cwd=files)
     assert_one_line_error(result, 2, "at most 5x5")
     assert not (files / "g.acf").exists()
+    # A refusal worded "cannot be written that way" is still the input's fault: status 2.
+    save_kernel(Kernel([[0.123456789]]), files / "fraction.json")
+    result = run("kernels", "export", "fraction.json", "f.acf", cwd=files)
+    assert_one_line_error(result, 2, "cannot be written that way without rounding")
+    assert not (files / "f.acf").exists()
 
 
 def test_kernel_that_does_not_fit_the_image_and_export_failure(files, run, assert_one_line_error):

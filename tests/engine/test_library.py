@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 
 from workbench.engine import Kernel, apply_kernel
+from workbench.engine.atomic_write import is_write_failure
 from workbench.engine.library import (
     KernelFileError,
     KernelLibrary,
     LibraryError,
     default_user_dir,
+    export_kernel,
     kernel_from_dict,
     kernel_to_dict,
     load_kernel,
@@ -124,11 +126,21 @@ def test_save_is_atomic_on_failure(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("os.replace", fail)
-    with pytest.raises(KernelFileError, match=r"No space left"):
+    with pytest.raises(KernelFileError, match=r"No space left") as info:
         save_kernel(Kernel([[2]], name="new"), path)
     monkeypatch.undo()
+    assert is_write_failure(info.value)  # the disk's fault: the CLI exits with 1
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["k.json"]
+
+
+def test_a_refused_kernel_is_not_a_write_failure(tmp_path):
+    with pytest.raises(KernelFileError) as info:
+        export_kernel(Kernel([[0.123456789]]), tmp_path / "f.acf")
+    assert not is_write_failure(info.value)  # the input's fault: the CLI exits with 2
+    with pytest.raises(KernelFileError) as info:
+        save_kernel(Kernel([[1]]), tmp_path / "missing" / "k.json")
+    assert not is_write_failure(info.value)  # a mistake in the path
 
 
 def test_save_into_missing_folder(tmp_path):

@@ -10,8 +10,35 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-__all__ = ["file_path", "folder_problem", "write_atomically"]
+__all__ = [
+    "check_folder",
+    "file_path",
+    "folder_problem",
+    "is_write_failure",
+    "write_atomically",
+    "write_failure",
+]
+
+E = TypeVar("E", bound=Exception)
+
+
+def write_failure(error: type[E], message: str) -> E:
+    """``error(message)`` marked as a failure of the disk or the system, not of the input.
+
+    The same exception class (``ImageWriteError``, ``KernelFileError``...) says both "this
+    format cannot hold 16 bits" and "the disk is full"; the command line exits with 2 for
+    the first and 1 for the second, and tells them apart with :func:`is_write_failure`.
+    """
+    exc = error(message)
+    exc.write_failure = True  # type: ignore[attr-defined]
+    return exc
+
+
+def is_write_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` was made by :func:`write_failure`."""
+    return bool(getattr(exc, "write_failure", False))
 
 
 def file_path(value: object, argument: str = "path") -> Path:
@@ -50,7 +77,8 @@ def write_atomically(
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as exc:
-        raise error(f"{name}: cannot write in {str(path.parent)!r} ({exc.strerror})") from None
+        message = f"{name}: cannot write in {str(path.parent)!r} ({exc.strerror})"
+        raise write_failure(error, message) from None
     try:
         os.close(fd)
         write(tmp)
@@ -66,29 +94,40 @@ def write_atomically(
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise error(f"{name}: cannot be written ({exc.strerror or exc})") from None
+            message = f"{name}: cannot be written ({exc.strerror or exc})"
+            raise write_failure(error, message) from None
         raise
 
 
-def folder_problem(path: Path, *, probe: bool = False) -> str | None:
-    """Why no file can be saved at ``path``, or None.
+def folder_problem(path: Path) -> str | None:
+    """Why no file can be saved at ``path`` as far as its name says, or None.
 
-    The folder may be missing or be a file; with ``probe``, a temporary file is also created
-    and removed there, so that long work can refuse a folder it could not save into before
-    it starts rather than after.
+    The folder may be missing or be a file: a mistake in the path, not a failure.
     """
     folder = path.parent
     if not folder.is_dir():
         if folder.exists():
             return f"{str(folder)!r} is a file, not a folder"
         return f"the folder {str(folder)!r} does not exist"
-    if probe:
-        try:
-            with tempfile.TemporaryFile(dir=folder):
-                pass
-        except OSError as exc:
-            return f"cannot write in {str(folder)!r} ({exc.strerror or exc})"
     return None
+
+
+def check_folder(path: Path, *, error: type[Exception], name: str) -> None:
+    """Raise ``error`` (message starting with ``name``) unless a file can be saved at ``path``.
+
+    Besides :func:`folder_problem`, a temporary file is created and removed there, so that
+    long work can refuse a folder it could not save into before it starts rather than
+    after; a folder that takes no file is a :func:`write_failure`.
+    """
+    problem = folder_problem(path)
+    if problem:
+        raise error(f"{name}: {problem}")
+    try:
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as exc:
+        message = f"{name}: cannot write in {str(path.parent)!r} ({exc.strerror or exc})"
+        raise write_failure(error, message) from None
 
 
 def _new_file_mode(path: Path) -> int:

@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.engine.atomic_write import file_path
+from workbench.engine.atomic_write import file_path, write_failure
 from workbench.engine.kernel import Kernel
 from workbench.engine.kernel_formats import (
     format_kernel_text,
@@ -316,9 +316,8 @@ class KernelLibrary:
         try:
             self.user_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise LibraryError(
-                f"cannot create the kernel folder {str(self.user_dir)!r} ({exc.strerror})"
-            ) from None
+            message = f"cannot create the kernel folder {str(self.user_dir)!r} ({exc.strerror})"
+            raise write_failure(LibraryError, message) from None
         save_kernel(kernel, self.user_dir / f"{key}.json")
 
     def save(self, kernel: Kernel, key: str | None = None, *, overwrite: bool = False) -> str:
@@ -347,9 +346,8 @@ class KernelLibrary:
             try:
                 entry.path.unlink()
             except OSError as exc:
-                raise LibraryError(
-                    f"{entry.path}: cannot remove the old file ({exc.strerror})"
-                ) from None
+                message = f"{entry.path}: cannot remove the old file ({exc.strerror})"
+                raise write_failure(LibraryError, message) from None
         self.reload()
         return new_key
 
@@ -367,5 +365,6 @@ class KernelLibrary:
         except FileNotFoundError:
             pass
         except OSError as exc:
-            raise LibraryError(f"{entry.path}: cannot delete ({exc.strerror})") from None
+            message = f"{entry.path}: cannot delete ({exc.strerror})"
+            raise write_failure(LibraryError, message) from None
         self.reload()

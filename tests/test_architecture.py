@@ -1,4 +1,8 @@
-"""The engine is a library of its own: importing any of it must not pull in Qt."""
+"""Dependencies point one way: gui and cli use the engine, the engine uses neither.
+
+The engine is a library of its own (importing any of it pulls in no Qt and nothing of ours
+above it), and the batch commands run on a machine without a display (no Qt either).
+"""
 
 import pkgutil
 import subprocess
@@ -7,19 +11,37 @@ import sys
 import workbench.engine
 
 
-def test_engine_never_imports_qt():
-    modules = [
-        info.name
-        for info in pkgutil.walk_packages(workbench.engine.__path__, prefix="workbench.engine.")
-    ]
+def loaded_after_importing(modules: list[str]) -> set[str]:
+    """Modules in ``sys.modules`` of a fresh interpreter once ``modules`` are imported."""
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
-        "qt = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'superqt')))\n"
-        "print(','.join(qt))\n"
+        "print('\\n'.join(sorted(sys.modules)))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "", f"engine imports Qt: {result.stdout}"
+    return set(result.stdout.split())
+
+
+def is_qt(name: str) -> bool:
+    return name.startswith(("PySide6", "shiboken6", "superqt"))
+
+
+def test_engine_never_imports_qt_the_gui_or_the_cli():
+    modules = [
+        info.name
+        for info in pkgutil.walk_packages(workbench.engine.__path__, prefix="workbench.engine.")
+    ]
     assert {"workbench.engine.convolve", "workbench.engine.strategies.direct"} <= set(modules)
+    loaded = loaded_after_importing(modules)
+    assert not {m for m in loaded if is_qt(m)}, "engine imports Qt"
+    above = {m for m in loaded if m.startswith(("workbench.gui", "workbench.cli"))}
+    assert not above, f"engine imports {above}"
+
+
+def test_batch_commands_never_import_qt():
+    commands = ["workbench.cli", "workbench.cli_apply", "workbench.cli_learn"]
+    loaded = loaded_after_importing([*commands, "workbench.cli_kernels"])
+    assert not {m for m in loaded if is_qt(m)}, "the command line imports Qt"
+    assert not {m for m in loaded if m.startswith("workbench.gui")}

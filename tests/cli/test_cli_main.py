@@ -91,3 +91,14 @@ def test_a_user_error_of_several_lines_is_said_on_one(monkeypatch, capsys):
     monkeypatch.setattr("workbench.cli_apply.run", refuses)
     assert cli.main(["apply", "a.png", "-k", "sharpen", "-o", "b.png"]) == 2
     assert capsys.readouterr().err == "workbench: photo.png: first problem; and its detail\n"
+
+
+def test_ctrl_c_is_one_line_and_status_130(monkeypatch, capsys):
+    from workbench import cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("workbench.cli_apply.run", interrupted)
+    assert cli.main(["apply", "a.png", "-k", "sharpen", "-o", "b.png"]) == 130
+    assert capsys.readouterr().err == "workbench: interrupted\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from workbench.engine import Kernel, apply_kernel
 from workbench.engine.imageio import (
@@ -147,6 +147,26 @@ def test_exif_orientation_in_16bit_png(tmp_path):
     like = ImageFile(arr, exif=exif.tobytes())
     save_image(tmp_path / "o.png", arr, like=like)
     np.testing.assert_array_equal(load_image(tmp_path / "o.png").pixels, arr[::-1, ::-1])
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+@pytest.mark.parametrize("kind", ["16-bit TIFF", "16-bit PNG"])
+def test_every_orientation_of_deep_files_as_pillow_turns_8_bit_ones(tmp_path, orientation, kind):
+    # Deep files are read without Pillow, so Pillow's exif_transpose is the reference.
+    arr = np.arange(12, dtype=np.uint16).reshape(3, 4) * 1000
+    if kind == "16-bit TIFF":
+        tifffile = pytest.importorskip("tifffile")
+        path = tmp_path / "o.tif"
+        tifffile.imwrite(path, arr, extratags=[(274, "H", 1, orientation, True)])
+    else:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        path = tmp_path / "o.png"
+        save_image(path, arr, like=ImageFile(arr, exif=exif.tobytes()))
+    small = Image.fromarray((arr // 1000).astype(np.uint8))
+    small.getexif()[0x0112] = orientation
+    upright = np.asarray(ImageOps.exif_transpose(small)).astype(np.uint16) * 1000
+    np.testing.assert_array_equal(load_image(path).pixels, upright)
 
 
 def srgb_profile() -> bytes:

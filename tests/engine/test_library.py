@@ -246,6 +246,26 @@ def test_save_rename_duplicate_delete(library, tmp_path):
     assert sorted(KernelLibrary().keys()) == sorted(library.keys())
 
 
+def test_entries_are_built_ins_then_yours_each_by_category_then_name(library):
+    for name, category in [("zebra", "Blur"), ("Apple", "Blur"), ("mine", "Zz"), ("b", "Aa")]:
+        library.save(Kernel([[1]], name=name, category=category))
+    entries = library.entries
+    kinds = [e.builtin for e in entries]
+    assert kinds == sorted(kinds, reverse=True)  # every built-in before any of yours
+    assert [e.key for e in entries if not e.builtin] == ["apple", "zebra", "b", "mine"]
+    builtins = [e.kernel for e in entries if e.builtin]
+    assert [k.category for k in builtins[:2]] == ["Basic", "Blur"]
+    blocks = [
+        k.category
+        for i, k in enumerate(builtins)
+        if i == 0 or builtins[i - 1].category != k.category
+    ]
+    assert blocks == ["Basic", "Blur", "Sharpen", "Edges", "Emboss", "Artistic"]
+    for category in blocks:
+        names = [k.name.casefold() for k in builtins if k.category == category]
+        assert names == sorted(names)
+
+
 def test_builtins_are_read_only(library):
     for action in (lambda: library.delete("sharpen"), lambda: library.rename("sharpen", "x")):
         with pytest.raises(LibraryError, match=r"built-in"):

@@ -204,6 +204,20 @@ def test_alpha_weighting_with_a_constant_border_adds_no_fringe_at_the_edge():
     assert tuple(result[0, 0, :3]) == (0, 200, 0)
 
 
+@pytest.mark.parametrize("cval", [0.0, 100.0, 255.0])
+@pytest.mark.parametrize("channels", ["RGB", "RGBA"])
+def test_alpha_weighted_constant_border_is_the_image_padded_with_cval_pixels(cval, channels):
+    # Outside the image every channel, alpha too, is cval: the same as filtering the image
+    # padded with (cval, cval, cval, cval) pixels and cropping (an independent reference).
+    image = noise((9, 11, 4), np.uint8, seed=12)
+    weights = np.random.default_rng(13).random((5, 3))
+    weights /= weights.sum()  # a blur: results stay inside the range, nothing clips
+    padded = np.pad(image, ((2, 2), (1, 1), (0, 0)), constant_values=cval)
+    wanted = apply_kernel(padded, weights, border="wrap", channels=channels)[2:-2, 1:-1]
+    result = apply_kernel(image, weights, border="constant", cval=cval, channels=channels)
+    assert np.abs(result.astype(int) - wanted).max() <= 1  # float32 sums, then rounding
+
+
 # -- colour kernels ------------------------------------------------------------------------
 def test_colour_kernel_mixes_channels_with_per_channel_offsets():
     image = noise((8, 9, 3), np.float32, seed=7)
@@ -249,6 +263,20 @@ def test_progress_grows_to_one_from_the_calling_thread(small_tiles, strategy):
     assert seen == sorted(seen)
     assert all(0 <= f <= 1 for f in seen)
     assert threads == {threading.current_thread()}
+
+
+def test_progress_is_throttled_but_always_ends_at_one():
+    calls = []
+    reporter = Reporter(calls.append, min_interval=1e9)  # at most the first call, then 1.0
+    for _ in range(10):
+        reporter.advance(0.1)
+    assert calls[-1] == pytest.approx(1.0)
+    assert len(calls) <= 2
+    steps = Reporter(calls.append, start=0.5, span=0.25, min_interval=0.0)
+    calls.clear()
+    steps.advance(0.5)
+    steps.advance(0.5)
+    assert calls == [pytest.approx(0.625), pytest.approx(0.75)]  # mapped onto 0.5 .. 0.75
 
 
 def test_cancel_set_before_the_call_raises():

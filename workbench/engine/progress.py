@@ -100,7 +100,8 @@ class Reporter:
         with self._lock:
             self._done += amount
             now = time.monotonic()
-            finished = self._done >= self._total
+            # Shares of the work summed in floats may fall short of the total by a rounding.
+            finished = self._done >= self._total * (1 - 1e-9)
             if not finished and now - self._last < self._min_interval:
                 return
             self._last = now

@@ -112,8 +112,10 @@ def _inputs(names: list[str]) -> tuple[list[Path], bool]:
 
 
 def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
+    """Where each result goes; the output folder is made only once every check passed."""
     out = Path(output)
     batch = len(files) > 1 or had_folder
+    new_folder = False
     # "-o results/" names a folder even before it exists.
     if batch or out.is_dir() or output.endswith(("/", os.sep)):
         if out.suffix.lower() in IMAGE_EXTENSIONS and not out.is_dir():
@@ -123,11 +125,7 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
             problem = folder_problem(out)
             if problem:
                 raise InputError(f"{output}: {problem}")
-            try:
-                out.mkdir()
-            except OSError as exc:
-                message = f"{output}: cannot create the folder ({exc.strerror or exc})"
-                raise write_failure(ImageWriteError, message) from None
+            new_folder = True
         targets = [out / f.name for f in files]
     else:
         targets = [out]
@@ -137,9 +135,20 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
     for source, target in zip(files, targets, strict=True):
         if source.resolve() == target.resolve():
             raise InputError(f"{target}: the output would overwrite its input image")
+    if new_folder:
+        try:
+            out.mkdir()
+        except OSError as exc:
+            message = f"{output}: cannot create the folder ({exc.strerror or exc})"
+            raise write_failure(ImageWriteError, message) from None
     # Refuse a folder that takes no new file before any image is filtered.
-    for target in {t.parent: t for t in targets}.values():
-        check_folder(target, error=ImageWriteError, name=target.name)
+    try:
+        for target in {t.parent: t for t in targets}.values():
+            check_folder(target, error=ImageWriteError, name=target.name)
+    except ImageWriteError:
+        if new_folder:
+            out.rmdir()
+        raise
     return targets
 
 

@@ -155,6 +155,16 @@ def test_output_ending_in_a_slash_is_a_new_folder(files, run):
     np.testing.assert_array_equal(load_image(files / "results" / "photo.png").pixels, want)
 
 
+def test_two_inputs_with_the_same_name_are_refused_before_any_is_written(
+    files, run, assert_one_line_error
+):
+    (files / "other").mkdir()
+    shutil.copy(files / "photo.png", files / "other" / "photo.png")
+    result = run("apply", "photo.png", "other/photo.png", "-k", "sharpen", "-o", "out", cwd=files)
+    assert_one_line_error(result, 2, "two input images have the same file name")
+    assert not (files / "out").exists()
+
+
 def test_folder_input_needs_a_folder_output(files, run, assert_one_line_error):
     (files / "in").mkdir()
     shutil.copy(files / "photo.png", files / "in")

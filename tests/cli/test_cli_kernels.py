@@ -36,7 +36,8 @@ def test_kernels_import_export_round_trip(files, run, assert_one_line_error):
     assert "as mine" in result.stdout and "Normalize" in result.stdout
     user = files / "user-kernels"
     assert (user / "mine.json").is_file()
-    assert "mine" in run("kernels", "list", cwd=files).stdout
+    listed = run("kernels", "list", cwd=files).stdout.splitlines()
+    assert [line.split()[0] for line in listed if line.endswith("(yours)")] == ["mine"]
     result = run("kernels", "export", "mine", "mine.acf", cwd=files)
     assert result.returncode == 0, result.stderr
     words = struct.unpack(">27h", (files / "mine.acf").read_bytes())

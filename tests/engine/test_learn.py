@@ -214,6 +214,8 @@ def test_color_mode_learns_channel_mixing():
     assert np.max(np.abs(result.kernel.weights - truth)) < 1e-4
     assert np.allclose(result.kernel.offset, (1.0, 2.0, 3.0), atol=1e-3)
     assert any("mixes colour" in f for f in result.report.findings)
+    # British spelling, as the findings use it, is the same mode.
+    assert fit_kernel([(before, after)], 3, mode="colour").report.mode == "color"
 
 
 def test_shared_mode_on_gray_and_rgba():

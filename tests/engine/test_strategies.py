@@ -18,6 +18,7 @@ from workbench.engine.strategies import (
     fft,
     im2col,
     separable,
+    tiles,
 )
 
 try:
@@ -197,6 +198,15 @@ def test_cost_model_picks_sensible_strategies():
     assert choose_strategy(np.outer(gauss, gauss), shape) == "separable"
     assert choose_strategy(np.random.default_rng(2).random((31, 31)), shape) == "fft"
     assert set(estimated_costs(np.ones((3, 3)), shape)) == set(STRATEGY_NAMES)
+
+
+def test_bands_hold_little_enough_work_to_notice_a_cancel():
+    # A band near the cache budget, but never more multiply-adds than TILE_WORK, however
+    # large the kernel: cancel is checked between bands.
+    assert tiles.band_rows(1000, 9, 2, 384_000) == 384
+    rows = tiles.band_rows(1_200, 63 * 63, 62, 10**12)
+    assert rows > 1 and rows * 1_200 * 63 * 63 <= tiles.TILE_WORK
+    assert tiles.band_rows(10**9, 10**6, 0, 10) == 1  # at least one row, however much
 
 
 def test_fast_length():

@@ -253,7 +253,7 @@ def findings(
         if off > mix_tol:
             notes.append(f"mixes colour channels (cross-channel weights up to {off:.3g})")
             grey = weights.sum(axis=1).mean(axis=0)
-            notes.extend(f"on a grey image: {s}" for s in _shape_findings(grey, tol, loose))
+            notes.extend(f"on a gray image: {s}" for s in _shape_findings(grey, tol, loose))
         else:
             if off > 0.0:
                 notes.append(

@@ -120,21 +120,25 @@ def run(args: argparse.Namespace) -> int:
         )
     finally:
         bar.clear()
-    print(result.report.summary())
+    # Write the files before printing, so a reader that stops early (``| head``) cannot
+    # cost the user the kernel they waited for.
     try:
         notes = export_kernel(result.kernel, args.output)
     except KernelFileError as exc:
+        print(result.report.summary())
         if exit_status(exc) == 2 and Path(args.output).suffix.lower() != ".json":
             # The format cannot hold what was learned: say how to keep it next time.
             raise KernelFileError(f"{exc}; -o KERNEL.json keeps a learned kernel exactly") from None
         raise
-    for note in notes:
-        print(f"note: {note}")
-    print(f"Saved the kernel to {args.output}")
     if args.residual:
         # Mid-grey where the kernel reproduces the after image exactly; one level of the
         # 0..255 scale is one level of the residual (exact in TIFF, which keeps floats).
         residual = np.asarray(result.report.residual, dtype=np.float32) / 255.0 + 0.5
         save_image(args.residual, residual)
+    print(result.report.summary())
+    for note in notes:
+        print(f"note: {note}")
+    print(f"Saved the kernel to {args.output}")
+    if args.residual:
         print(f"Saved the residual image to {args.residual}")
     return 0

@@ -7,7 +7,7 @@ from user_steps import open_and_wait
 
 from workbench.engine import Kernel
 from workbench.engine.imageio import save_image
-from workbench.gui.filter_settings import FilterSettings
+from workbench.gui.model.filter_settings import FilterSettings
 
 
 def test_tab_and_undo_show_an_ampersand_as_itself(qtbot, window, tmp_path, small_rgb):

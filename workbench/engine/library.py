@@ -3,9 +3,9 @@
 The library is the read-only built-in folder (``kernels/``) plus the user's folder: the
 ``WORKBENCH_KERNELS`` environment variable if set, else the platform's application-data
 folder (``~/.local/share/filter-workbench/kernels`` on Linux, following XDG). Each kernel is
-one native JSON file (:mod:`workbench.engine.kernel_json`); :func:`import_kernels` and
+one native JSON file (:mod:`workbench.engine.kernel_files.native`); :func:`import_kernels` and
 :func:`export_kernel` also read and write the other programs' formats
-(:mod:`workbench.engine.kernel_formats`), picked by the file's extension.
+(:mod:`workbench.engine.kernel_files.formats`), picked by the file's extension.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from workbench.engine.atomic_write import file_path, write_failure
 from workbench.engine.kernel import Kernel
-from workbench.engine.kernel_formats import (
+from workbench.engine.kernel_files.formats import (
     format_kernel_text,
     parse_kernel_text,
     read_acf,
@@ -30,7 +30,7 @@ from workbench.engine.kernel_formats import (
     write_gimp_settings,
     write_imagej_text,
 )
-from workbench.engine.kernel_json import (
+from workbench.engine.kernel_files.native import (
     KernelFileError,
     kernel_from_dict,
     kernel_to_dict,

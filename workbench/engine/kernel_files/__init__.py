@@ -1,0 +1,1 @@
+"""Kernel files: the native JSON format and the formats of other programs."""

@@ -17,14 +17,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from workbench.engine.learn.exact import GroupFit
 from workbench.engine.learn.layer import Adam, ConvLayer
-from workbench.engine.learn.rows import Group, gather_rows, gather_targets
+from workbench.engine.learn.rows import Group, GroupFit, gather_rows, gather_targets
 from workbench.engine.progress import Reporter
 
-__all__ = ["LOSSES", "solve_adam"]
-
-LOSSES = ("l2", "huber", "l1")
+__all__ = ["solve_adam"]
 
 #: At most this many float32 values of training columns per group (~200 MB).
 _MAX_VALUES = 50_000_000

@@ -12,15 +12,13 @@ among equally good ones, so a noise-free pair is solved exactly and a noisy one 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from workbench.engine.learn.layer import thin_product
-from workbench.engine.learn.rows import Group, gather_rows, gather_targets, held_out
+from workbench.engine.learn.rows import Group, GroupFit, gather_rows, gather_targets, held_out
 from workbench.engine.progress import Reporter
 
-__all__ = ["GroupFit", "solve_exact", "tap_subset"]
+__all__ = ["solve_exact", "tap_subset"]
 
 #: Ridge weights tried, relative to the mean eigenvalue of the centred equations; the first
 #: is as good as none (it only keeps singular sums solvable).
@@ -28,17 +26,6 @@ RIDGE_GRID = (1e-15, *(10.0**e for e in range(-12, 0)))
 
 #: Rows per chunk when accumulating: ~30 MB of float64 columns at most.
 _CHUNK_VALUES = 4_000_000
-
-
-@dataclass
-class GroupFit:
-    """A group's kernel: ``weights`` (taps x outputs) and ``offset`` (outputs) in 0..255."""
-
-    weights: np.ndarray
-    offset: np.ndarray
-    size: int
-    ridge: float = 0.0
-    size_errors: dict[int, float] = field(default_factory=dict)
 
 
 def tap_subset(in_channels: int, big: int, small: int) -> np.ndarray:

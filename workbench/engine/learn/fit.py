@@ -23,7 +23,7 @@ import numpy as np
 
 from workbench.engine.kernel import Kernel
 from workbench.engine.learn.adam import solve_adam
-from workbench.engine.learn.exact import GroupFit, solve_exact
+from workbench.engine.learn.exact import solve_exact
 from workbench.engine.learn.layer import Adam, ConvLayer, im2col
 from workbench.engine.learn.options import (
     AUTO_MAX_SIZE,
@@ -45,6 +45,7 @@ from workbench.engine.learn.report import (
 )
 from workbench.engine.learn.rows import (
     Group,
+    GroupFit,
     build_groups,
     kernel_layout,
     kernel_offsets,

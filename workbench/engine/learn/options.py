@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 
 from workbench.engine.kernel import MAX_KERNEL_SIZE
-from workbench.engine.learn.adam import LOSSES
 from workbench.engine.learn.pairs import LearnError, Pair
 
 __all__ = [
     "AUTO_MAX_SIZE",
+    "LOSSES",
     "MODES",
     "SOLVERS",
     "candidate_sizes",
@@ -27,6 +27,8 @@ __all__ = [
 
 MODES = ("shared", "per-channel", "color")
 SOLVERS = ("exact", "adam")
+#: The losses ``fit_kernel`` accepts (checked here, so the check does not depend on a solver).
+LOSSES = ("l2", "huber", "l1")
 
 #: Largest size tried by ``size="auto"`` unless ``max_size`` says otherwise.
 AUTO_MAX_SIZE = 15

@@ -14,10 +14,9 @@ import numpy as np
 
 from workbench.engine.convolve import apply_kernel
 from workbench.engine.kernel import Kernel
-from workbench.engine.learn.exact import GroupFit
 from workbench.engine.learn.layer import thin_product
 from workbench.engine.learn.pairs import Pair
-from workbench.engine.learn.rows import Group, held_out
+from workbench.engine.learn.rows import Group, GroupFit, held_out
 from workbench.engine.progress import CancelToken, Reporter
 
 __all__ = [

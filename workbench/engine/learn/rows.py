@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -20,11 +19,9 @@ from workbench.engine.learn.layer import thin_product
 from workbench.engine.learn.pairs import LearnError, Pair
 from workbench.engine.progress import Reporter
 
-if TYPE_CHECKING:  # the solvers' result type; they import this module
-    from workbench.engine.learn.exact import GroupFit
-
 __all__ = [
     "Group",
+    "GroupFit",
     "RowSource",
     "build_groups",
     "gather_rows",
@@ -38,6 +35,17 @@ __all__ = [
     "screen_clipped",
     "split_rows",
 ]
+
+
+@dataclass
+class GroupFit:
+    """A group's kernel: ``weights`` (taps x outputs) and ``offset`` (outputs) in 0..255."""
+
+    weights: np.ndarray
+    offset: np.ndarray
+    size: int
+    ridge: float = 0.0
+    size_errors: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass

@@ -15,11 +15,13 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from workbench.engine.imageio import IMAGE_FORMATS
+
 __all__ = ["ask_to_convert", "convert_for_format", "what_saving_changes"]
 
-_EIGHT_BIT_ONLY = {".jpg": "JPEG", ".jpeg": "JPEG", ".bmp": "BMP", ".webp": "WebP"}
-_NO_TRANSPARENCY = {".jpg", ".jpeg", ".bmp"}
-_HOLDS_FLOAT = {".tif", ".tiff"}
+_EIGHT_BIT_ONLY = {ext: f.label for ext, f in IMAGE_FORMATS.items() if f.eight_bit_only}
+_NO_TRANSPARENCY = {ext for ext, f in IMAGE_FORMATS.items() if not f.alpha}
+_HOLDS_FLOAT = {ext for ext, f in IMAGE_FORMATS.items() if f.floats}
 _WHITE = {np.uint8: 255.0, np.uint16: 65535.0}
 
 

@@ -13,13 +13,13 @@ import numpy as np
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from workbench.engine import Kernel, KernelError
-from workbench.engine.library import (
+from workbench.engine.kernel_files import (
+    IMPORT_EXTENSIONS,
     KernelFileError,
-    KernelLibrary,
-    LibraryError,
     export_kernel,
     import_kernels,
 )
+from workbench.engine.library import KernelLibrary, LibraryError
 
 __all__ = [
     "EXPORT_FILTERS",
@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 KERNEL_FILE_FILTER = (
-    "Kernel files (*.json *.txt *.csv *.kernel *.acf *.settings);;"
+    f"Kernel files ({' '.join('*' + e for e in IMPORT_EXTENSIONS)});;"
     "Filter Workbench (*.json);;ImageJ text (*.txt *.csv *.kernel);;"
     "Photoshop Custom filter (*.acf);;GIMP presets (*.settings);;All files (*)"
 )

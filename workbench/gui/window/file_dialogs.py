@@ -8,6 +8,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from workbench.engine.imageio import IMAGE_EXTENSIONS
+from workbench.engine.kernel_files import IMPORT_EXTENSIONS
 from workbench.gui.library.kernel_files import KERNEL_FILE_FILTER
 
 __all__ = ["IMAGE_FILTER", "KERNEL_EXTENSIONS", "SAVE_FILTERS", "FileDialogs"]
@@ -22,7 +23,7 @@ SAVE_FILTERS = {
     "BMP image (*.bmp)": (".bmp",),
 }
 #: Dropped or opened files with these endings are kernels, not images.
-KERNEL_EXTENSIONS = (".json", ".txt", ".csv", ".kernel", ".acf", ".settings")
+KERNEL_EXTENSIONS = IMPORT_EXTENSIONS
 
 
 class FileDialogs:

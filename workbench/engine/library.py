@@ -5,7 +5,7 @@ The library is the read-only built-in folder (``kernels/``) plus the user's fold
 folder (``~/.local/share/filter-workbench/kernels`` on Linux, following XDG). Each kernel is
 one native JSON file (:mod:`workbench.engine.kernel_files.native`); :func:`import_kernels` and
 :func:`export_kernel` also read and write the other programs' formats
-(:mod:`workbench.engine.kernel_files.formats`), picked by the file's extension.
+(:mod:`workbench.engine.kernel_files`), picked by the file's extension.
 """
 
 from __future__ import annotations

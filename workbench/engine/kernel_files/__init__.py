@@ -1,7 +1,8 @@
 """Kernel files: the native JSON format and other programs' formats, chosen by extension.
 
-``native`` is the app's JSON format (and the shared reading and atomic writing helpers);
-``formats`` reads and writes ImageJ text, Photoshop ``.acf``, GIMP presets and pasted text.
+One module per format: ``native`` (the app's JSON), ``imagej`` (text), ``acf`` (Photoshop),
+``gimp`` (GIMP presets), ``pasted`` (text on the clipboard); ``common`` holds what they share
+(the error, reading bytes with a size limit, atomic writes, number helpers).
 :func:`import_kernels` and :func:`export_kernel` pick the reader or writer by the extension;
 :data:`IMPORT_EXTENSIONS` and :data:`EXPORT_EXTENSIONS` are the one table of those for
 file dialogs.
@@ -13,23 +14,17 @@ import os
 from pathlib import Path
 
 from workbench.engine.kernel import Kernel
-from workbench.engine.kernel_files.formats import (
-    format_kernel_text,
-    parse_kernel_text,
-    read_acf,
-    read_gimp_settings,
-    read_imagej_text,
-    write_acf,
-    write_gimp_settings,
-    write_imagej_text,
-)
+from workbench.engine.kernel_files.acf import read_acf, write_acf
+from workbench.engine.kernel_files.common import KernelFileError
+from workbench.engine.kernel_files.gimp import read_gimp_settings, write_gimp_settings
+from workbench.engine.kernel_files.imagej import read_imagej_text, write_imagej_text
 from workbench.engine.kernel_files.native import (
-    KernelFileError,
     kernel_from_dict,
     kernel_to_dict,
     load_kernel,
     save_kernel,
 )
+from workbench.engine.kernel_files.pasted import format_kernel_text, parse_kernel_text
 
 __all__ = [
     "EXPORT_EXTENSIONS",

@@ -11,8 +11,8 @@
 ``offset`` as a list, one per output channel. ``divisor`` defaults to 1, ``offset`` to 0,
 ``border`` to ``reflect``. Keys the program does not know are kept and written back.
 
-The reading and writing of bytes here (size limit, one error per way of failing, atomic
-saves) serves the other programs' formats in :mod:`workbench.engine.kernel_files.formats` too.
+The reading and writing of bytes (size limit, one error per way of failing, atomic saves)
+lives in :mod:`workbench.engine.kernel_files.common`, shared with the other formats.
 """
 
 from __future__ import annotations
@@ -23,65 +23,29 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from workbench.engine.atomic_write import write_atomically
-from workbench.engine.kernel import Kernel, KernelError
+from workbench.engine.kernel import Kernel
+from workbench.engine.kernel_files.common import (
+    KernelFileError,
+    checked_kernel,
+    plain_number,
+    read_bytes,
+    write_atomic,
+)
 
 __all__ = [
     "FORMAT_ID",
     "FORMAT_VERSION",
     "KernelFileError",
-    "checked_kernel",
     "kernel_from_dict",
     "kernel_to_dict",
     "load_kernel",
-    "plain_number",
-    "read_bytes",
     "save_kernel",
-    "write_atomic",
 ]
 
 FORMAT_ID = "workbench.kernel"
 FORMAT_VERSION = 1
 _KNOWN_KEYS = ("format", "version", "name", "category", "description", "weights", "divisor")
 _KNOWN_KEYS += ("offset", "border")
-
-#: Kernel files larger than this are refused unread: no real kernel file comes near it.
-MAX_FILE_BYTES = 4 * 1024 * 1024
-
-
-class KernelFileError(ValueError):
-    """A kernel file cannot be read or written; the message names the path and the problem."""
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file beside it and a rename."""
-
-    def write(tmp: str) -> None:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-
-    write_atomically(path, write, error=KernelFileError, name=str(path))
-
-
-def read_bytes(path: Path) -> bytes:
-    """The bytes of a kernel file, with one clear error for every way reading can fail."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise KernelFileError(f"{path}: {size} bytes is far too large for a kernel file")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise KernelFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise KernelFileError(f"{path}: is a folder, not a kernel file") from None
-    except OSError as exc:
-        raise KernelFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-
-
-# -- native JSON ------------------------------------------------------------------------
-def plain_number(value: float) -> int | float:
-    """A weight as JSON and text show it: whole numbers without ``.0``."""
-    return int(value) if float(value).is_integer() and abs(value) < 2**53 else float(value)
 
 
 def _nested(values: Any) -> Any:
@@ -155,15 +119,6 @@ def kernel_from_dict(data: Mapping[str, Any], *, source: str = "") -> Kernel:
         description=data.get("description", ""),
         extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
     )
-
-
-def checked_kernel(weights: Any, source: str, **fields: Any) -> Kernel:
-    """A :class:`Kernel` from a file's values, or a :class:`KernelFileError` naming ``source``."""
-    where = f"{source}: " if source else ""
-    try:
-        return Kernel(weights, **fields)
-    except KernelError as exc:
-        raise KernelFileError(f"{where}{exc}") from None
 
 
 def _depth(values: Any) -> int:

@@ -119,7 +119,7 @@ def image_path(tmp_path, small_rgb):
 
 @pytest.fixture
 def window(qtbot, settings, kernel_library):
-    from workbench.gui.main_window import MainWindow
+    from workbench.gui.window.main_window import MainWindow
 
     w = MainWindow(settings, library=kernel_library)
     qtbot.addWidget(w)
@@ -163,7 +163,7 @@ def pair():
 @pytest.fixture
 def make_dialog(qtbot, library, runner):
     """Makes learn dialogs on ``library`` and ``runner`` (closed after the test)."""
-    from workbench.gui.learn_dialog import LearnDialog
+    from workbench.gui.learn.dialog import LearnDialog
 
     def make(image=None, name="before.png"):
         dialog = LearnDialog(None, image=image, image_name=name, library=library, runner=runner)

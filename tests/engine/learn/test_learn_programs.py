@@ -22,7 +22,7 @@ from workbench.engine import apply_kernel, fit_kernel
 cv2 = pytest.importorskip("cv2")
 
 
-MAGICK = Path(__file__).resolve().parents[1] / "data" / "imagemagick"
+MAGICK = Path(__file__).resolve().parents[2] / "data" / "imagemagick"
 
 
 def fixture(name: str) -> np.ndarray:

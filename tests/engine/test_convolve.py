@@ -47,9 +47,10 @@ def test_offset_is_on_the_8_bit_scale(dtype, added):
     np.testing.assert_allclose(result, wanted, atol=1e-6)
 
 
-def test_integer_results_are_rounded_half_to_even_and_clipped():
+def test_integer_results_are_rounded_half_up_and_clipped():
+    # Ties (0.5, 1.5, 2.5, 3.5) go up, as in ImageJ, G'MIC and GIMP (was half to even).
     image = np.array([[1, 3, 5, 7, 200, 0]], np.uint8)
-    assert apply_kernel(image, [[0.5]]).tolist() == [[0, 2, 2, 4, 100, 0]]
+    assert apply_kernel(image, [[0.5]]).tolist() == [[1, 2, 3, 4, 100, 0]]
     assert apply_kernel(image, [[2.0]]).tolist() == [[2, 6, 10, 14, 255, 0]]
     assert apply_kernel(image, [[-1.0]]).tolist() == [[0, 0, 0, 0, 0, 0]]
     wide = np.array([[1000, 65000]], np.uint16)

@@ -20,7 +20,7 @@ from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
 from workbench.engine.strategies import STRATEGY_NAMES, choose_strategy, correlate_planes
 from workbench.engine.strategies.tiles import Finish
 
-__all__ = ["apply_kernel", "offset_scale", "range_max"]
+__all__ = ["apply_kernel", "offset_scale", "range_max", "round_half_up"]
 
 _CHANNEL_LETTERS = "RGBA"
 
@@ -96,7 +96,8 @@ def apply_kernel(
     centre on that pixel, as in GIMP's Convolution Matrix, Photoshop's Custom filter and
     OpenCV's ``filter2D``. The offset is on the 0..255 scale: it is multiplied by 257 for
     16-bit images and divided by 255 for float images. The work is done in float32; integer
-    images are rounded to the nearest value (ties to even) and clipped to their range.
+    images are rounded to the nearest value, ties upwards (``floor(x + 0.5)``, as ImageJ,
+    G'MIC and GIMP do), and clipped to their range.
 
     Parameters
     ----------
@@ -234,6 +235,18 @@ def _strips(shape: tuple[int, ...], ry: int, mode: str):
         yield (y0, y1), (max(y0 - ry, 0), min(y1 + ry, h))
 
 
+def round_half_up(values: np.ndarray) -> np.ndarray:
+    """Round float values to whole numbers in place, ties upwards: ``floor(x + 0.5)``.
+
+    The rule of ImageJ (``(int)(v + 0.5)``), G'MIC (``round``) and GEGL/babl, so that
+    their kernels give their integer results here; numpy's ``rint`` (and OpenCV's
+    ``filter2D``, checked in tests/engine/test_rounding.py) send ties to the even number
+    instead. Values below 0 are clipped afterwards, so the rule there does not matter.
+    """
+    values += np.float32(0.5)
+    return np.floor(values, out=values)
+
+
 def _finisher(dtype: np.dtype, offset: float) -> Finish | None:
     """The step that takes a tile's float32 sums to ``dtype``, or None if there is none."""
     integer = dtype.kind == "u"
@@ -242,11 +255,14 @@ def _finisher(dtype: np.dtype, offset: float) -> Finish | None:
     top = range_max(dtype)
     offset = np.float32(offset)
 
+    # Integer results round half up: the offset and the half are added in one pass.
+    shift = np.float32(offset + 0.5) if integer else offset
+
     def finish(values: np.ndarray, dest: np.ndarray) -> None:
-        if offset:
-            values += offset
+        if shift:
+            values += shift
         if integer:
-            np.rint(values, out=values)
+            np.floor(values, out=values)
             np.clip(values, 0, top, out=values)
         if values is not dest:
             dest[...] = values
@@ -255,9 +271,9 @@ def _finisher(dtype: np.dtype, offset: float) -> Finish | None:
 
 
 def _to_dtype(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """float32 values as ``dtype``: rounded and clipped for integers (in place)."""
+    """float32 values as ``dtype``: rounded half up and clipped for integers (in place)."""
     if dtype.kind == "u":
-        np.rint(values, out=values)
+        round_half_up(values)
         np.clip(values, 0, range_max(dtype), out=values)
     return values.astype(dtype, copy=False)
 

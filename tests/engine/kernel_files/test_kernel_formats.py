@@ -223,6 +223,41 @@ def test_acf_zero_scale(tmp_path):
         import_kernels(path)
 
 
+@pytest.mark.parametrize(("scale", "same"), [(-8, "scale 8"), (12000, None), (-12000, None)])
+def test_acf_scale_outside_photoshops_range_is_noted_and_kept(tmp_path, scale, same):
+    # Seen in a public repository: an .acf with scale -8, which Photoshop's dialog (scale
+    # 1..9999) cannot have saved. Imported as the file says, with a note; nothing is lost.
+    grid = [0] * 25
+    grid[11:14] = [1, -4, 2]
+    path = tmp_path / "odd.acf"
+    path.write_bytes(struct.pack(">27h", *grid, scale, 0))
+    kernel, notes = one(path)
+    assert kernel.divisor == scale
+    note = " ".join(notes)
+    assert f"scale {scale} is outside Photoshop's 1..9999" in note
+    assert (f"negated with {same}" in note) == (same is not None)
+    if same is None:  # 1/12000 steps: no scale Photoshop accepts holds these weights
+        with pytest.raises(KernelFileError, match="without rounding"):
+            export_kernel(kernel, tmp_path / "back.acf")
+        return
+    # Exported, the same filter with a scale Photoshop accepts.
+    export_kernel(kernel, tmp_path / "back.acf")
+    words = struct.unpack(">27h", (tmp_path / "back.acf").read_bytes())
+    assert words[25] == 8 and words[11:14] == (-1, 4, -2)
+    back, back_notes = one(tmp_path / "back.acf")
+    np.testing.assert_allclose(back.effective_weights(), kernel.effective_weights())
+    assert not any("outside" in n for n in back_notes)
+
+
+def test_acf_weight_and_offset_outside_photoshops_range_are_noted(tmp_path):
+    path = tmp_path / "big.acf"
+    path.write_bytes(struct.pack(">27h", *([0] * 12 + [1200] + [0] * 12), 1, -10000))
+    kernel, notes = one(path)
+    assert kernel.weights[0, 0] == 1200 and kernel.offset == -10000
+    assert any("weight of 1200 is outside" in n for n in notes)
+    assert any("offset -10000 is outside" in n for n in notes)
+
+
 # -- GIMP presets --------------------------------------------------------------------------
 GIMP_FILE = """# GIMP GimpGegl-gegl-convolution-matrix-config settings
 

@@ -38,27 +38,36 @@ def tap_subset(in_channels: int, big: int, small: int) -> np.ndarray:
 
 def _accumulate(
     group: Group, size: int, reporter: Reporter, stride: int = 1
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The normal equations of ``size x size`` taps over the training rows (every
-    ``stride``-th of them, spread over the whole image, when only an estimate is needed)."""
+    ``stride``-th of them, spread over the whole image, when only an estimate is needed).
+
+    Returns the sums over all rows and over the first half of each source's rows (the top
+    of its image, as the rows are sorted), so that two independent fits can be compared.
+    """
     taps = group.in_channels * size * size
     q = taps + 1
     a = np.zeros((q, q))
     b = np.zeros((q, group.outputs))
+    a_half, b_half = np.zeros((q, q)), np.zeros((q, group.outputs))
     chunk = max(1024, _CHUNK_VALUES // q)
     buffer = np.empty((chunk, q))
     total = sum(s.train.size for s in group.sources)
     for source in group.sources:
         train = source.train[::stride]
-        for start in range(0, train.size, chunk):
-            index = train[start : start + chunk]
-            x = buffer[: index.size]
-            gather_rows(source, index, size, out=x)
-            x[:, -1] = 1.0
-            a += x.T @ x
-            b += thin_product(x.T, gather_targets(source, index))
-            reporter.advance(index.size * stride / max(total, 1))
-    return a, b
+        half = train.size // 2
+        for part, (sa, sb) in ((train[:half], (a_half, b_half)), (train[half:], (a, b))):
+            for start in range(0, part.size, chunk):
+                index = part[start : start + chunk]
+                x = buffer[: index.size]
+                gather_rows(source, index, size, out=x)
+                x[:, -1] = 1.0
+                sa += x.T @ x
+                sb += thin_product(x.T, gather_targets(source, index))
+                reporter.advance(index.size * stride / max(total, 1))
+    a += a_half
+    b += b_half
+    return a, b, a_half, b_half
 
 
 def _ridge_path(
@@ -124,10 +133,17 @@ class _Candidates:
 
     def __init__(self, group: Group, big: int, reporter: Reporter, stride: int = 1) -> None:
         self.big = big
-        self.a, self.b = _accumulate(group, big, reporter, stride)
+        self.a, self.b, self.a_half, self.b_half = _accumulate(group, big, reporter, stride)
         self.hx, self.hy, _ = held_out(group, big)
         self.results: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.in_channels = group.in_channels
+
+    def uncertainty(self, size: int, ridge: float) -> np.ndarray:
+        """Half the difference of the ``size`` kernels fitted on each half of the rows."""
+        cols = tap_subset(self.in_channels, self.big, size)
+        first, _ = _ridge_path(self.a_half, self.b_half, cols, (ridge,))
+        second, _ = _ridge_path(self.a - self.a_half, self.b - self.b_half, cols, (ridge,))
+        return np.abs(first[0] - second[0]) / 2
 
     def fit(self, sizes: list[int]) -> None:
         for size in sizes:
@@ -211,13 +227,14 @@ def solve_exact(
         sse, w, c = cand.results[chosen]
         i = _pick(sse, floor / len(groups))
         cols = tap_subset(group.in_channels, cand.big, chosen)
-        check = GroupFit(w[i], c[i], chosen, RIDGE_GRID[i], errors)
+        spread = cand.uncertainty(chosen, RIDGE_GRID[i])
+        check = GroupFit(w[i], c[i], chosen, RIDGE_GRID[i], errors, spread)
         checks.append(check)
         if refit and cand.hx.shape[0]:
             a_all = cand.a + cand.hx.T @ cand.hx
             b_all = cand.b + thin_product(cand.hx.T, cand.hy)
             wf, cf = _ridge_path(a_all, b_all, cols, (RIDGE_GRID[i],))
-            fits.append(GroupFit(wf[0], cf[0], chosen, RIDGE_GRID[i], errors))
+            fits.append(GroupFit(wf[0], cf[0], chosen, RIDGE_GRID[i], errors, spread))
         else:
             fits.append(check)
     reporter.advance(1.0)

@@ -46,6 +46,10 @@ class GroupFit:
     size: int
     ridge: float = 0.0
     size_errors: dict[int, float] = field(default_factory=dict)
+    #: How well each weight is known (taps x outputs): half the difference between the
+    #: kernels fitted on the two halves of the training rows (top and bottom of the
+    #: images), or None when the solver does not measure it.
+    uncertainty: np.ndarray | None = None
 
 
 @dataclass

@@ -12,7 +12,6 @@ from PySide6.QtCore import QObject, Signal, Slot
 from workbench.engine import Kernel
 from workbench.gui.documents.jobs import ImageJobs
 from workbench.gui.documents.preview import LivePreview
-from workbench.gui.documents.status_bar import StatusBar
 from workbench.gui.documents.tabs import ImageTabs
 from workbench.gui.model.filter_settings import FilterSettings
 
@@ -24,20 +23,20 @@ class ImageEdits(QObject):
 
     #: The current image changed (a filter applied, undone, redone or reverted).
     imageChanged = Signal()
+    #: A short note for the status bar and how long to show it (milliseconds).
+    message = Signal(str, int)
 
     def __init__(
         self,
         tabs: ImageTabs,
         preview: LivePreview,
         jobs: ImageJobs,
-        status: StatusBar,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._tabs = tabs
         self._preview = preview
         self._jobs = jobs
-        self._status = status
         #: The last filter applied to any image, for Repeat on an image not filtered yet.
         self.last_filter: FilterSettings | None = None
         jobs.applied.connect(self._on_applied)
@@ -48,7 +47,7 @@ class ImageEdits(QObject):
         if tab is None:
             return
         if not settings.filters_anything(tab.document.pixels):
-            self._status.showMessage("No channel to filter: tick R, G, B (or A) first.", 6000)
+            self.message.emit("No channel to filter: tick R, G, B (or A) first.", 6000)
             return
         ready = self._preview.result_for(tab, settings)
         if ready is not None:  # the full preview is exactly this: no need to filter again
@@ -77,14 +76,14 @@ class ImageEdits(QObject):
     def _applied(self, tab, state_id, settings, pixels, display) -> None:
         doc = tab.document
         if doc.state_id != state_id:
-            self._status.showMessage("The image changed while filtering: result dropped.", 5000)
+            self.message.emit("The image changed while filtering: result dropped.", 5000)
             return
         doc.apply(pixels, settings.label)
         doc.last_filter = settings
         self.last_filter = settings
         tab.remember(doc.pixels, display)  # the document keeps a read-only view
         self._preview.clear()
-        self._status.showMessage(f"Applied {settings.label}.", 4000)
+        self.message.emit(f"Applied {settings.label}.", 4000)
         self.imageChanged.emit()
 
     @Slot()

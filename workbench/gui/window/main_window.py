@@ -25,7 +25,6 @@ from workbench.gui.documents.jobs import ImageJobs
 from workbench.gui.documents.preview import LivePreview
 from workbench.gui.documents.recent_files import RecentFiles
 from workbench.gui.documents.save_conversion import ask_to_convert, what_saving_changes
-from workbench.gui.documents.status_bar import StatusBar
 from workbench.gui.documents.tab import DocumentTab
 from workbench.gui.documents.tabs import ImageTabs
 from workbench.gui.editor.editor import KernelEditor
@@ -38,6 +37,7 @@ from workbench.gui.viewer.display import describe_pixel
 from workbench.gui.window.actions import WindowActions
 from workbench.gui.window.file_dialogs import KERNEL_EXTENSIONS, FileDialogs
 from workbench.gui.window.layout import WindowLayout
+from workbench.gui.window.status_bar import StatusBar
 from workbench.gui.window.unsaved_prompts import ask_before_closing, ask_before_quitting
 from workbench.gui.worker import Runner
 
@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self.library_panel = LibraryPanel(self.library, self.runner, self)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
-        self.jobs = ImageJobs(self.runner, self.status, self)
+        self.jobs = ImageJobs(self.runner, self)
         self.actions = WindowActions(self)
         self.layout_keeper = WindowLayout(
             self, editor=self.editor, library=self.library_panel, view_menu=self.actions.view_menu
@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
         self.editor_dock = self.layout_keeper.editor_dock
         self.library_dock = self.layout_keeper.library_dock
         self.preview = LivePreview(self.runner, self)
-        self.edits = ImageEdits(self.tabs, self.preview, self.jobs, self.status, self)
+        self.edits = ImageEdits(self.tabs, self.preview, self.jobs, self)
         self.learn = LearnLauncher(
             self,
             self.library,
@@ -135,6 +135,10 @@ class MainWindow(QMainWindow):
         self.library_panel.message.connect(lambda text: self.status.showMessage(text, 5000))
         self.preview.failed.connect(lambda text: self.status.showMessage(f"Preview: {text}"))
 
+        self.jobs.progress.connect(self.status.show_progress)
+        self.jobs.idle.connect(self.status.hide_progress)
+        self.status.cancelRequested.connect(self.jobs.cancel)
+        self.edits.message.connect(self.status.showMessage)
         self.jobs.opened.connect(self._on_opened)
         self.edits.imageChanged.connect(self._document_changed)
         self.jobs.saved.connect(self._on_saved)

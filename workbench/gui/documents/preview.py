@@ -145,6 +145,15 @@ class LivePreview(QObject):
             self._tab.refresh()
         self.activeChanged.emit(False)
 
+    def freeze(self) -> None:
+        """Stop the preview's work and keep what it shows (an Apply will replace it)."""
+        self._armed = False
+        self._stop()
+
+    def tab(self) -> DocumentTab | None:
+        """The tab being previewed on (the current one)."""
+        return self._tab
+
     def result_for(self, tab: DocumentTab, settings: FilterSettings) -> PreviewResult | None:
         """The finished full preview of ``settings`` on ``tab``'s current image, if any."""
         r = self._result

@@ -262,10 +262,9 @@ class MainWindow(QMainWindow):
     # -- the current image changed -------------------------------------------------------
     @Slot()
     def _document_changed(self) -> None:
+        # ImageEdits has already cleared the preview and repainted the tab.
         tab = self.current_tab()
-        self.preview.clear()
         if tab is not None:
-            tab.refresh()
             self.library_panel.set_image(tab.document.pixels)
         self._update_ui()
 

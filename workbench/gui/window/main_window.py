@@ -92,9 +92,7 @@ class MainWindow(QMainWindow):
         )
 
         self._connect()
-        self._compare_key = CompareKey(
-            lambda: self.current_tab().view if self.current_tab() is not None else None, self
-        )
+        self._compare_key = CompareKey(self.current_tab, self)
         QApplication.instance().installEventFilter(self._compare_key)
         self.setAcceptDrops(True)
         self.layout_keeper.restore(settings)
@@ -111,11 +109,11 @@ class MainWindow(QMainWindow):
         a.undo.triggered.connect(self.edits.undo)
         a.redo.triggered.connect(self.edits.redo)
         a.revert.triggered.connect(self.edits.revert)
-        a.zoom_in.triggered.connect(lambda: self._with_view(lambda v: v.zoom_in()))
-        a.zoom_out.triggered.connect(lambda: self._with_view(lambda v: v.zoom_out()))
-        a.fit.triggered.connect(lambda: self._with_view(lambda v: v.fit()))
-        a.actual_size.triggered.connect(lambda: self._with_view(lambda v: v.actual_size()))
-        a.split.toggled.connect(lambda on: self._with_view(lambda v: v.set_split(on)))
+        a.zoom_in.triggered.connect(lambda: self._with_tab(lambda t: t.zoom_in()))
+        a.zoom_out.triggered.connect(lambda: self._with_tab(lambda t: t.zoom_out()))
+        a.fit.triggered.connect(lambda: self._with_tab(lambda t: t.fit()))
+        a.actual_size.triggered.connect(lambda: self._with_tab(lambda t: t.actual_size()))
+        a.split.toggled.connect(lambda on: self._with_tab(lambda t: t.set_split(on)))
         a.apply.triggered.connect(lambda: self.edits.apply(self.editor.settings()))
         a.repeat.triggered.connect(self.edits.repeat)
         a.live_preview.toggled.connect(self.editor.preview_box.setChecked)
@@ -154,23 +152,23 @@ class MainWindow(QMainWindow):
     def document_tabs(self) -> list[DocumentTab]:
         return self.tabs.all()
 
-    def _with_view(self, action) -> None:
+    def _with_tab(self, action) -> None:
         tab = self.current_tab()
         if tab is not None:
-            action(tab.view)
+            action(tab)
 
     def add_document(
         self, document: ImageDocument, display=None, *, order: int | None = None
     ) -> DocumentTab:
         tab = self.tabs.add(document, display, order=order)
-        tab.view.pixelHovered.connect(self._on_pixel_hovered)
+        tab.pixelHovered.connect(self._on_pixel_hovered)
         # Hidden tabs fit themselves on resize too: only the current one's zoom is shown.
-        tab.view.zoomChanged.connect(
+        tab.zoomChanged.connect(
             lambda zoom, t=tab: self.status.show_zoom(zoom) if t is self.current_tab() else None
         )
-        tab.view.set_split(self.actions.split.isChecked())
+        tab.set_split(self.actions.split.isChecked())
         if tab is self.current_tab():  # the first tab fits itself before it is connected
-            self.status.show_zoom(tab.view.zoom)
+            self.status.show_zoom(tab.zoom())
         self._update_ui()
         return tab
 
@@ -316,8 +314,8 @@ class MainWindow(QMainWindow):
         self.preview.set_tab(tab)
         self.library_panel.set_image(tab.document.pixels if tab is not None else None)
         if tab is not None:
-            tab.view.set_split(self.actions.split.isChecked())
-            self.status.show_zoom(tab.view.zoom)
+            tab.set_split(self.actions.split.isChecked())
+            self.status.show_zoom(tab.zoom())
         self._update_ui()
 
     @Slot(int, int)
@@ -328,7 +326,7 @@ class MainWindow(QMainWindow):
             return
         # The values of what is on screen at that spot: before, after, or the preview.
         shown = self.preview.result_for(tab, self.editor.settings())
-        if tab.view.shows_before_at(x):
+        if tab.shows_before_at(x):
             pixels = tab.before_pixels
         else:
             pixels = shown.pixels if shown is not None else tab.document.pixels

@@ -84,11 +84,7 @@ class MainWindow(QMainWindow):
         self.preview = LivePreview(self.runner, self)
         self.edits = ImageEdits(self.tabs, self.preview, self.jobs, self)
         self.learn = LearnLauncher(
-            self,
-            self.library,
-            self.runner,
-            open_in_editor=self.edit_kernel,
-            kernel_added=lambda key: self.library_panel.reload(select=key),
+            self, self.library_panel, self.runner, open_in_editor=self.edit_kernel
         )
 
         self._connect()

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from workbench.engine import Kernel
 from workbench.engine.library import KernelFileError, slugify
 from workbench.gui.learn.options import LearnOptions
-from workbench.gui.learn.pairs import ExampleImage, PairList, PairProblem, check_pairs
+from workbench.gui.learn.pairs import ExampleImage, PairList, PairProblem, pairs_to_learn
 from workbench.gui.learn.result import LearnOutcome, LearnResultView
 from workbench.gui.learn.training import LiveTraining, TrainingView, run_learning
 from workbench.gui.library.kernel_files import ask_export_path, export_with_notes
@@ -150,7 +150,7 @@ class LearnDialog(QDialog):
             self._show_status("Still reading an image; press Learn again in a moment.")
             return
         try:
-            pairs = check_pairs(self.pairs.pairs())
+            pairs = pairs_to_learn(self.pairs.pairs())
         except PairProblem as exc:
             self._show_status(str(exc), error=True)
             return

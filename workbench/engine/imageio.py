@@ -47,6 +47,7 @@ MAX_PIXELS = 2 * (Image.MAX_IMAGE_PIXELS or 89_478_485)
 #: The default PNG compression level (0 none .. 9 most); :mod:`png_codec` says why 4.
 PNG_COMPRESSION = png_codec.DEFAULT_LEVEL
 
+
 @dataclass(frozen=True)
 class ImageFormat:
     """What one file format can hold: ``pillow`` is Pillow's name, ``label`` the user's."""

@@ -57,17 +57,18 @@ from workbench.engine.image_codecs import (
     apply_exif_orientation,
     gray_alpha_to_rgba,
 )
+from workbench.engine.option_names import PNG_COMPRESSION
 
 __all__ = ["DEFAULT_LEVEL", "is_png", "read_png", "write_png"]
 
 #: The default compression level: the knee of size against time (the module docstring).
-DEFAULT_LEVEL = 4
+DEFAULT_LEVEL = PNG_COMPRESSION
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: About this many bytes of rows per strip: small enough that the filter's int16
 #: temporaries stay a few megabytes per thread, large enough that the sync flushes cost
 #: nothing measurable.
-_STRIP_BYTES = 1 << 20
+_STRIP_BYTES = 1 << 18
 SizeCheck = Callable[[int, int], None]
 
 _pool: ThreadPoolExecutor | None = None

@@ -220,8 +220,17 @@ def commands(files: dict, out: Path, levels: list[int], tools: dict) -> dict:
         src = str(files[key])
         for name in ("workbench", "workbench (main)"):
             if name in tools:
-                add(task, name, [*wb, "apply", src, "-k", "gaussian-5x5", "-o",
-                                 str(out / f"{'main' if 'main' in name else 'w'}-{key}.png")])  # fmt: skip
+                tag = "main" if "main" in name else "w"
+                argv = [
+                    *wb,
+                    "apply",
+                    src,
+                    "-k",
+                    "gaussian-5x5",
+                    "-o",
+                    str(out / f"{tag}-{key}.png"),
+                ]
+                add(task, name, argv)
         add(
             task,
             "pyvips",

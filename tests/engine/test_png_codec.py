@@ -127,3 +127,23 @@ def test_jpeg_decoded_as_pillow_decodes_it(tmp_path):
         Image.fromarray(src).save(tmp_path / name, quality=85, **options)
         with Image.open(tmp_path / name) as im:
             np.testing.assert_array_equal(load_image(tmp_path / name).pixels, np.asarray(im))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_interlaced_png_read_quietly(tmp_path, capfd, dtype):
+    # An Adam7 file written by hand: pass 1 holds pixel (0, 0) of an 1x1 image only.
+    value = 0xBEEF if dtype == np.uint16 else 0xBE
+    depth = 16 if dtype == np.uint16 else 8
+    ihdr = struct.pack(">IIBBBBB", 1, 1, depth, 0, 0, 0, 1)
+    row = b"\0" + value.to_bytes(depth // 8, "big")
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(row))
+    (tmp_path / "i.png").write_bytes(data + chunk(b"IEND", b""))
+    loaded = load_image(tmp_path / "i.png")
+    assert loaded.pixels.dtype == dtype and loaded.pixels.tolist() == [[value]]
+    assert capfd.readouterr().err == ""

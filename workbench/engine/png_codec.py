@@ -130,7 +130,10 @@ def read_png(path: Path, check_size: SizeCheck) -> Decoded | None:
         return None
     import imagecodecs  # imported when first needed: the app starts without it
 
-    pixels = imagecodecs.png_decode(data)
+    # Its png_decode warns on stderr about interlaced (Adam7) files; apng_decode, the same
+    # libpng with APNG support, reads them without a word.
+    interlaced = data[28] == 1
+    pixels = (imagecodecs.apng_decode if interlaced else imagecodecs.png_decode)(data)
     del data
     pixels, exif = apply_exif_orientation(gray_alpha_to_rgba(pixels), exif)
     return Decoded(pixels, depth, icc, dpi, exif)

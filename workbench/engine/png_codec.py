@@ -7,8 +7,8 @@ Why not Pillow or pypng:
   libpng decodes 16-bit PNG bit-exactly at C speed, straight into one numpy array, and
   expands tRNS into alpha. 8-bit gray, RGB, gray+alpha and RGBA PNGs are read the same
   way, which also saves the copies Pillow needs (it keeps RGB as 4 bytes a pixel and hands
-  numpy a bytes copy). Palette, 1/2/4-bit and 8-bit tRNS files stay with Pillow, the better
-  reader of those (:func:`read_png` returns None for them).
+  numpy a bytes copy). Palette, 1/2/4-bit, 8-bit tRNS and 8-bit interlaced files stay with
+  Pillow, the better reader of those (:func:`read_png` returns None for them).
 * **Writing.** A PNG's pixels are one zlib stream, and deflate runs on one core: at the
   usual level 6 a 24-megapixel photo takes libpng or Pillow 6-7 s. Here the rows are cut
   into strips; each strip is filtered in numpy and deflated by zlib-ng (zlib's faster
@@ -126,14 +126,15 @@ def read_png(path: Path, check_size: SizeCheck) -> Decoded | None:
             exif = bytes(body)
         elif kind == b"tRNS":
             has_trns = True
-    if depth != 16 and (depth != 8 or colour == 3 or has_trns):
+    interlaced = data[28] == 1
+    if depth != 16 and (depth != 8 or colour == 3 or has_trns or interlaced):
         return None
     import imagecodecs  # imported when first needed: the app starts without it
 
-    # Its png_decode warns on stderr about interlaced (Adam7) files; apng_decode, the same
-    # libpng with APNG support, reads them without a word.
-    interlaced = data[28] == 1
-    pixels = (imagecodecs.apng_decode if interlaced else imagecodecs.png_decode)(data)
+    # An interlaced (Adam7) file decodes exactly, but libpng also prints a warning on stderr
+    # ("Interlace handling should be turned on"): 8-bit ones go to Pillow, which reads them
+    # quietly; for 16-bit ones Pillow would drop the low bytes, so the warning stays.
+    pixels = imagecodecs.png_decode(data)
     del data
     pixels, exif = apply_exif_orientation(gray_alpha_to_rgba(pixels), exif)
     return Decoded(pixels, depth, icc, dpi, exif)

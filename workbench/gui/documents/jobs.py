@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from workbench.engine.imageio import load_image, save_image
+from workbench.engine.imageio import PNG_COMPRESSION, load_image, save_image
 from workbench.engine.progress import Cancelled
 from workbench.gui.documents.preview import FULL_CHANNEL
 from workbench.gui.documents.save_conversion import convert_for_format
@@ -47,10 +47,10 @@ def _filter(progress, cancel, pixels, settings):
     return out, to_display(out)
 
 
-def _save(progress, cancel, path, pixels, like, convert):
+def _save(progress, cancel, path, pixels, like, convert, png_compression):
     if convert:  # the user agreed to a copy the format can hold
         pixels = convert_for_format(pixels, path)
-    save_image(path, pixels, like=like)
+    save_image(path, pixels, like=like, png_compression=png_compression)
     return path
 
 
@@ -112,12 +112,19 @@ class ImageJobs(QObject):
         self.progress.emit(label, 0.0)
         return rid
 
-    def save(self, tab, path: Path, *, close_after: bool = False, convert: bool = False) -> int:
+    def save(
+        self,
+        tab,
+        path: Path,
+        *,
+        close_after: bool = False,
+        convert: bool = False,
+        png_compression: int = PNG_COMPRESSION,
+    ) -> int:
         """Write the tab's image; ``convert`` to what the format holds (8-bit, no alpha)."""
         doc = tab.document
-        rid = self._runner.submit(
-            _save, channel=f"save:{path}", args=(Path(path), doc.pixels, doc.source, convert)
-        )
+        args = (Path(path), doc.pixels, doc.source, convert, png_compression)
+        rid = self._runner.submit(_save, channel=f"save:{path}", args=args)
         self._jobs[rid] = _Job(
             "save",
             f"Saving {Path(path).name}",

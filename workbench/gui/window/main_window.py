@@ -209,6 +209,10 @@ class MainWindow(QMainWindow):
             path = self.dialogs.image_to_save(path)
             if path is None:
                 return
+            if path.suffix.lower() == ".png":
+                level = self.dialogs.png_compression(ask=True)
+                if level is None:
+                    return
         self.save_document(tab, path)
 
     def save_document(
@@ -217,13 +221,17 @@ class MainWindow(QMainWindow):
         """Write ``tab``'s image to ``path`` in the background (atomic: all or nothing).
 
         A format that holds less than the image (16-bit into JPEG, transparency into BMP)
-        gets a converted copy if the user agrees; None if they do not.
+        gets a converted copy if the user agrees; None if they do not. PNG is written at
+        the compression level last chosen.
         """
         path = Path(path)
         changes = what_saving_changes(tab.document.pixels, path)
         if changes and not ask_to_convert(self, path, changes):
             return None
-        return self.jobs.save(tab, path, close_after=close_after, convert=bool(changes))
+        level = self.dialogs.png_compression(ask=False)
+        return self.jobs.save(
+            tab, path, close_after=close_after, convert=bool(changes), png_compression=level
+        )
 
     def close_tab(self, tab: DocumentTab | None) -> bool:
         if tab is None:

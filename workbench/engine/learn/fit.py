@@ -223,7 +223,7 @@ def fit_kernel(
            [2., 4., 2.],
            [1., 2., 1.]])
     >>> result.report.findings[-1]
-    'sums to 1.00 with no negative weights: a blur (keeps brightness)'
+    'sums to 1.00 (keeps brightness): a blur (its response falls to 0.06 for the finest detail)'
     """
     started = time.perf_counter()
     mode = check_options(mode, solver, loss, solver_options)
@@ -302,7 +302,8 @@ def fit_kernel(
         if reason:
             raise LearnError(
                 f"pair {p}: the after image does not look like a filtered copy of the before "
-                f"image (a kernel explains only {v:.0%} of it): {reason}"
+                f"image (a kernel explains only {v:.0%} of it): {reason}",
+                pair=p,
             )
     weights = arrange([f.weights for f in fits])
     offset = kernel_offsets(fits, channels, mode)

@@ -261,12 +261,12 @@ def _shape_findings(
             out.append("close to the identity: the two images barely differ")
         elif directional:
             out.append(
-                f"sums to {total:.2f} with negative weights off centre: a directional "
-                f"filter such as an emboss ({brightness})"
+                f"sums to {total:.2f} ({brightness}) with negative weights off centre: a "
+                "directional filter such as an emboss"
             )
         else:
             words = _response_words(w, total, response_slack, lr and ud)
-            out.append(f"sums to {total:.2f}: {words} ({brightness})")
+            out.append(f"sums to {total:.2f} ({brightness}): {words}")
     if k > 1:
         ring = np.abs(w).copy()
         ring[1:-1, 1:-1] = 0.0

@@ -87,8 +87,8 @@ def apply_kernel(
     cancel: CancelToken | None = None,
     strategy: str = "auto",
     channels: str | Sequence[bool] | None = None,
-    alpha_weighting: bool = True,
-    cval: float = 0.0,
+    alpha_weighting: bool | None = None,
+    cval: float | None = None,
 ) -> np.ndarray:
     """Apply a convolution kernel to an image (correlation: the kernel is not flipped).
 
@@ -119,13 +119,15 @@ def apply_kernel(
         ``im2col``. All give the same result to float32 precision.
     channels : str or sequence of bool, optional
         Which channels to filter, e.g. ``"RGB"``, ``"G"`` or ``[True, False, False]``; the
-        others are copied unchanged. Default: all colour channels, alpha kept as it is.
-    alpha_weighting : bool
+        others are copied unchanged. ``None``: the kernel's own (``Kernel.channels``), by
+        default all colour channels, alpha kept as it is.
+    alpha_weighting : bool, optional
         With alpha, weight colour by alpha so transparent pixels do not bleed a dark fringe
-        into the result (GIMP's "alpha weighting").
-    cval : float
+        into the result (GIMP's "alpha weighting"). ``None``: the kernel's own (True).
+    cval : float, optional
         Value of every channel outside the image for the ``constant`` border, in the
-        image's own units.
+        image's own units. ``None``: the kernel's own (``Kernel.cval``, on the 0..255
+        scale, scaled like the offset).
 
     Returns
     -------
@@ -158,6 +160,12 @@ def apply_kernel(
         raise ValueError(
             f"unknown strategy {strategy!r}: choose auto or one of {', '.join(STRATEGY_NAMES)}"
         )
+    if channels is None:
+        channels = kernel.channels
+    if alpha_weighting is None:
+        alpha_weighting = kernel.alpha_weighting
+    if cval is None:
+        cval = kernel.cval * offset_scale(arr.dtype)
     try:
         cval = float(cval)
     except (TypeError, ValueError):

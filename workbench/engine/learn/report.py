@@ -308,6 +308,12 @@ def findings(
         n = weights.shape[0]
         eye = np.eye(n, dtype=bool)
         diag = np.stack([weights[c, c] for c in range(n)])
+        # The mean of the channels' kernels is known at least as well as the worst of them.
+        u_diag = (
+            None
+            if uncertainty is None
+            else np.stack([uncertainty[c, c] for c in range(n)]).max(axis=0)
+        )
         off = float(np.max(np.abs(weights[~eye]))) if n > 1 else 0.0
         # Channels of a photo move together, so cross-channel weights are poorly pinned
         # down: only clear ones count as mixing.
@@ -328,11 +334,13 @@ def findings(
             spread = float(np.max(np.abs(diag - diag.mean(axis=0))))
             if spread <= tol:
                 notes.append("every channel has about the same kernel: shared mode would do")
-                notes.extend(_shape_findings(diag.mean(axis=0), tol, loose))
+                notes.extend(_shape_findings(diag.mean(axis=0), tol, loose, u_diag))
             else:
                 notes.append(f"the channels' kernels differ (by up to {spread:.3g})")
                 for c, name in zip(range(n), "RGB", strict=False):
-                    notes.extend(f"{name}: {s}" for s in _shape_findings(diag[c], tol)[:3])
+                    u_c = None if uncertainty is None else uncertainty[c, c]
+                    shape = _shape_findings(diag[c], tol, False, u_c)[:3]
+                    notes.extend(f"{name}: {s}" for s in shape)
     else:
         notes.extend(_shape_findings(weights, tol, loose, uncertainty))
     offsets = offset if isinstance(offset, tuple) else (offset,)

@@ -173,7 +173,8 @@ class KernelEditor(QWidget):
         return self.preview_box.isChecked()
 
     def set_kernel(self, kernel: Kernel) -> None:
-        """Show ``kernel`` (its weights, divisor, offset, border and name)."""
+        """Show ``kernel`` (its weights, divisor, offset, border, name and, when it says,
+        the channels and alpha weighting it is applied with)."""
         self._updating = True
         try:
             self._meta = kernel
@@ -190,6 +191,13 @@ class KernelEditor(QWidget):
             index = self.border_combo.findData(kernel.border)
             self.border_combo.setCurrentIndex(max(index, 0))
             self.name_edit.setText(kernel.name)
+            # A kernel that says which channels it filters (a GIMP preset) sets the boxes;
+            # others leave the user's choice as it is.
+            if kernel.channels is not None:
+                for letter, box in self.channel_boxes.items():
+                    box.setChecked(letter in kernel.channels)
+            if kernel.channels is not None or not kernel.alpha_weighting:
+                self.alpha_box.setChecked(kernel.alpha_weighting)
         finally:
             self._updating = False
         self.table.fit_cells()

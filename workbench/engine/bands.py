@@ -83,8 +83,8 @@ class BandPlan:
     weighted : bool
         Alpha weighting is on for the whole image, so every band must be weighted too.
     reach : int
-        Rows a pixel's value reaches over all repeats: a forced transparent pixel must
-        lie further than this from the kept rows.
+        Rows that a changed pixel can change over all repeats, round-off included: a forced
+        transparent pixel must lie further than this from the kept rows.
     """
 
     height: int
@@ -200,10 +200,12 @@ def plan_bands(
         whole = step >= h
     if repeat > 1 and has_alpha and mask[-1]:
         whole = True  # each repeat decides about alpha on its own result: only the whole knows
-    reach = repeat * ry
     halo = repeat * math.ceil(ry / step) * step
+    # A changed pixel changes the rows its kernel reaches; in a strip that may be filtered
+    # by fft, the round-off of the whole strip, and the next strip's on the next repeat.
+    reach = repeat * (ry + (step if step > 1 else 0))
     if weighting and halo <= reach:
-        halo += step  # room for the transparent pixel of an opaque band
+        halo = (reach // step + 1) * step  # room for the transparent pixel of an opaque band
     if step > 1 and not strips:
         # fft: a band's last tile must be cut from as long a band as the image's, or its
         # transform has another length.

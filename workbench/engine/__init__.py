@@ -1,4 +1,8 @@
-"""The convolution engine: pure numpy and Pillow, usable as a library, never imports Qt."""
+"""The convolution engine: pure numpy and Pillow, usable as a library, never imports Qt.
+
+``apply_kernel_dask`` (for dask arrays) is loaded on first use, so that importing the engine
+never imports dask, an optional extra.
+"""
 
 from workbench.engine.border import BORDER_MODES
 from workbench.engine.convolve import apply_kernel
@@ -16,5 +20,14 @@ __all__ = [
     "KernelError",
     "LearnError",
     "apply_kernel",
+    "apply_kernel_dask",
     "fit_kernel",
 ]
+
+
+def __getattr__(name: str):
+    if name == "apply_kernel_dask":
+        from workbench.engine.dask_apply import apply_kernel_dask
+
+        return apply_kernel_dask
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

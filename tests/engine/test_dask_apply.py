@@ -100,6 +100,21 @@ def test_numpy_input_options_and_refusals():
         apply_kernel_dask(image, kernel, progress=print)
 
 
+def test_the_docstring_has_sections_and_its_example_runs():
+    import doctest
+
+    from workbench.engine import dask_apply
+
+    doc = dask_apply.apply_kernel_dask.__doc__
+    for section in ("Parameters", "Returns", "Raises", "Examples"):
+        assert f"\n    {section}\n    {'-' * len(section)}\n" in doc
+    finder = doctest.DocTestFinder(recurse=False)
+    runner = doctest.DocTestRunner()
+    for test in finder.find(dask_apply.apply_kernel_dask, globs=dict(vars(dask_apply))):
+        runner.run(test)
+    assert runner.summarize(verbose=False) == (0, 4)
+
+
 def test_importing_the_engine_does_not_import_dask():
     code = "import sys, workbench.engine; print('dask' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -60,9 +60,10 @@ def apply_kernel_dask(array: Any, kernel: Kernel | Any, **options: Any) -> Any:
     Examples
     --------
     >>> import dask.array as da
-    >>> image = da.zeros((6000, 4000, 3), dtype="uint8", chunks=(1000, 4000, 3))
-    >>> apply_kernel_dask(image, Kernel([[1, 2, 1]], divisor=4)).compute().shape
-    (6000, 4000, 3)
+    >>> image = da.ones((600, 400, 3), dtype="uint8", chunks=(100, 400, 3)) * 100
+    >>> blurred = apply_kernel_dask(image, Kernel([[1], [2], [1]], divisor=4))
+    >>> blurred.chunks[0], int(blurred.compute()[300, 200, 0])
+    ((100, 100, 100, 100, 100, 100), 100)
     """
     import dask.array as da
 

@@ -191,3 +191,15 @@ def test_only_tiffs_too_large_to_read_whole_are_streamed(tmp_path, monkeypatch):
     monkeypatch.setattr(tiff_stream, "STREAM_BYTES", 20 * 20 * 3 - 1)
     assert is_streamed(tmp_path / "small.tif")
     assert not is_streamed(tmp_path / "not.tif")
+
+
+def test_the_decompression_guard_says_tiff_is_streamed(tmp_path, monkeypatch):
+    from workbench.engine import imageio
+
+    write_tiff(tmp_path / "big.tif", pixels((20, 20, 3), "uint8"))
+    imageio.save_image(tmp_path / "big.png", pixels((20, 20, 3), "uint8"))
+    monkeypatch.setattr(imageio, "MAX_PIXELS", 399)
+    with pytest.raises(ImageReadError, match=r"too large to read whole.*streams TIFF files"):
+        load_image(tmp_path / "big.tif")
+    with pytest.raises(ImageReadError, match="streams images this large if they are TIFF"):
+        load_image(tmp_path / "big.png")

@@ -41,7 +41,7 @@ def test_engine_never_imports_qt_the_gui_or_the_cli():
 
 
 def test_batch_commands_never_import_qt():
-    commands = ["workbench.cli", "workbench.cli_apply", "workbench.cli_learn"]
-    loaded = loaded_after_importing([*commands, "workbench.cli_kernels"])
+    commands = ["workbench.cli", "workbench.cli.apply", "workbench.cli.learn"]
+    loaded = loaded_after_importing([*commands, "workbench.cli.kernels"])
     assert not {m for m in loaded if is_qt(m)}, "the command line imports Qt"
     assert not {m for m in loaded if m.startswith("workbench.gui")}

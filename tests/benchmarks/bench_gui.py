@@ -33,9 +33,9 @@ from PySide6.QtWidgets import QApplication
 from workbench.engine import Kernel
 from workbench.engine.library import KernelLibrary
 from workbench.gui.app import create_application, make_settings
-from workbench.gui.document import ImageDocument
-from workbench.gui.filter_settings import FilterSettings
-from workbench.gui.main_window import MainWindow
+from workbench.gui.model.document import ImageDocument
+from workbench.gui.model.filter_settings import FilterSettings
+from workbench.gui.window.main_window import MainWindow
 
 RESULTS: list[tuple[str, bool]] = []
 

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from workbench.cli_terminal import ProgressBar
+from workbench.cli.terminal import ProgressBar
 
 
 def test_unknown_option_and_help(files, run, assert_one_line_error):
@@ -72,7 +72,7 @@ def test_an_unexpected_error_is_one_line_with_status_1(monkeypatch, capsys):
     def broken(args):
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr("workbench.cli_apply.run", broken)
+    monkeypatch.setattr("workbench.cli.apply.run", broken)
     monkeypatch.delenv("WORKBENCH_DEBUG", raising=False)
     assert cli.main(["apply", "a.png", "-k", "sharpen", "-o", "b.png"]) == 1
     err = capsys.readouterr().err
@@ -88,7 +88,7 @@ def test_a_user_error_of_several_lines_is_said_on_one(monkeypatch, capsys):
     def refuses(args):
         raise ValueError("photo.png: first problem\n  and its detail")
 
-    monkeypatch.setattr("workbench.cli_apply.run", refuses)
+    monkeypatch.setattr("workbench.cli.apply.run", refuses)
     assert cli.main(["apply", "a.png", "-k", "sharpen", "-o", "b.png"]) == 2
     assert capsys.readouterr().err == "workbench: photo.png: first problem; and its detail\n"
 
@@ -99,6 +99,6 @@ def test_ctrl_c_is_one_line_and_status_130(monkeypatch, capsys):
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("workbench.cli_apply.run", interrupted)
+    monkeypatch.setattr("workbench.cli.apply.run", interrupted)
     assert cli.main(["apply", "a.png", "-k", "sharpen", "-o", "b.png"]) == 130
     assert capsys.readouterr().err == "workbench: interrupted\n"

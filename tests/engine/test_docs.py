@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import doctest
 import inspect
+import re
 import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from workbench.engine import ConvLayer, Kernel, apply_kernel, fit_kernel
@@ -39,3 +42,23 @@ def test_public_api_examples_run(obj):
     results = runner.summarize(verbose=False)
     assert results.attempted > 0, f"{names(obj)} has no example"
     assert results.failed == 0
+
+
+def readme_python_blocks() -> list[str]:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+
+
+def test_the_readme_library_example_runs():
+    blocks = readme_python_blocks()
+    assert blocks, "the README has no python example"
+    rng = np.random.default_rng(0)
+    before = rng.integers(0, 256, (40, 40, 3), dtype=np.uint8)
+    blur = Kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor=16, border="nearest")
+    after = apply_kernel(before, blur)
+    for block in blocks:
+        names = {"image": before, "before": before, "after": after}
+        exec(compile(block, "README.md", "exec"), names)
+        if "result" in names:  # the example's fit finds the blur it was shown
+            assert names["result"].kernel.shape == (3, 3)
+            assert np.allclose(names["result"].kernel.weights, blur.weights / 16, atol=0.02)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from workbench.engine import Kernel, apply_kernel
 from workbench.engine.library import KernelLibrary
-from workbench.gui import learn_training
+from workbench.gui.learn import training as learn_training
 
 WAIT = 60_000  # ms; generous: two cores are shared by several test runs
 

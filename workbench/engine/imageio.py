@@ -26,8 +26,10 @@ from workbench.engine.atomic_write import file_path, folder_problem, write_atomi
 
 __all__ = [
     "IMAGE_EXTENSIONS",
+    "IMAGE_FORMATS",
     "MAX_PIXELS",
     "ImageFile",
+    "ImageFormat",
     "ImageReadError",
     "ImageWriteError",
     "check_savable",
@@ -35,25 +37,39 @@ __all__ = [
     "save_image",
 ]
 
-#: File name extensions Workbench reads and writes, for file dialogs and folder batch work.
-IMAGE_EXTENSIONS: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
-
 #: Images with more pixels than this are refused before they are decoded. It is Pillow's own
 #: decompression-bomb limit (about 179 megapixels, 2 x ``Image.MAX_IMAGE_PIXELS``), applied
 #: the same way to the PNG and TIFF files that pypng and tifffile read.
 MAX_PIXELS = 2 * (Image.MAX_IMAGE_PIXELS or 89_478_485)
 
-_FORMATS = {
-    ".png": "PNG",
-    ".jpg": "JPEG",
-    ".jpeg": "JPEG",
-    ".tif": "TIFF",
-    ".tiff": "TIFF",
-    ".bmp": "BMP",
-    ".webp": "WEBP",
+
+@dataclass(frozen=True)
+class ImageFormat:
+    """What one file format can hold: ``pillow`` is Pillow's name, ``label`` the user's."""
+
+    pillow: str
+    label: str
+    eight_bit_only: bool
+    alpha: bool
+    floats: bool
+
+
+#: Each image extension -> what its format can hold (the one table; the GUI uses it too).
+IMAGE_FORMATS: dict[str, ImageFormat] = {
+    ".png": ImageFormat("PNG", "PNG", eight_bit_only=False, alpha=True, floats=False),
+    ".jpg": ImageFormat("JPEG", "JPEG", eight_bit_only=True, alpha=False, floats=False),
+    ".jpeg": ImageFormat("JPEG", "JPEG", eight_bit_only=True, alpha=False, floats=False),
+    ".tif": ImageFormat("TIFF", "TIFF", eight_bit_only=False, alpha=True, floats=True),
+    ".tiff": ImageFormat("TIFF", "TIFF", eight_bit_only=False, alpha=True, floats=True),
+    ".bmp": ImageFormat("BMP", "BMP", eight_bit_only=True, alpha=False, floats=False),
+    ".webp": ImageFormat("WEBP", "WebP", eight_bit_only=True, alpha=True, floats=False),
 }
-_EIGHT_BIT_ONLY = {"JPEG", "BMP", "WEBP"}
-_NO_ALPHA = {"JPEG", "BMP"}
+_FORMATS = {ext: f.pillow for ext, f in IMAGE_FORMATS.items()}
+_EIGHT_BIT_ONLY = {f.pillow for f in IMAGE_FORMATS.values() if f.eight_bit_only}
+_NO_ALPHA = {f.pillow for f in IMAGE_FORMATS.values() if not f.alpha}
+
+#: File name extensions Workbench reads and writes, for file dialogs and folder batch work.
+IMAGE_EXTENSIONS: tuple[str, ...] = tuple(IMAGE_FORMATS)
 
 
 class ImageReadError(ValueError):

@@ -3,9 +3,9 @@
 The library is the read-only built-in folder (``kernels/``) plus the user's folder: the
 ``WORKBENCH_KERNELS`` environment variable if set, else the platform's application-data
 folder (``~/.local/share/filter-workbench/kernels`` on Linux, following XDG). Each kernel is
-one native JSON file (:mod:`workbench.engine.kernel_json`); :func:`import_kernels` and
+one native JSON file (:mod:`workbench.engine.kernel_files.native`); :func:`import_kernels` and
 :func:`export_kernel` also read and write the other programs' formats
-(:mod:`workbench.engine.kernel_formats`), picked by the file's extension.
+(:mod:`workbench.engine.kernel_files`), picked by the file's extension.
 """
 
 from __future__ import annotations
@@ -20,21 +20,17 @@ from pathlib import Path
 
 from workbench.engine.atomic_write import file_path, write_failure
 from workbench.engine.kernel import Kernel
-from workbench.engine.kernel_formats import (
-    format_kernel_text,
-    parse_kernel_text,
-    read_acf,
-    read_gimp_settings,
-    read_imagej_text,
-    write_acf,
-    write_gimp_settings,
-    write_imagej_text,
-)
-from workbench.engine.kernel_json import (
+from workbench.engine.kernel_files import (
+    EXPORT_EXTENSIONS,
+    IMPORT_EXTENSIONS,
     KernelFileError,
+    export_kernel,
+    format_kernel_text,
+    import_kernels,
     kernel_from_dict,
     kernel_to_dict,
     load_kernel,
+    parse_kernel_text,
     save_kernel,
 )
 
@@ -57,76 +53,9 @@ __all__ = [
     "slugify",
 ]
 
-#: Extensions :func:`import_kernels` reads, for file dialogs.
-IMPORT_EXTENSIONS: tuple[str, ...] = (".json", ".txt", ".csv", ".kernel", ".acf", ".settings")
-#: Extensions :func:`export_kernel` writes.
-EXPORT_EXTENSIONS: tuple[str, ...] = (".json", ".txt", ".acf", ".settings")
-
 
 class LibraryError(ValueError):
     """A library operation cannot be done (unknown name, read-only built-in...)."""
-
-
-# -- import / export by extension -------------------------------------------------------
-def import_kernels(path: str | os.PathLike[str]) -> tuple[list[Kernel], list[str]]:
-    """Read any supported kernel file, picking the reader by the extension.
-
-    ``.json`` native; ``.txt``, ``.csv``, ``.kernel`` ImageJ text; ``.acf`` Photoshop Custom
-    filter; ``.settings`` GIMP 2.10 Convolution Matrix presets (possibly several kernels).
-
-    Returns
-    -------
-    kernels : list of Kernel
-    notes : list of str
-        What the user should know (options not stored in the file, edge handling...).
-    """
-    path = Path(path)
-    ext = path.suffix.lower()
-    if path.is_dir():
-        raise KernelFileError(f"{path}: is a folder, not a kernel file")
-    if ext == ".json":
-        return [load_kernel(path)], []
-    if ext in (".txt", ".csv", ".kernel"):
-        kernel, notes = read_imagej_text(path)
-        return [kernel], notes
-    if ext == ".acf":
-        kernel, notes = read_acf(path)
-        return [kernel], notes
-    if ext == ".settings":
-        return read_gimp_settings(path)
-    raise KernelFileError(
-        f"{path}: unknown kernel file type {ext or '(no extension)'!r}; use one of "
-        f"{', '.join(IMPORT_EXTENSIONS)}"
-    )
-
-
-def export_kernel(kernel: Kernel, path: str | os.PathLike[str]) -> list[str]:
-    """Write a kernel in the format given by the extension; returns notes for the user.
-
-    ``.json`` native; ``.txt`` ImageJ text; ``.acf`` Photoshop Custom filter; ``.settings``
-    a GIMP 2.10 Convolution Matrix preset.
-
-    Raises
-    ------
-    KernelFileError
-        If the format cannot hold the kernel without loss (the message says what would be
-        lost), or the file cannot be written.
-    """
-    path = Path(path)
-    ext = path.suffix.lower()
-    if ext == ".json":
-        save_kernel(kernel, path)
-        return []
-    if ext == ".txt":
-        return write_imagej_text(kernel, path)
-    if ext == ".acf":
-        return write_acf(kernel, path)
-    if ext == ".settings":
-        return write_gimp_settings(kernel, path)
-    raise KernelFileError(
-        f"{path}: unknown kernel file type {ext or '(no extension)'!r}; use one of "
-        f"{', '.join(EXPORT_EXTENSIONS)}"
-    )
 
 
 # -- the library ------------------------------------------------------------------------

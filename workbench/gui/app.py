@@ -47,7 +47,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 def main(paths: list[str] | None = None, *, settings: QSettings | None = None) -> int:
     """Open the main window on ``paths`` (or the sample image) and run until it closes."""
     app = create_application()
-    from workbench.gui.main_window import MainWindow  # after QApplication exists
+    from workbench.gui.window.main_window import MainWindow  # after QApplication exists
 
     window = MainWindow(settings if settings is not None else make_settings())
     window.show()

@@ -1,0 +1,119 @@
+"""Learn from examples from the main window: one dialog at a time, deleted when closed."""
+
+from __future__ import annotations
+
+import numpy as np
+from user_steps import open_and_wait
+
+from workbench.engine import Kernel
+
+
+def test_learn_action_opens_the_dialog_or_says_why_not(qtbot, window, dialogs, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def failing_import(name, *args, **kwargs):
+        if name == "workbench.gui.learn.dialog":
+            raise ImportError("no module named workbench.gui.learn.dialog")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", failing_import)
+    window.actions.learn.trigger()
+    assert dialogs.kinds() == ["warning"]
+
+
+def test_learn_dialog_opens_on_the_current_image_and_hands_results_back(
+    qtbot, window, image_path, kernel_library
+):
+    open_and_wait(qtbot, window, image_path)
+    window.actions.learn.trigger()
+    dialog = window.learn.dialog
+    assert dialog is not None and dialog.isVisible()
+    learned = Kernel([[0, 0, 0], [0, 2, 0], [0, 0, 0]], name="Learned 3x3", category="Learned")
+    dialog.open_in_editor.emit(learned)
+    np.testing.assert_array_equal(window.editor.kernel().weights, learned.weights)
+    key = kernel_library.save(learned)
+    dialog.kernel_added.emit(key)
+    assert window.library_panel.selected_key() == key
+    window.actions.learn.trigger()  # a second Ctrl+L brings the same dialog forward
+    assert window.learn.dialog is dialog
+    dialog.close()
+
+
+def _close_learn_dialog(qtbot, window):
+    """Close the window's learn dialog as a user does; weak references to it and its image."""
+    import weakref
+
+    dialog = window.learn.dialog
+    refs = weakref.ref(dialog), weakref.ref(dialog.pairs.pairs()[0][0])
+    destroyed = []
+    dialog.destroyed.connect(lambda: destroyed.append(True))
+    dialog.reject()  # Close, Escape or the title bar button
+    qtbot.waitUntil(lambda: bool(destroyed), timeout=2000)
+    return refs
+
+
+def test_a_closed_learn_dialog_is_deleted_with_its_images(qtbot, window, image_path):
+    import gc
+
+    from workbench.gui.learn.dialog import LearnDialog
+
+    open_and_wait(qtbot, window, image_path)
+    for _ in range(3):  # each Ctrl+L after a close used to leave one more dialog behind
+        window.actions.learn.trigger()
+        dialog_ref, image_ref = _close_learn_dialog(qtbot, window)
+        assert window.learn.dialog is None
+        gc.collect()
+        assert dialog_ref() is None and image_ref() is None
+    assert window.findChildren(LearnDialog) == []
+    window.actions.learn.trigger()  # and a new one still opens on the current image
+    assert window.learn.dialog.isVisible()
+
+
+def test_learn_dialog_closed_just_before_ctrl_l_does_not_forget_the_new_one(
+    qtbot, window, image_path
+):
+    open_and_wait(qtbot, window, image_path)
+    window.actions.learn.trigger()
+    first = window.learn.dialog
+    first.close()  # deleted later, once the event loop runs
+    window.actions.learn.trigger()
+    second = window.learn.dialog
+    assert second is not first
+    destroyed = []
+    first.destroyed.connect(lambda: destroyed.append(True))
+    qtbot.waitUntil(lambda: bool(destroyed), timeout=2000)
+    assert window.learn.dialog is second and second.isVisible()
+
+
+def test_the_learn_dialog_fits_on_the_screen(qtbot, window):
+    window.actions.learn.trigger()
+    dialog = window.learn.dialog
+    screen = dialog.screen().availableGeometry()
+    assert dialog.height() <= screen.height()  # 1280 x 820 was taller than a 768 laptop
+    assert dialog.minimumSizeHint().width() <= 1024
+    dialog.close()
+
+
+def test_closing_the_dialog_while_it_learns_stops_and_deletes_it(qtbot, window, image_path):
+    from workbench.gui.learn.pairs import ExampleImage
+
+    rng = np.random.default_rng(5)
+    before = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
+    after = before[::-1].copy()  # any after: the fit is cancelled long before it matters
+    open_and_wait(qtbot, window, image_path)
+    window.actions.learn.trigger()
+    dialog = window.learn.dialog
+    dialog.pairs.set_image(0, "before", ExampleImage(before, "before"))
+    dialog.pairs.set_image(0, "after", ExampleImage(after, "after"))
+    dialog.options.set_options(size=7, solver="adam")
+    dialog.learn()
+    assert dialog.is_running()
+    destroyed = []
+    dialog.destroyed.connect(lambda: destroyed.append(True))
+    dialog.reject()  # Escape while training
+    qtbot.waitUntil(lambda: bool(destroyed) and not window.runner.is_busy(), timeout=10000)
+    assert window.learn.dialog is None
+    window.actions.learn.trigger()  # and learning can start again
+    assert window.learn.dialog.learn_button.isEnabled()

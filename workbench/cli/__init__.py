@@ -1,0 +1,136 @@
+"""The ``workbench`` command: the desktop app by default, sub-commands for batch work.
+
+::
+
+    workbench [IMAGE ...]                 open the desktop app (the sample image if none)
+    workbench apply IMAGE... -k KERNEL -o OUT [--border MODE] [--repeat N] [--strategy S]
+    workbench learn BEFORE AFTER [--pair BEFORE AFTER ...] -o KERNEL.json
+                    [--size N|auto] [--mode shared|per-channel|color] [--solver exact|adam]
+    workbench kernels list | show NAME | import FILE | export NAME FILE
+
+Errors print one line on stderr and exit with status 2 for bad input, 1 for a failure
+(130 when interrupted); never a traceback for a user's mistake. Set ``WORKBENCH_DEBUG=1``
+to see the traceback of an unexpected error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from workbench.cli.terminal import InputError, exit_status, say
+
+__all__ = ["main"]
+
+COMMANDS = ("apply", "learn", "kernels")
+
+USAGE = """\
+workbench [IMAGE ...]
+       workbench apply IMAGE [IMAGE ...] -k KERNEL -o OUT [--border MODE] [--repeat N]
+                       [--strategy S] [--quality Q]
+       workbench learn BEFORE AFTER [--pair BEFORE AFTER ...] -o KERNEL.json
+                       [--size N|auto] [--mode shared|per-channel|color]
+                       [--solver exact|adam] [--loss l2|huber|l1] [--residual FILE]
+       workbench kernels list | show NAME | import FILE... | export NAME FILE"""
+
+EPILOG = """\
+With no sub-command, the desktop app opens on the given images (or the sample image).
+KERNEL is a library name (see 'workbench kernels list', e.g. gaussian-3x3) or a kernel file
+(.json, ImageJ .txt, Photoshop .acf, GIMP .settings). Exit status: 0 done, 1 failed,
+2 bad input. Run 'workbench COMMAND --help' for a command's options."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr (and status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from workbench.cli import apply as cli_apply
+    from workbench.cli import kernels as cli_kernels
+    from workbench.cli import learn as cli_learn
+
+    parser = _Parser(
+        prog="workbench",
+        usage=USAGE,
+        description="Filter Workbench: apply, design and learn convolution filters.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser, required=True, prog="workbench"
+    )
+    cli_apply.add_parser(commands)
+    cli_learn.add_parser(commands)
+    cli_kernels.add_parser(commands)
+    return parser
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("filter-workbench")
+    except Exception:
+        return "(development)"
+
+
+def _open_app(paths: list[str]) -> int:
+    try:
+        from workbench.gui.app import main as app_main
+    except ImportError as exc:
+        say(f"the desktop app is not available ({exc})")
+        return 1
+    return int(app_main(paths) or 0)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout may be closed or not a real file
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (the console script exits with it)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    first = args[0] if args else None
+    if first not in COMMANDS and first not in ("-h", "--help", "--version"):
+        if first is not None and first.startswith("-") and first != "--":
+            say(f"unknown option {first} (see 'workbench --help')")
+            return 2
+        return _open_app([a for a in args if a != "--"])
+    try:
+        namespace = _parser().parse_args(args)
+        status = int(namespace.run(namespace))
+        sys.stdout.flush()  # a reader that went away shows here, where it is handled
+        return status
+    except SystemExit as exc:  # --help, --version, usage errors
+        return int(exc.code or 0) if isinstance(exc.code, int) else 2
+    except BrokenPipeError:
+        # The reader went away (``workbench kernels list | head``): stop quietly, as other
+        # command-line tools do, and keep Python from complaining again when it flushes.
+        _silence_stdout()
+        return 141  # what a shell reports for a tool stopped by SIGPIPE
+    except BaseException as exc:
+        status = exit_status(exc)
+        if status == 130:
+            say("interrupted")
+        elif os.environ.get("WORKBENCH_DEBUG"):
+            raise
+        elif isinstance(exc, (ValueError, OSError, InputError)):
+            say(str(exc))
+        else:  # a bug: still one line, with a way to see more
+            say(f"internal error: {type(exc).__name__}: {exc} (set WORKBENCH_DEBUG=1 for details)")
+        return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""``workbench apply``: filter image files with a kernel from the library or a file."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from workbench.cli.terminal import InputError, ProgressBar, exit_status, say
+from workbench.engine import BORDER_MODES, Kernel, apply_kernel
+from workbench.engine.atomic_write import check_folder, folder_problem, write_failure
+from workbench.engine.imageio import (
+    IMAGE_EXTENSIONS,
+    ImageReadError,
+    ImageWriteError,
+    check_savable,
+    load_image,
+    save_image,
+)
+from workbench.engine.library import KernelLibrary
+from workbench.engine.strategies import STRATEGY_NAMES
+
+__all__ = ["add_parser", "run"]
+
+
+#: Most repeats of a filter: more is a typing slip that would run for hours.
+MAX_REPEAT = 1000
+
+
+def _whole_number(text: str, top: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= top:
+        raise argparse.ArgumentTypeError(f"{value} must be from 1 to {top}")
+    return value
+
+
+def _repeat(text: str) -> int:
+    return _whole_number(text, MAX_REPEAT)
+
+
+def _quality(text: str) -> int:
+    return _whole_number(text, 100)
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "apply",
+        help="filter image files with a kernel",
+        description=(
+            "Filter images with a kernel. Several images, or a folder of images, need -o to "
+            "be a folder; the results keep the input file names."
+        ),
+    )
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files or folders")
+    p.add_argument(
+        "-k",
+        "--kernel",
+        required=True,
+        metavar="KERNEL",
+        help="a library name (see 'workbench kernels list') or a kernel file",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file or folder")
+    p.add_argument(
+        "--border", choices=BORDER_MODES, help="edge handling (default: the kernel's own)"
+    )
+    p.add_argument(
+        "--repeat",
+        type=_repeat,
+        default=1,
+        metavar="N",
+        help=f"apply N times, 1 to {MAX_REPEAT} (default 1)",
+    )
+    p.add_argument(
+        "--strategy",
+        choices=("auto", *STRATEGY_NAMES),
+        default="auto",
+        help="how to compute the convolution (default: auto, the fastest)",
+    )
+    p.add_argument(
+        "--quality",
+        type=_quality,
+        default=95,
+        metavar="Q",
+        help="JPEG and WebP quality 1..100 (default 95; WebP 100 is lossless)",
+    )
+    p.set_defaults(run=run)
+
+
+def _inputs(names: list[str]) -> tuple[list[Path], bool]:
+    """The image files to filter, and whether a folder was among the inputs."""
+    files: list[Path] = []
+    had_folder = False
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            had_folder = True
+            found = sorted(
+                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
+            )
+            if not found:
+                raise InputError(f"{name}: no image files in this folder")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"{name}: no such file or folder")
+    return files, had_folder
+
+
+def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
+    """Where each result goes; the output folder is made only once every check passed."""
+    out = Path(output)
+    batch = len(files) > 1 or had_folder
+    new_folder = False
+    # "-o results/" names a folder even before it exists.
+    if batch or out.is_dir() or output.endswith(("/", os.sep)):
+        if out.suffix.lower() in IMAGE_EXTENSIONS and not out.is_dir():
+            several = "a folder of images" if had_folder else "several images"
+            raise InputError(f"{output}: with {several}, -o must be a folder")
+        if not out.is_dir():
+            problem = folder_problem(out)
+            if problem:
+                raise InputError(f"{output}: {problem}")
+            new_folder = True
+        targets = [out / f.name for f in files]
+    else:
+        targets = [out]
+    names = [t.resolve() for t in targets]
+    if len(set(names)) != len(names):
+        raise InputError("two input images have the same file name; they would overwrite")
+    for source, target in zip(files, targets, strict=True):
+        if source.resolve() == target.resolve():
+            raise InputError(f"{target}: the output would overwrite its input image")
+    if new_folder:
+        try:
+            out.mkdir()
+        except OSError as exc:
+            message = f"{output}: cannot create the folder ({exc.strerror or exc})"
+            raise write_failure(ImageWriteError, message) from None
+    # Refuse a folder that takes no new file before any image is filtered.
+    try:
+        for target in {t.parent: t for t in targets}.values():
+            check_folder(target, error=ImageWriteError, name=target.name)
+    except ImageWriteError:
+        if new_folder:
+            out.rmdir()
+        raise
+    return targets
+
+
+def run(args: argparse.Namespace) -> int:
+    kernel = KernelLibrary().resolve(args.kernel)
+    files, had_folder = _inputs(args.images)
+    out = Path(args.output)
+    existed = out.exists()
+    targets = _targets(files, args.output, had_folder)
+    bar = ProgressBar()
+    status = 0
+    for index, (source, target) in enumerate(zip(files, targets, strict=True)):
+        bar.set_label(source.name)
+
+        def progress(fraction: float, index: int = index) -> None:
+            bar.update((index + fraction) / len(files))
+
+        # A problem with one file is said and the batch goes on to the next.
+        try:
+            _filter_file(source, target, kernel, args, progress)
+            continue
+        except (ImageReadError, ImageWriteError) as exc:  # the message names the file
+            problem, message = exc, str(exc)
+        except ValueError as exc:  # the kernel does not fit this image
+            problem, message = exc, f"{source.name}: {exc}"
+        bar.clear()
+        say(message)
+        status = max(status, exit_status(problem))
+    bar.update(1.0, force=True)
+    bar.clear()
+    if not existed and out.is_dir() and not any(out.iterdir()):
+        out.rmdir()  # nothing was written: leave nothing behind
+    return status
+
+
+def _filter_file(
+    source: Path,
+    target: Path,
+    kernel: Kernel,
+    args: argparse.Namespace,
+    progress: Callable[[float], None],
+) -> None:
+    image = load_image(source)
+    # Refuse a format that cannot hold the result before computing it.
+    check_savable(target, image.pixels)
+    pixels = image.pixels
+    for step in range(args.repeat):
+
+        def step_progress(fraction: float, step: int = step) -> None:
+            progress((step + fraction) / args.repeat)
+
+        pixels = apply_kernel(
+            pixels, kernel, border=args.border, strategy=args.strategy, progress=step_progress
+        )
+    save_image(target, pixels, like=image, quality=args.quality)

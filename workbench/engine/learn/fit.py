@@ -1,0 +1,360 @@
+"""Learning a kernel from before/after pairs: :func:`fit_kernel` and what it returns.
+
+A user has an image and the same image after a filter made in another program; the kernel
+that reproduces the filter is found by fitting a single convolution layer
+(:class:`ConvLayer`) to the pairs. The pieces live in their own modules:
+
+* :mod:`~workbench.engine.learn.options`: checking the options (size, mode, solver...);
+* :mod:`~workbench.engine.learn.pairs`: checking pairs, masking the pixels to leave out;
+* :mod:`~workbench.engine.learn.rows`: usable pixels as im2col rows, sampled and gathered;
+* :mod:`~workbench.engine.learn.layer`: the layer in im2col form, and Adam;
+* :mod:`~workbench.engine.learn.exact`: the exact (least-squares) solver;
+* :mod:`~workbench.engine.learn.adam`: the gradient solver for robust losses;
+* :mod:`~workbench.engine.learn.report`: the fit report and its findings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from workbench.engine.kernel import Kernel
+from workbench.engine.learn.adam import solve_adam
+from workbench.engine.learn.exact import solve_exact
+from workbench.engine.learn.layer import Adam, ConvLayer, im2col
+from workbench.engine.learn.options import (
+    AUTO_MAX_SIZE,
+    MODES,
+    SOLVERS,
+    candidate_sizes,
+    check_margin,
+    check_options,
+    check_seed,
+    check_size,
+)
+from workbench.engine.learn.pairs import REASONS, LearnError, Pair, check_pairs, pixel_masks
+from workbench.engine.learn.report import (
+    FitReport,
+    evaluate,
+    findings,
+    looks_like_jpeg,
+    residual_image,
+)
+from workbench.engine.learn.rows import (
+    Group,
+    GroupFit,
+    build_groups,
+    kernel_layout,
+    kernel_offsets,
+    leave_out_clipped,
+    split_rows,
+)
+from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
+
+__all__ = [
+    "MODES",
+    "SOLVERS",
+    "Adam",
+    "ConvLayer",
+    "FitReport",
+    "FitResult",
+    "LearnError",
+    "fit_kernel",
+    "im2col",
+]
+
+#: Most unknowns (weights and bias) one kernel may have: the normal equations alone grow
+#: as its square (4096 unknowns: 134 MB), their solution as its cube.
+MAX_UNKNOWNS = 4096
+
+#: Below this held-out R-squared the after image is not a filtered copy of the before image.
+UNRELATED_R2 = 0.2
+
+
+class FitResult(NamedTuple):
+    """What :func:`fit_kernel` returns.
+
+    Attributes
+    ----------
+    kernel : Kernel
+        The learned kernel: divisor 1, the bias as its offset (0..255 scale), named
+        "Learned 5x5", category "Learned", the fit quality in its description. A plain
+        ``k x k`` kernel for mode ``shared`` (or a gray image), a colour kernel
+        (``C x C x k x k``, one offset per channel) for ``per-channel`` and ``color``.
+    bias : float or tuple of float
+        The bias on the 0..255 scale (the same as ``kernel.offset``).
+    report : FitReport
+        How well it fits, and plain-language findings.
+    """
+
+    kernel: Kernel
+    bias: float | tuple[float, ...]
+    report: FitReport
+
+
+def _usable_groups(
+    pairs: list[Pair],
+    sizes: list[int],
+    auto: bool,
+    margin: int | None,
+    mode: str,
+    exclude_clipped: bool,
+) -> tuple[list[Group], dict[str, int], list[int]]:
+    """Mask the pairs and group their rows, with enough usable pixels for the largest size.
+
+    With ``auto``, sizes too large for the usable pixels are dropped; otherwise too few
+    usable pixels is a :class:`LearnError` saying what left them out.
+    """
+    sizes = list(sizes)
+    while True:
+        big = max(sizes)
+        radius = big // 2
+        edge = radius + 3 if margin is None else max(margin, radius)
+        counts = dict.fromkeys(REASONS, 0)
+        masks = [pixel_masks(p, radius, edge, exclude_clipped, counts) for p in pairs]
+        groups = build_groups(pairs, masks, mode)
+        need = 4 * (groups[0].in_channels * big * big + 1) + 32
+        short = min(g.usable for g in groups)
+        if short >= need:
+            return groups, counts, sizes
+        if auto and len(sizes) > 1:
+            sizes.pop()
+            continue
+        worst = max(counts, key=counts.get)
+        raise LearnError(
+            f"only {short} usable pixels for a {big}x{big} kernel (at least {need} are "
+            f"needed; most were left out as '{worst}'): use larger images, a smaller size "
+            f"or a smaller margin"
+        )
+
+
+def fit_kernel(
+    pairs: Sequence[tuple[np.ndarray, np.ndarray]],
+    size: int | str,
+    *,
+    mode: str = "shared",
+    solver: str = "exact",
+    loss: str = "l2",
+    margin: int | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    on_step: Callable[[int, float, np.ndarray], None] | None = None,
+    seed: int = 0,
+    exclude_clipped: bool = True,
+    max_size: int = AUTO_MAX_SIZE,
+    **solver_options: Any,
+) -> FitResult:
+    """Learn the kernel that turns each before image into its after image.
+
+    The kernel is a correlation, as :func:`~workbench.engine.apply_kernel` applies it, so
+    ``apply_kernel(before, result.kernel)`` reproduces ``after`` away from the border, in
+    every pixel type. Pixels near the border, pixels under transparency and after pixels
+    clipped to pure black or white are left out (see :mod:`workbench.engine.learn.pairs`).
+
+    Parameters
+    ----------
+    pairs : sequence of (before, after)
+        Arrays ``H x W`` (gray), ``H x W x 3`` (RGB) or ``H x W x 4`` (RGBA); uint8, uint16 or
+        float32 (0..1). The two images of a pair are the same size and colour mode; pairs
+        may differ in size, not in colour mode.
+    size : int or "auto"
+        Kernel size (odd, 1 to 63), or "auto" to try 1, 3, ... up to ``max_size`` and keep
+        the smallest whose held-out error is within 2 % of the best.
+    mode : {"shared", "per-channel", "color"}
+        One kernel for all channels; one per channel (a colour kernel with zero
+        cross-channel weights); or a full colour-mixing kernel (``out x in x k x k``).
+    solver : {"exact", "adam"}
+        Regularised least squares (fast, exact on clean pairs), or Adam gradient descent on
+        the layer (needed for the robust losses). Adam starts from zero weights; a quick
+        exact fit runs first only to pick the size for "auto" and to find clipped pixels.
+    loss : {"l2", "huber", "l1"}
+        What is minimised; ``huber`` and ``l1`` shrug off outliers (text overlays, local
+        edits) and need ``solver="adam"``.
+    margin : int, optional
+        Pixels left out at each edge; default the kernel's radius plus 3, never less than
+        the radius.
+    progress, cancel
+        The engine's progress callback and cancel token (see
+        :mod:`workbench.engine.progress`).
+    on_step : callable, optional
+        Adam only: ``on_step(step, loss, weights)`` at most ~20 times a second from the
+        working thread (for a live plot); weights as in the kernel (``k x k`` or
+        ``out x in x k x k``).
+    seed : int
+        Seed for the random choices (held-out pixels, samples, minibatches).
+    exclude_clipped : bool
+        Leave out after values at 0 or full white (on by default; off only to compare).
+    max_size : int
+        Largest size tried by ``size="auto"``.
+    **solver_options
+        Adam: ``steps`` (600), ``lr`` (0.05, in whitened units), ``final_lr`` (5e-6),
+        ``batch`` (rows per step; 32768, fewer for large colour kernels), ``huber_delta``
+        (1.0 grey level). Exact: ``max_rows`` (pixels sampled per group; by default
+        every pixel for small kernels, at least 100,000 for large ones).
+
+    Returns
+    -------
+    FitResult
+        ``(kernel, bias, report)``. The report's RMSE, PSNR and R-squared are measured on
+        held-out pixels, with the kernel fitted without them; the exact solver's returned
+        kernel is then refitted on every sampled pixel.
+
+    Raises
+    ------
+    LearnError
+        Unusable pairs (different sizes or colour modes, not the same picture, too few
+        usable pixels) or options.
+    ValueError
+        If ``progress`` is not callable or ``cancel`` has no ``is_set()``.
+    Cancelled
+        When ``cancel`` is set.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from workbench.engine import Kernel, apply_kernel
+    >>> before = np.random.default_rng(0).random((64, 64), dtype=np.float32)
+    >>> after = apply_kernel(before, Kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor=16))
+    >>> result = fit_kernel([(before, after)], 3)
+    >>> np.round(result.kernel.weights * 16, 3)
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    >>> result.report.findings[-1]
+    'sums to 1.00 with no negative weights: a blur (keeps brightness)'
+    """
+    started = time.perf_counter()
+    mode = check_options(mode, solver, loss, solver_options)
+    fixed = check_size(size)
+    seed = check_seed(seed)
+    margin = check_margin(margin)
+    checked = check_pairs(pairs)
+    reporter = Reporter(progress, cancel)
+    reporter.check()
+
+    sizes = candidate_sizes(fixed, checked, max_size)
+    channels = checked[0].channels
+    unknowns = (channels if mode == "color" else 1) * max(sizes) ** 2 + 1
+    if unknowns > MAX_UNKNOWNS:
+        raise LearnError(
+            f"a {max(sizes)}x{max(sizes)} {mode} kernel has {unknowns:,} unknowns, more than "
+            f"the {MAX_UNKNOWNS:,} that can be learned at once: choose a smaller size"
+            + (" or the shared or per-channel mode" if mode == "color" else "")
+        )
+    total_values = sum(p.shape[0] * p.shape[1] * p.channels for p in checked)
+    groups, counts, sizes = _usable_groups(
+        checked, sizes, fixed is None, margin, mode, exclude_clipped
+    )
+    big = max(sizes)
+    taps = groups[0].in_channels * big * big
+    used_values = sum(g.usable_values for g in groups)
+    missing = total_values - sum(counts.values()) - used_values
+    if missing > 0:  # luma and colour rows go when any channel of the pixel was left out
+        counts["another channel"] += missing
+
+    rng = np.random.default_rng(seed)
+    q = taps + 1
+    budget = int(solver_options.pop("max_rows", max(100_000, int(5e9 / q**2))))
+    for group in groups:
+        split_rows(group, budget, 0.1, max(20_000, int(4e6 / q)), rng)
+    reporter.check()
+
+    history: list[float] = []
+    arrange = kernel_layout(groups, big, channels, mode)
+    fits: list[GroupFit] = []
+    checks: list[GroupFit] = []
+    if solver == "exact" or len(sizes) > 1 or exclude_clipped:
+        # The adam solver uses this fit only to choose the size and find clipped pixels.
+        spans = ((0.0, 0.4), (0.4, 0.45)) if solver == "exact" else ((0.0, 0.1), (0.1, 0.05))
+        fits, checks = solve_exact(groups, sizes, reporter.sub(*spans[0]))
+        if exclude_clipped and leave_out_clipped(groups, checks, counts, reporter):
+            fits, checks = solve_exact(groups, sizes, reporter.sub(*spans[1]))
+    if solver == "adam":
+        chosen = checks[0].size if checks else big
+        size_errors = checks[0].size_errors if checks else {}
+        arrange = kernel_layout(groups, chosen, channels, mode)
+        fits, history = solve_adam(
+            groups,
+            chosen,
+            reporter.sub(0.15, 0.7),
+            loss=loss,
+            on_step=on_step,
+            layout=arrange,
+            rng=rng,
+            **solver_options,
+        )
+        for f in fits:
+            f.size_errors = size_errors
+        checks = fits
+    k = fits[0].size
+    arrange = kernel_layout(groups, k, channels, mode)
+
+    rmse, r2, pair_r2 = evaluate(groups, checks, k)
+    unrelated = {p: v for p, v in pair_r2.items() if v < UNRELATED_R2}
+    if unrelated:
+        p, v = min(unrelated.items(), key=lambda item: item[1])
+        raise LearnError(
+            f"pair {p}: the after image does not look like a filtered copy of the before "
+            f"image (a kernel explains only {v:.0%} of it): check that the two files are the "
+            f"same picture, in the same orientation"
+        )
+    weights = arrange([f.weights for f in fits])
+    offset = kernel_offsets(fits, channels, mode)
+    psnr = float("inf") if rmse < 1e-9 else float(20 * np.log10(255.0 / rmse))
+    used_fraction = used_values / max(total_values, 1)
+    worst = None
+    if len(pair_r2) > 1:
+        wp = min(pair_r2, key=pair_r2.get)
+        if pair_r2[wp] < 0.98 and pair_r2[wp] < r2 - 0.02:
+            worst = (wp, pair_r2[wp])
+    loss_note = "" if loss == "l2" else f", {loss} loss"
+    kernel = Kernel(
+        weights,
+        offset=offset,
+        name=f"Learned {k}x{k}",
+        category="Learned",
+        description=(
+            f"Learned from {len(checked)} pair{'s' if len(checked) > 1 else ''} "
+            f"({mode}, {solver} solver{loss_note}): held-out RMSE {rmse:.3g}, "
+            f"PSNR {psnr:.1f} dB, R-squared {r2:.4f}."
+        ),
+    )
+    residual = residual_image(checked[0], kernel, reporter.sub(0.85, 0.15), cancel)
+    notes = findings(
+        weights,
+        offset,
+        r_squared=r2,
+        rmse=rmse,
+        used_fraction=used_fraction,
+        excluded=counts,
+        total_values=total_values,
+        worst_pair=worst,
+        larger_tried=any(s > k for s in fits[0].size_errors),
+        jpeg=looks_like_jpeg(residual),
+    )
+    report = FitReport(
+        rmse=rmse,
+        psnr=psnr,
+        r_squared=r2,
+        used_fraction=used_fraction,
+        excluded={r: n for r, n in counts.items() if n},
+        residual=residual,
+        loss_history=history,
+        findings=notes,
+        size=k,
+        mode=mode,
+        solver=solver,
+        seconds=time.perf_counter() - started,
+        pairs=len(checked),
+        fitted_pixels=sum(s.train.size * s.values * g.outputs for g in groups for s in g.sources),
+        ridge=float(checks[0].ridge),
+        size_errors=dict(fits[0].size_errors),
+        loss=loss,
+        on_luma=any(s.parts for g in groups for s in g.sources),
+    )
+    if progress is not None:
+        progress(1.0)
+    return FitResult(kernel, kernel.offset, report)

@@ -1,0 +1,1 @@
+"""Open images: tabs, document tab, load/save/filter jobs, edits, live preview, recent files."""

@@ -1,0 +1,1 @@
+"""The kernel editor dock: grid, table model, options and spin boxes."""

@@ -1,0 +1,1 @@
+"""The learn dialog: example pairs, options, training, result, plots and colour scale."""

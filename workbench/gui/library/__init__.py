@@ -1,0 +1,1 @@
+"""The kernel library dock: panel, model, thumbnails, kernel file and save dialogs."""

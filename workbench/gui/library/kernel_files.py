@@ -1,0 +1,129 @@
+"""Kernel files from the app: the file-type filters, importing into the library, exporting.
+
+The library dock and the learn dialog both export through :func:`ask_export_path` and
+:func:`export_with_notes`, so both offer every format the engine writes and treat a missing
+extension and a learned kernel's trace of offset alike.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from workbench.engine import Kernel, KernelError
+from workbench.engine.kernel_files import (
+    IMPORT_EXTENSIONS,
+    KernelFileError,
+    export_kernel,
+    import_kernels,
+)
+from workbench.engine.library import KernelLibrary, LibraryError
+
+__all__ = [
+    "EXPORT_FILTERS",
+    "KERNEL_FILE_FILTER",
+    "ask_export_path",
+    "ask_files_to_import",
+    "export_with_notes",
+    "import_into_library",
+    "read_kernel_file",
+]
+
+KERNEL_FILE_FILTER = (
+    f"Kernel files ({' '.join('*' + e for e in IMPORT_EXTENSIONS)});;"
+    "Filter Workbench (*.json);;ImageJ text (*.txt *.csv *.kernel);;"
+    "Photoshop Custom filter (*.acf);;GIMP presets (*.settings);;All files (*)"
+)
+#: File-type filter of the export dialog -> the extension it writes.
+EXPORT_FILTERS = {
+    "Filter Workbench kernel (*.json)": ".json",
+    "ImageJ kernel text (*.txt)": ".txt",
+    "Photoshop Custom filter (*.acf)": ".acf",
+    "GIMP Convolution Matrix preset (*.settings)": ".settings",
+}
+_NEGLIGIBLE_OFFSET = 0.05  # levels on the 0..255 scale: too small to change a pixel
+
+
+def ask_export_path(parent: QWidget, suggestion: str | Path) -> Path | None:
+    """Ask where to export; a name typed without extension gets the chosen type's.
+
+    A bare file name as ``suggestion`` starts in the folder of the last kernel file chosen.
+    """
+    suggestion = Path(suggestion)
+    if not suggestion.is_absolute():
+        suggestion = _last_folder() / suggestion
+    path, chosen = QFileDialog.getSaveFileName(
+        parent, "Export kernel", str(suggestion), ";;".join(EXPORT_FILTERS)
+    )
+    if not path:
+        return None
+    path = Path(path)
+    if not path.suffix:
+        path = path.with_suffix(EXPORT_FILTERS.get(chosen, ".json"))
+    _remember_folder(path)
+    return path
+
+
+def ask_files_to_import(parent: QWidget) -> list[Path]:
+    """Kernel files to import, starting in the folder of the last kernel file chosen."""
+    paths, _ = QFileDialog.getOpenFileNames(
+        parent, "Import kernels", str(_last_folder()), KERNEL_FILE_FILTER
+    )
+    if paths:
+        _remember_folder(Path(paths[0]))
+    return [Path(p) for p in paths]
+
+
+# Where kernel files were last exported or imported, for this session (not the cwd the app
+# happened to start in).
+_folder: list[Path] = []
+
+
+def _last_folder() -> Path:
+    return _folder[0] if _folder and _folder[0].is_dir() else Path.home()
+
+
+def _remember_folder(path: Path) -> None:
+    _folder[:] = [Path(path).parent]
+
+
+def export_with_notes(kernel: Kernel, path: Path) -> list[str]:
+    """Write ``kernel`` to ``path`` (format by extension); notes for the user.
+
+    Raises KernelFileError or OSError when it cannot be written as asked.
+    """
+    notes = []
+    offsets = np.atleast_1d(np.asarray(kernel.offset, dtype=float))
+    if path.suffix.lower() != ".json" and 0 < np.abs(offsets).max() < _NEGLIGIBLE_OFFSET:
+        # Fitting leaves a trace of offset that ImageJ and Photoshop files cannot hold
+        # and that cannot change a pixel: drop it rather than refuse the export.
+        notes.append(f"The offset ({np.abs(offsets).max():.2g} levels) was dropped.")
+        kernel = kernel.replace(offset=0.0 if offsets.size == 1 else (0.0,) * offsets.size)
+    return notes + export_kernel(kernel, path)
+
+
+def read_kernel_file(parent: QWidget, path: Path) -> tuple[list[Kernel], list[str]]:
+    """The kernels in ``path`` and notes; a file that cannot be read gets one message."""
+    try:
+        return import_kernels(path)
+    except (KernelFileError, KernelError, OSError) as exc:
+        QMessageBox.warning(parent, "Cannot read the kernel file", str(exc))
+        return [], []
+
+
+def import_into_library(
+    library: KernelLibrary, paths: list[Path]
+) -> tuple[list[str], list[str], list[str]]:
+    """Save every kernel in ``paths`` in ``library``: (new keys, notes, errors)."""
+    keys, notes, errors = [], [], []
+    for path in paths:
+        try:
+            kernels, file_notes = import_kernels(path)
+            for kernel in kernels:
+                keys.append(library.save(kernel))
+            notes += [f"{Path(path).name}: {n}" for n in file_notes]
+        except (KernelFileError, KernelError, LibraryError, OSError) as exc:
+            errors.append(str(exc))
+    return keys, notes, errors

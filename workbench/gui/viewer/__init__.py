@@ -1,0 +1,1 @@
+"""Showing one image: the zoomable view, its canvas, display conversion, the compare key."""

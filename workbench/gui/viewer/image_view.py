@@ -1,0 +1,362 @@
+"""The image viewer: zoom about the cursor, pan, crisp pixels, before/after comparison.
+
+The view paints up to three images, all 8-bit :class:`~workbench.gui.viewer.display.DisplayImage`s
+made off the GUI thread:
+
+* the *after* image (the document, or the full filtered preview once it is ready),
+* a *patch* laid over it (the quick preview of the visible region, or of a small proxy of the
+  whole image scaled up), until the full preview replaces it,
+* the *before* image, shown left of a draggable divider in split mode, or everywhere while
+  the compare key (backslash, as in Lightroom) is held.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QResizeEvent,
+    QTransform,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QGraphicsScene,
+    QGraphicsView,
+    QWidget,
+)
+
+from workbench.gui.viewer.canvas import ImageCanvas
+from workbench.gui.viewer.display import DisplayImage
+
+__all__ = ["COMPARE_KEY", "ImageView"]
+
+#: Hold this key to see the "before" image over the whole view.
+COMPARE_KEY = Qt.Key.Key_Backslash
+
+MIN_ZOOM = 1 / 64
+MAX_ZOOM = 64.0
+ZOOM_STEP = 2**0.5
+_DIVIDER_GRAB = 6  # pixels of the screen either side of the divider that grab it
+
+
+class ImageView(QGraphicsView):
+    """Shows one image with zoom, pan, a before/after split and hold-to-compare."""
+
+    #: Image coordinates of the pixel under the cursor; (-1, -1) when off the image.
+    pixelHovered = Signal(int, int)
+    #: The zoom factor (1.0 = 100 %) after it changed.
+    zoomChanged = Signal(float)
+    #: The visible part of the image changed (pan, zoom, resize): preview may follow.
+    viewportMoved = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("imageView")
+        self._scene = QGraphicsScene(self)
+        self._canvas = ImageCanvas()
+        self._scene.addItem(self._canvas)
+        self.setScene(self._scene)
+        self.setBackgroundBrush(QColor(58, 58, 60))
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.viewport().setMouseTracking(True)
+        # Files dropped on the image go to the window, which knows what to do with them.
+        self.setAcceptDrops(False)
+        self.viewport().setAcceptDrops(False)
+        self._zoom = 1.0
+        self._fit_mode = True
+        self._split = False
+        self._divider = 0.5  # fraction of the image width
+        self._dragging_divider = False
+        self._holding_original = False
+        self.horizontalScrollBar().valueChanged.connect(self.viewportMoved)
+        self.verticalScrollBar().valueChanged.connect(self.viewportMoved)
+
+    # -- content -------------------------------------------------------------------------
+    def set_image(self, after: DisplayImage, before: DisplayImage | None = None) -> None:
+        """Show ``after``; ``before`` is what split and hold-to-compare reveal."""
+        old = self._canvas.after
+        resized = old is None or (old.width, old.height) != (after.width, after.height)
+        self._canvas.prepareGeometryChange()
+        self._canvas.after = after
+        self._canvas.before = before
+        self._canvas.patch = None
+        self._canvas.transparent = after.image.hasAlphaChannel()
+        self._scene.setSceneRect(self._canvas.boundingRect())
+        self._update_before_width()
+        if resized and self._fit_mode:
+            self.fit()
+        self._canvas.update()
+
+    def set_after(self, after: DisplayImage) -> None:
+        """Replace the after image (same size), dropping any patch."""
+        self._canvas.after = after
+        self._canvas.patch = None
+        self._canvas.update()
+
+    def set_patch(self, patch: DisplayImage, x: float, y: float, scale: float = 1.0) -> None:
+        """Lay ``patch`` over the after image with its top left at (x, y), scaled up."""
+        self._canvas.patch = patch
+        self._canvas.patch_rect = QRectF(x, y, patch.width * scale, patch.height * scale)
+        self._canvas.update()
+
+    def clear_patch(self) -> None:
+        if self._canvas.patch is not None:
+            self._canvas.patch = None
+            self._canvas.update()
+
+    def has_patch(self) -> bool:
+        return self._canvas.patch is not None
+
+    def after_image(self) -> DisplayImage | None:
+        return self._canvas.after
+
+    def image_size(self) -> tuple[int, int]:
+        after = self._canvas.after
+        return (after.width, after.height) if after is not None else (0, 0)
+
+    # -- zoom and pan --------------------------------------------------------------------
+    @property
+    def zoom(self) -> float:
+        return self._zoom
+
+    def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
+        """Zoom to ``zoom`` keeping the image point under ``anchor`` (view coords) still."""
+        zoom = min(max(zoom, MIN_ZOOM), MAX_ZOOM)
+        if anchor is None:
+            anchor = QPointF(self.viewport().rect().center())
+        scene_point = self.mapToScene(anchor.toPoint())
+        self._fit_mode = False
+        self._apply_zoom(zoom)
+        moved = self.mapFromScene(scene_point) - anchor.toPoint()
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + moved.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + moved.y())
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self._zoom * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self._zoom / ZOOM_STEP)
+
+    def actual_size(self) -> None:
+        self.set_zoom(1.0)
+
+    def fit(self) -> None:
+        """Show the whole image (never enlarged beyond 100 %); stays fitted on resize."""
+        w, h = self.image_size()
+        self._fit_mode = True
+        if w == 0 or h == 0:
+            return
+        area = self.viewport().rect().adjusted(4, 4, -4, -4)
+        zoom = min(area.width() / w, area.height() / h, 1.0)
+        self._apply_zoom(max(zoom, MIN_ZOOM))
+        self.centerOn(self._canvas.boundingRect().center())
+
+    def is_fitted(self) -> bool:
+        return self._fit_mode
+
+    def _apply_zoom(self, zoom: float) -> None:
+        self._zoom = zoom
+        self.setTransform(QTransform.fromScale(zoom, zoom))
+        self.zoomChanged.emit(zoom)
+        self.viewportMoved.emit()
+
+    def visible_image_rect(self) -> QRect:
+        """The part of the image on screen, in image pixels."""
+        w, h = self.image_size()
+        seen = self.mapToScene(self.viewport().rect()).boundingRect()
+        x0 = max(0, math.floor(seen.left()))
+        y0 = max(0, math.floor(seen.top()))
+        x1 = min(w, math.ceil(seen.right()))
+        y1 = min(h, math.ceil(seen.bottom()))
+        return QRect(x0, y0, max(0, x1 - x0), max(0, y1 - y0))
+
+    # -- before / after ------------------------------------------------------------------
+    def set_split(self, on: bool) -> None:
+        self._split = bool(on)
+        self._update_before_width()
+
+    def is_split(self) -> bool:
+        return self._split
+
+    def set_divider(self, fraction: float) -> None:
+        self._divider = min(max(fraction, 0.0), 1.0)
+        self._update_before_width()
+
+    def divider(self) -> float:
+        return self._divider
+
+    def set_showing_original(self, on: bool) -> None:
+        self._holding_original = bool(on)
+        self._update_before_width()
+
+    def showing_original(self) -> bool:
+        return self._holding_original
+
+    def shows_before_at(self, x: float) -> bool:
+        """Whether the image column ``x`` shows the "before" image just now."""
+        return x < self._canvas.before_width
+
+    def _update_before_width(self) -> None:
+        w, _ = self.image_size()
+        if self._holding_original:
+            width = float(w)
+        elif self._split:
+            width = self._divider * w
+        else:
+            width = 0.0
+        self._canvas.before_width = width
+        self._canvas.update()
+        self.viewport().update()
+
+    def _divider_view_x(self) -> float:
+        w, _ = self.image_size()
+        return self.mapFromScene(QPointF(self._divider * w, 0)).x()
+
+    # -- events --------------------------------------------------------------------------
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps == 0:
+            return
+        self.set_zoom(self._zoom * ZOOM_STEP**steps, event.position())
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if (
+            self._split
+            and event.button() == Qt.MouseButton.LeftButton
+            and abs(event.position().x() - self._divider_view_x()) <= _DIVIDER_GRAB
+        ):
+            self._dragging_divider = True
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        if self._dragging_divider:
+            w, _ = self.image_size()
+            if w:
+                self.set_divider(self.mapToScene(pos.toPoint()).x() / w)
+            event.accept()
+        else:
+            near = self._split and abs(pos.x() - self._divider_view_x()) <= _DIVIDER_GRAB
+            if near:
+                self.viewport().setCursor(Qt.CursorShape.SplitHCursor)
+            elif not event.buttons():
+                self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            super().mouseMoveEvent(event)
+        scene = self.mapToScene(pos.toPoint())
+        w, h = self.image_size()
+        x, y = math.floor(scene.x()), math.floor(scene.y())
+        if 0 <= x < w and 0 <= y < h:
+            self.pixelHovered.emit(x, y)
+        else:
+            self.pixelHovered.emit(-1, -1)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._dragging_divider:
+            self._dragging_divider = False
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        self.pixelHovered.emit(-1, -1)
+        super().leaveEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == COMPARE_KEY:
+            if not event.isAutoRepeat():
+                self.set_showing_original(True)
+            event.accept()
+            return
+        # Plain keys as in GIMP and most viewers (the window has the Ctrl+ shortcuts).
+        zoom_keys = {
+            Qt.Key.Key_Plus: self.zoom_in,
+            Qt.Key.Key_Equal: self.zoom_in,
+            Qt.Key.Key_Minus: self.zoom_out,
+            Qt.Key.Key_0: self.fit,
+            Qt.Key.Key_1: self.actual_size,
+        }
+        plain = not (
+            event.modifiers()
+            & ~Qt.KeyboardModifier.KeypadModifier
+            & ~Qt.KeyboardModifier.ShiftModifier
+        )
+        if plain and event.key() in zoom_keys:
+            zoom_keys[event.key()]()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == COMPARE_KEY:
+            if not event.isAutoRepeat():
+                self.set_showing_original(False)
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        # A key released while another widget had focus must not leave "before" stuck on.
+        if self._holding_original:
+            self.set_showing_original(False)
+        super().focusOutEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._fit_mode:
+            self.fit()
+        self.viewportMoved.emit()
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        w, h = self.image_size()
+        if not self._split or self._holding_original or w == 0:
+            return
+        x = self._divider * w
+        pen = QPen(QColor(255, 255, 255, 230), 2)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        painter.drawLine(QPointF(x, 0), QPointF(x, h))
+        # A small handle in the middle of the visible part, so the divider is easy to find.
+        seen = (
+            self.mapToScene(self.viewport().rect()).boundingRect().intersected(QRectF(0, 0, w, h))
+        )
+        centre = self.mapFromScene(QPointF(x, seen.center().y()))
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setBrush(QColor(255, 255, 255, 230))
+        painter.setPen(QPen(QColor(40, 40, 40), 1))
+        painter.drawEllipse(QPointF(centre), 7, 7)
+        painter.setPen(QPen(QColor(40, 40, 40), 1.5))
+        cx, cy = centre.x(), centre.y()
+        painter.drawLine(QPointF(cx - 3, cy - 3), QPointF(cx - 3, cy + 3))
+        painter.drawLine(QPointF(cx + 3, cy - 3), QPointF(cx + 3, cy + 3))
+        top = self.mapFromScene(QPointF(x, seen.top())).y() + 8
+        self._draw_label(painter, "Before", cx - 8, top, right_aligned=True)
+        self._draw_label(painter, "After", cx + 8, top, right_aligned=False)
+        painter.restore()
+
+    def _draw_label(
+        self, painter: QPainter, text: str, x: float, y: float, *, right_aligned: bool
+    ) -> None:
+        metrics = painter.fontMetrics()
+        width, height = metrics.horizontalAdvance(text) + 12, metrics.height() + 4
+        box = QRectF(x - width if right_aligned else x, y, width, height)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 150))
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

@@ -1,0 +1,1 @@
+"""The main window: actions, layout, file dialogs and unsaved-changes prompts."""

@@ -1,0 +1,78 @@
+"""File dialogs that remember their folders (open, save, kernel files) in QSettings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from workbench.engine.imageio import IMAGE_EXTENSIONS
+from workbench.engine.kernel_files import IMPORT_EXTENSIONS
+from workbench.gui.library.kernel_files import KERNEL_FILE_FILTER
+
+__all__ = ["IMAGE_FILTER", "KERNEL_EXTENSIONS", "SAVE_FILTERS", "FileDialogs"]
+
+IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in IMAGE_EXTENSIONS) + ");;All files (*)"
+#: The save dialog's file types -> their extensions (the first is added to a bare name).
+SAVE_FILTERS = {
+    "PNG image (*.png)": (".png",),
+    "JPEG image (*.jpg *.jpeg)": (".jpg", ".jpeg"),
+    "TIFF image (*.tif *.tiff)": (".tif", ".tiff"),
+    "WebP image (*.webp)": (".webp",),
+    "BMP image (*.bmp)": (".bmp",),
+}
+#: Dropped or opened files with these endings are kernels, not images.
+KERNEL_EXTENSIONS = IMPORT_EXTENSIONS
+
+
+class FileDialogs:
+    """Asks for files, starting where the user last was for that kind of file."""
+
+    def __init__(self, settings: QSettings, parent: QWidget) -> None:
+        self._settings = settings
+        self._parent = parent
+
+    def _folder(self, key: str, fallback: Path | None = None) -> str:
+        value = self._settings.value(f"folders/{key}", "")
+        if value and Path(str(value)).is_dir():
+            return str(value)
+        return str(fallback if fallback is not None else Path.home())
+
+    def _remember(self, key: str, path: str) -> None:
+        self._settings.setValue(f"folders/{key}", str(Path(path).parent))
+
+    def images_to_open(self) -> list[str]:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self._parent, "Open images", self._folder("open"), IMAGE_FILTER
+        )
+        if paths:
+            self._remember("open", paths[0])
+        return list(paths)
+
+    def image_to_save(self, current: Path | None) -> Path | None:
+        """Where to save; a name typed without a known extension gets the chosen type's."""
+        folder = self._folder("save", current.parent if current else None)
+        suggestion = str(Path(folder) / (current.name if current else "untitled.png"))
+        now = current.suffix.lower() if current else ".png"
+        first = next((f for f, ext in SAVE_FILTERS.items() if now in ext), "")
+        chosen, kind = QFileDialog.getSaveFileName(
+            self._parent, "Save image as", suggestion, ";;".join(SAVE_FILTERS), first
+        )
+        if not chosen:
+            return None
+        path = Path(chosen)
+        if path.suffix.lower() not in IMAGE_EXTENSIONS:
+            extensions = SAVE_FILTERS.get(kind) or (now if now in IMAGE_EXTENSIONS else ".png",)
+            path = path.with_name(path.name + extensions[0])
+        self._remember("save", str(path))
+        return path
+
+    def kernel_to_open(self) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(
+            self._parent, "Open kernel file", self._folder("kernels"), KERNEL_FILE_FILTER
+        )
+        if not path:
+            return None
+        self._remember("kernels", path)
+        return Path(path)

@@ -48,7 +48,7 @@ def dask_cluster():
         n_workers=2,
         processes=True,
         threads_per_worker=1,
-        dashboard_address=None,
+        dashboard_address=":0",
         host="127.0.0.1",
         silence_logs=40,  # logging.ERROR
     )

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from workbench.cli.cluster import scheduler_address
 from workbench.cli.terminal import InputError, ProgressBar, exit_status, say
 from workbench.engine import BORDER_MODES, Kernel, apply_kernel
 from workbench.engine.atomic_write import check_folder, folder_problem, write_failure
@@ -20,8 +21,9 @@ from workbench.engine.imageio import (
 )
 from workbench.engine.library import KernelLibrary
 from workbench.engine.strategies import STRATEGY_NAMES
+from workbench.engine.tiff_stream import is_streamed, stream_apply, stream_target_problem
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "filter_file", "run"]
 
 
 #: Most repeats of a filter: more is a typing slip that would run for hours.
@@ -86,6 +88,23 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         default=95,
         metavar="Q",
         help="JPEG and WebP quality 1..100 (default 95; WebP 100 is lossless)",
+    )
+    p.add_argument(
+        "--scheduler",
+        type=scheduler_address,
+        metavar="tcp://HOST:PORT|local:N",
+        help="filter the files on a Dask cluster: a running 'dask scheduler', or N worker "
+        "processes started here (needs pip install 'filter-workbench[cluster]')",
+    )
+    p.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="leave out images whose result already exists (rerun after an interruption)",
+    )
+    p.add_argument(
+        "--tiff-compression",
+        choices=("none", "zlib", "lzma"),
+        help="compression of a streamed TIFF result (default: the input's, else zlib)",
     )
     p.set_defaults(run=run)
 
@@ -158,25 +177,27 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.output)
     existed = out.exists()
     targets = _targets(files, args.output, had_folder)
+    jobs = list(zip(files, targets, strict=True))
+    if args.skip_existing:
+        jobs = [(source, target) for source, target in jobs if not target.exists()]
     bar = ProgressBar()
     status = 0
-    for index, (source, target) in enumerate(zip(files, targets, strict=True)):
+    if args.scheduler and jobs:
+        from workbench.cli.cluster import run_on_scheduler
+
+        status = run_on_scheduler(args.scheduler, jobs, kernel, args, bar, _report)
+    for index, (source, target) in enumerate([] if args.scheduler else jobs):
         bar.set_label(source.name)
 
         def progress(fraction: float, index: int = index) -> None:
-            bar.update((index + fraction) / len(files))
+            bar.update((index + fraction) / len(jobs))
 
         # A problem with one file is said and the batch goes on to the next.
         try:
-            _filter_file(source, target, kernel, args, progress)
-            continue
-        except (ImageReadError, ImageWriteError) as exc:  # the message names the file
-            problem, message = exc, str(exc)
-        except ValueError as exc:  # the kernel does not fit this image
-            problem, message = exc, f"{source.name}: {exc}"
-        bar.clear()
-        say(message)
-        status = max(status, exit_status(problem))
+            filter_file(source, target, kernel, args, progress)
+        except (ImageReadError, ImageWriteError, ValueError) as exc:
+            bar.clear()
+            status = max(status, _report(source, exc))
     bar.update(1.0, force=True)
     bar.clear()
     if not existed and out.is_dir() and not any(out.iterdir()):
@@ -184,13 +205,40 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-def _filter_file(
+def _report(source: Path, exc: BaseException) -> int:
+    """Say one file's problem in one line; its exit status. Re-raises any other error."""
+    if isinstance(exc, (ImageReadError, ImageWriteError)):  # the message names the file
+        say(exc)
+    elif isinstance(exc, ValueError):  # the kernel does not fit this image
+        say(f"{source.name}: {exc}")
+    else:
+        raise exc
+    return exit_status(exc)
+
+
+def filter_file(
     source: Path,
     target: Path,
     kernel: Kernel,
     args: argparse.Namespace,
-    progress: Callable[[float], None],
+    progress: Callable[[float], None] | None,
 ) -> None:
+    """Filter one file as ``args`` say; what a plain run and a cluster's worker both do."""
+    if is_streamed(source):  # a TIFF too large to read whole
+        problem = stream_target_problem(target)
+        if problem:
+            raise ImageWriteError(problem)
+        stream_apply(
+            source,
+            target,
+            kernel,
+            repeat=args.repeat,
+            compression=getattr(args, "tiff_compression", None),
+            border=args.border,
+            strategy=args.strategy,
+            progress=progress,
+        )
+        return
     image = load_image(source)
     # Refuse a format that cannot hold the result before computing it.
     check_savable(target, image.pixels)
@@ -198,7 +246,8 @@ def _filter_file(
     for step in range(args.repeat):
 
         def step_progress(fraction: float, step: int = step) -> None:
-            progress((step + fraction) / args.repeat)
+            if progress is not None:
+                progress((step + fraction) / args.repeat)
 
         pixels = apply_kernel(
             pixels, kernel, border=args.border, strategy=args.strategy, progress=step_progress

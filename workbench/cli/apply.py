@@ -172,6 +172,10 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.scheduler:
+        from workbench.cli.cluster import require_dask
+
+        require_dask()  # before anything is made
     kernel = KernelLibrary().resolve(args.kernel)
     files, had_folder = _inputs(args.images)
     out = Path(args.output)

@@ -27,7 +27,7 @@ from pathlib import Path
 from workbench.cli.terminal import InputError, ProgressBar, say
 from workbench.engine import Kernel
 
-__all__ = ["INSTALL_HINT", "run_on_scheduler", "scheduler_address"]
+__all__ = ["INSTALL_HINT", "require_dask", "run_on_scheduler", "scheduler_address"]
 
 INSTALL_HINT = "--scheduler needs Dask: pip install 'filter-workbench[cluster]'"
 
@@ -53,6 +53,15 @@ def scheduler_address(text: str) -> str:
     )
 
 
+def require_dask():
+    """``distributed``, or the InputError saying how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise InputError(INSTALL_HINT) from None
+    return distributed
+
+
 def _filter_on_worker(source: Path, target: Path, kernel: Kernel, args: argparse.Namespace):
     from workbench.cli.apply import filter_file
 
@@ -72,10 +81,7 @@ def run_on_scheduler(
     ``report(source, exc)`` says a file's problem (one line) and returns its exit status,
     or re-raises what is no problem of one file. The bar counts finished files.
     """
-    try:
-        import distributed
-    except ImportError:
-        raise InputError(INSTALL_HINT) from None
+    distributed = require_dask()
     # The scheduler's and workers' own log lines (a worker restarting...) are not ours.
     logging.getLogger("distributed").setLevel(logging.CRITICAL)
     cluster = None
@@ -100,6 +106,8 @@ def run_on_scheduler(
     try:
         with client:
             for source, target in jobs:
+                # Workers run elsewhere, in another folder: paths must be absolute.
+                source, target = source.absolute(), target.absolute()
                 future = client.submit(
                     _filter_on_worker,
                     source,

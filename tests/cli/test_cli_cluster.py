@@ -20,9 +20,12 @@ from workbench.engine import apply_kernel
 from workbench.engine.imageio import load_image, save_image
 from workbench.engine.library import KernelLibrary
 
-from conftest import random_image
-
 LIBRARY = KernelLibrary(user_dir=Path("/nonexistent-user-dir"))
+RNG = np.random.default_rng(1717)
+
+
+def random_image(shape: tuple[int, ...], dtype: type = np.uint8) -> np.ndarray:
+    return RNG.integers(0, np.iinfo(dtype).max + 1, shape).astype(dtype)
 
 
 @pytest.fixture

@@ -30,7 +30,8 @@ COMMANDS = ("apply", "learn", "kernels")
 USAGE = """\
 workbench [IMAGE ...]
        workbench apply IMAGE [IMAGE ...] -k KERNEL -o OUT [--border MODE] [--repeat N]
-                       [--strategy S] [--quality Q]
+                       [--strategy S] [--quality Q] [--scheduler tcp://HOST:PORT|local:N]
+                       [--skip-existing]
        workbench learn BEFORE AFTER [--pair BEFORE AFTER ...] -o KERNEL.json
                        [--size N|auto] [--mode shared|per-channel|color]
                        [--solver exact|adam] [--loss l2|huber|l1] [--residual FILE]

@@ -98,11 +98,13 @@ def timed_run(args: list[str]) -> tuple[float, float]:
     return seconds, rss / 1024 / 1024
 
 
-def bench_tiff(folder: Path, width: int, height: int) -> None:
+def bench_tiff(folder: Path, width: int, height: int, keep: bool) -> None:
     big, small = folder / "big.tif", folder / "small.tif"
-    print(f"making a {width} x {height} RGB TIFF ...", flush=True)
     start = time.perf_counter()
-    write_big_tiff(big, width, height)
+    with_size = big.exists() and tifffile.TiffFile(big).pages[0].shape[:2] == (height, width)
+    if not with_size:  # --keep kept it from the last run
+        print(f"making a {width} x {height} RGB TIFF ...", flush=True)
+        write_big_tiff(big, width, height)
     made = time.perf_counter() - start
     size = big.stat().st_size / 1e9
     print(f"  {size:.2f} GB on disk in {made:.0f} s", flush=True)
@@ -127,7 +129,8 @@ def bench_tiff(folder: Path, width: int, height: int) -> None:
         f"{'PASS' if ratio >= 0.8 else 'FAIL'}; peak RSS {rows[1][3]:.2f} GB (goal <= 1 GB): "
         f"{'PASS' if rows[1][3] <= 1.0 else 'FAIL'}"
     )
-    big.unlink()
+    if not keep:
+        big.unlink()
     small.unlink()
 
 
@@ -219,6 +222,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="repeats of the dask part")
     parser.add_argument("--only", choices=("tiff", "photos", "dask"), help="run one part")
     parser.add_argument("--folder", help="work folder (default: a temporary one)")
+    parser.add_argument("--keep", action="store_true", help="keep the big TIFF for a rerun")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.lower().split("x"))
     folder = Path(args.folder or tempfile.mkdtemp(prefix="bench-large-"))
@@ -233,7 +237,7 @@ def main() -> None:
             needed = width * height * 3 * 2.5 / 1e9  # input, output, some margin
             if needed > free:
                 raise SystemExit(f"the big TIFF needs about {needed:.0f} GB free: use --size")
-            bench_tiff(folder, width, height)
+            bench_tiff(folder, width, height, args.keep)
     finally:
         if not args.folder:
             shutil.rmtree(folder, ignore_errors=True)

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from workbench.cli.cluster import scheduler_address
+from workbench.cli.cluster import require_dask, run_on_scheduler, scheduler_address
 from workbench.cli.terminal import InputError, ProgressBar, exit_status, say
 from workbench.engine import BORDER_MODES, Kernel, apply_kernel
 from workbench.engine.atomic_write import check_folder, folder_problem, write_failure
@@ -173,8 +173,6 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
 
 def run(args: argparse.Namespace) -> int:
     if args.scheduler:
-        from workbench.cli.cluster import require_dask
-
         require_dask()  # before anything is made
     kernel = KernelLibrary().resolve(args.kernel)
     files, had_folder = _inputs(args.images)
@@ -187,8 +185,6 @@ def run(args: argparse.Namespace) -> int:
     bar = ProgressBar()
     status = 0
     if args.scheduler and jobs:
-        from workbench.cli.cluster import run_on_scheduler
-
         status = run_on_scheduler(args.scheduler, jobs, kernel, args, bar, _report)
     for index, (source, target) in enumerate([] if args.scheduler else jobs):
         bar.set_label(source.name)

@@ -58,6 +58,9 @@ STREAM_BYTES = 1 << 30
 #: Side of the written tiles (tifffile and most viewers like 256).
 TILE = 256
 
+#: Bytes of tiles tifffile compresses in one pass.
+WRITE_BUFFER = 32 << 20
+
 #: Compression tags written as they were read; any other compression is written as zlib.
 _KEPT_COMPRESSIONS = {1: None, 8: "zlib", 32946: "zlib", 34925: "lzma"}
 
@@ -409,6 +412,9 @@ def _write_tiled(
             planarconfig="contig" if channels > 1 else None,
             compression=compression,
             maxworkers=thread_count(),
+            # tifffile compresses up to 512 MB of tiles in one pass by default: a few tile
+            # rows are plenty to keep every core busy.
+            buffersize=WRITE_BUFFER,
             metadata=None,
             **extra,
         )

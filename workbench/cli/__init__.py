@@ -31,6 +31,7 @@ USAGE = """\
 workbench [IMAGE ...]
        workbench apply IMAGE [IMAGE ...] -k KERNEL -o OUT [--border MODE] [--repeat N]
                        [--strategy S] [--quality Q] [--png-compression 0-9]
+                       [--scheduler tcp://HOST:PORT|local:N] [--skip-existing]
        workbench learn BEFORE AFTER [--pair BEFORE AFTER ...] -o KERNEL.json
                        [--size N|auto] [--mode shared|per-channel|color]
                        [--solver exact|adam] [--loss l2|huber|l1] [--residual FILE]

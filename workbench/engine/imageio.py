@@ -159,8 +159,11 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
     if not head:
         raise ImageReadError(f"{name}: the file is empty")
 
+    # Too large to read whole: TIFF is streamed by 'workbench apply', other types are not.
+    streamed = "TIFF" if image_codecs.is_tiff(head) else "other"
+
     def check_size(width: int, height: int) -> None:
-        _check_size(name, width, height)
+        _check_size(name, width, height, _STREAM_HINTS[streamed])
 
     try:
         fmt, decoded = "PNG", None
@@ -181,14 +184,20 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
         raise ImageReadError(f"{name}: damaged or truncated image data ({exc})") from None
 
 
-def _check_size(name: str, width: int, height: int) -> None:
+_STREAM_HINTS = {
+    "TIFF": "; 'workbench apply' streams TIFF files this large into a TIFF",
+    "other": "; 'workbench apply' streams images this large if they are TIFF: convert it",
+}
+
+
+def _check_size(name: str, width: int, height: int, hint: str = "") -> None:
     if width <= 0 or height <= 0:
         raise ImageReadError(f"{name}: the header gives an empty size {width} x {height}")
     if width * height > MAX_PIXELS:
         raise ImageReadError(
             f"{name}: {width} x {height} pixels ({width * height / 1e6:.0f} megapixels) is "
-            f"too large; the limit is {MAX_PIXELS / 1e6:.0f} megapixels (a damaged file or a "
-            f"decompression bomb)"
+            f"too large to read whole; the limit is {MAX_PIXELS / 1e6:.0f} megapixels (a "
+            f"damaged file or a decompression bomb){hint}"
         )
 
 
@@ -200,13 +209,13 @@ def _load_with_pillow(path: Path, name: str) -> ImageFile:
             im = Image.open(path)
     except Image.DecompressionBombError:
         raise ImageReadError(
-            f"{name}: too large; the limit is {MAX_PIXELS / 1e6:.0f} megapixels "
-            f"(a damaged file or a decompression bomb)"
+            f"{name}: too large to read whole; the limit is {MAX_PIXELS / 1e6:.0f} megapixels "
+            f"(a damaged file or a decompression bomb){_STREAM_HINTS['other']}"
         ) from None
     except Image.UnidentifiedImageError:
         raise ImageReadError(f"{name}: not an image file Workbench can read") from None
     with im:
-        _check_size(name, *im.size)
+        _check_size(name, *im.size, _STREAM_HINTS["other"])
         fmt = "JPEG" if im.format == "MPO" else (im.format or "PNG")
         icc = im.info.get("icc_profile") or None
         dpi = _pillow_dpi(im.info.get("dpi"))

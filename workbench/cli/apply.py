@@ -7,9 +7,11 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from workbench.cli.terminal import InputError, ProgressBar, exit_status, say
+from workbench.cli.inputs import is_one_of, non_empty_path
+from workbench.cli.terminal import InputError, ProgressBar, exit_status, say, stop_if_signalled
 from workbench.engine import BORDER_MODES, Kernel, apply_kernel
 from workbench.engine.atomic_write import check_folder, folder_problem, write_failure
+from workbench.engine.file_kinds import not_a_regular_file
 from workbench.engine.imageio import (
     IMAGE_EXTENSIONS,
     ImageReadError,
@@ -55,15 +57,25 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "be a folder; the results keep the input file names."
         ),
     )
-    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files or folders")
+    p.add_argument(
+        "images", nargs="+", type=non_empty_path, metavar="IMAGE", help="image files or folders"
+    )
     p.add_argument(
         "-k",
         "--kernel",
         required=True,
+        type=non_empty_path,
         metavar="KERNEL",
         help="a library name (see 'workbench kernels list') or a kernel file",
     )
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file or folder")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=non_empty_path,
+        metavar="OUT",
+        help="output file or folder",
+    )
     p.add_argument(
         "--border", choices=BORDER_MODES, help="edge handling (default: the kernel's own)"
     )
@@ -106,6 +118,8 @@ def _inputs(names: list[str]) -> tuple[list[Path], bool]:
             files.extend(found)
         elif path.is_file():
             files.append(path)
+        elif not_a_regular_file(path):
+            raise InputError(f"{name}: {not_a_regular_file(path)}")
         else:
             raise InputError(f"{name}: no such file or folder")
     return files, had_folder
@@ -132,8 +146,8 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
     names = [t.resolve() for t in targets]
     if len(set(names)) != len(names):
         raise InputError("two input images have the same file name; they would overwrite")
-    for source, target in zip(files, targets, strict=True):
-        if source.resolve() == target.resolve():
+    for target in targets:
+        if is_one_of(target, files):
             raise InputError(f"{target}: the output would overwrite its input image")
     if new_folder:
         try:
@@ -157,7 +171,17 @@ def run(args: argparse.Namespace) -> int:
     files, had_folder = _inputs(args.images)
     out = Path(args.output)
     existed = out.exists()
-    targets = _targets(files, args.output, had_folder)
+    try:
+        targets = _targets(files, args.output, had_folder)
+        return _filter_all(files, targets, kernel, args)
+    finally:
+        if not existed and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # nothing was written (or it was interrupted): leave nothing behind
+
+
+def _filter_all(
+    files: list[Path], targets: list[Path], kernel: Kernel, args: argparse.Namespace
+) -> int:
     bar = ProgressBar()
     status = 0
     for index, (source, target) in enumerate(zip(files, targets, strict=True)):
@@ -166,6 +190,7 @@ def run(args: argparse.Namespace) -> int:
         def progress(fraction: float, index: int = index) -> None:
             bar.update((index + fraction) / len(files))
 
+        stop_if_signalled()
         # A problem with one file is said and the batch goes on to the next.
         try:
             _filter_file(source, target, kernel, args, progress)
@@ -174,14 +199,29 @@ def run(args: argparse.Namespace) -> int:
             problem, message = exc, str(exc)
         except ValueError as exc:  # the kernel does not fit this image
             problem, message = exc, f"{source.name}: {exc}"
+        except MemoryError as exc:
+            problem, message = exc, f"{source.name}: {_memory_message(source, kernel)}"
         bar.clear()
         say(message)
         status = max(status, exit_status(problem))
     bar.update(1.0, force=True)
     bar.clear()
-    if not existed and out.is_dir() and not any(out.iterdir()):
-        out.rmdir()  # nothing was written: leave nothing behind
     return status
+
+
+def _memory_message(source: Path, kernel: Kernel) -> str:
+    kh, kw = kernel.shape
+    try:
+        from PIL import Image
+
+        with Image.open(source) as im:
+            size = f"a {im.width} x {im.height} image"
+    except Exception:
+        size = "this image"
+    return (
+        f"not enough memory for {size} with a {kh}x{kw} kernel: try --strategy direct, a "
+        f"smaller image, or close other programs"
+    )
 
 
 def _filter_file(

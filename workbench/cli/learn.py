@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench.cli.inputs import is_one_of, non_empty_path, refuse_writing_over_inputs
 from workbench.cli.terminal import InputError, ProgressBar, exit_status
 from workbench.engine import fit_kernel
 from workbench.engine.atomic_write import check_folder
@@ -44,18 +45,28 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "report, and save the kernel."
         ),
     )
-    p.add_argument("before", metavar="BEFORE", help="the image before filtering")
-    p.add_argument("after", metavar="AFTER", help="the same image after filtering")
+    p.add_argument(
+        "before", type=non_empty_path, metavar="BEFORE", help="the image before filtering"
+    )
+    p.add_argument(
+        "after", type=non_empty_path, metavar="AFTER", help="the same image after filtering"
+    )
     p.add_argument(
         "--pair",
         nargs=2,
+        type=non_empty_path,
         action="append",
         default=[],
         metavar=("BEFORE", "AFTER"),
         help="another pair of images filtered the same way (repeatable)",
     )
     p.add_argument(
-        "-o", "--output", required=True, metavar="KERNEL.json", help="where to save the kernel"
+        "-o",
+        "--output",
+        required=True,
+        type=non_empty_path,
+        metavar="KERNEL.json",
+        help="where to save the kernel",
     )
     p.add_argument(
         "--size",
@@ -81,6 +92,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--residual",
+        type=non_empty_path,
         metavar="FILE",
         help="also save the residual image (after - reproduced) of the first pair, on mid-grey",
     )
@@ -88,6 +100,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
+    inputs = [args.before, args.after, *[name for pair in args.pair for name in pair]]
+    refuse_writing_over_inputs(args.output, inputs, "kernel")
+    if args.residual:
+        refuse_writing_over_inputs(args.residual, inputs, "residual image")
+        if is_one_of(args.residual, [args.output]):
+            raise InputError(f"{args.residual}: the residual and the kernel are the same file")
     out = Path(args.output)
     if out.suffix.lower() not in EXPORT_EXTENSIONS:
         raise InputError(f"{args.output}: save the kernel as one of {', '.join(EXPORT_EXTENSIONS)}")

@@ -22,7 +22,13 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from workbench.engine import image_codecs
-from workbench.engine.atomic_write import file_path, folder_problem, write_atomically
+from workbench.engine.atomic_write import (
+    file_path,
+    folder_problem,
+    write_atomically,
+    write_failure,
+)
+from workbench.engine.file_kinds import not_a_regular_file
 
 __all__ = [
     "IMAGE_EXTENSIONS",
@@ -142,6 +148,9 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
     """
     path = file_path(path)
     name = path.name or str(path)
+    problem = not_a_regular_file(path)
+    if problem and not path.is_dir():  # a folder is said below, as an open finds it
+        raise ImageReadError(f"{name}: {problem}")
     try:
         with open(path, "rb") as fh:
             head = fh.read(32)
@@ -171,7 +180,9 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
     except image_codecs.UnsupportedImage as exc:
         raise ImageReadError(f"{name}: {exc}") from None
     except MemoryError:
-        raise ImageReadError(f"{name}: not enough memory to load this image") from None
+        # The system's limit, not the user's input: exit status 1, as while filtering.
+        message = f"{name}: not enough memory to load this image"
+        raise write_failure(ImageReadError, message) from None
     except Exception as exc:  # decoders raise many types for damaged data
         raise ImageReadError(f"{name}: damaged or truncated image data ({exc})") from None
 

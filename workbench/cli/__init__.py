@@ -19,6 +19,7 @@ import argparse
 import os
 import signal
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -148,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return _open_app([a for a in args if a != "--"])
     _stop_on_signals()
+    if not os.environ.get("WORKBENCH_DEBUG"):
+        # A library's warning (numpy overflow, Pillow...) is not our one line: what the user
+        # must know the engine says itself, as an error or a note.
+        warnings.simplefilter("ignore")
     try:
         namespace = _parser().parse_args(args)
         status = int(namespace.run(namespace))

@@ -232,6 +232,8 @@ def _filter_file(
     progress: Callable[[float], None],
 ) -> None:
     image = load_image(source)
+    for note in image.notes:  # "only the first frame is used": said once per file
+        say(f"{source.name}: {note}")
     # Refuse a format that cannot hold the result before computing it.
     check_savable(target, image.pixels)
     pixels = image.pixels

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from workbench.cli.inputs import is_one_of, non_empty_path, refuse_writing_over_inputs
-from workbench.cli.terminal import InputError, ProgressBar, exit_status
+from workbench.cli.terminal import InputError, ProgressBar, exit_status, say
 from workbench.engine import fit_kernel
 from workbench.engine.atomic_write import check_folder
 from workbench.engine.imageio import (
@@ -121,10 +121,17 @@ def _check_outputs(args: argparse.Namespace) -> None:
         check_folder(residual, error=ImageWriteError, name=args.residual)
 
 
+def _load(name: str) -> np.ndarray:
+    image = load_image(name)
+    for note in image.notes:  # "only the first frame is used": said once per file
+        say(f"{Path(name).name}: {note}")
+    return image.pixels
+
+
 def run(args: argparse.Namespace) -> int:
     _check_outputs(args)
     names = [(args.before, args.after), *[tuple(p) for p in args.pair]]
-    pairs = [(load_image(b).pixels, load_image(a).pixels) for b, a in names]
+    pairs = [(_load(b), _load(a)) for b, a in names]
     bar = ProgressBar()
     bar.set_label(f"learning from {len(pairs)} pair{'s' if len(pairs) > 1 else ''}")
     try:

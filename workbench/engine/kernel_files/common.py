@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from workbench.engine.atomic_write import write_atomically
+from workbench.engine.file_kinds import not_a_regular_file
 from workbench.engine.kernel import Kernel, KernelError
 
 __all__ = [
@@ -46,6 +47,9 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def read_bytes(path: Path) -> bytes:
     """The bytes of a kernel file, with one clear error for every way reading can fail."""
+    problem = not_a_regular_file(path)
+    if problem and not path.is_dir():
+        raise KernelFileError(f"{path}: {problem}")
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:

@@ -22,7 +22,12 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from workbench.engine import image_codecs
-from workbench.engine.atomic_write import file_path, folder_problem, write_atomically
+from workbench.engine.atomic_write import (
+    file_path,
+    folder_problem,
+    read_problem,
+    write_atomically,
+)
 
 __all__ = [
     "IMAGE_EXTENSIONS",
@@ -145,12 +150,8 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
     try:
         with open(path, "rb") as fh:
             head = fh.read(32)
-    except FileNotFoundError:
-        raise ImageReadError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise ImageReadError(f"{name}: is a folder, not an image file") from None
     except OSError as exc:
-        raise ImageReadError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+        raise ImageReadError(f"{name}: {read_problem(exc, 'an image file')}") from None
     if not head:
         raise ImageReadError(f"{name}: the file is empty")
 

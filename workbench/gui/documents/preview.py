@@ -26,7 +26,7 @@ from workbench.gui.model.filter_settings import FilterSettings
 from workbench.gui.viewer.display import DisplayImage, downsample, to_display
 from workbench.gui.worker import Runner
 
-__all__ = ["FULL_CHANNEL", "QUICK_CHANNEL", "LivePreview", "PreviewResult"]
+__all__ = ["FULL_CHANNEL", "QUICK_CHANNEL", "LivePreview", "PreviewResult", "filter_whole"]
 
 QUICK_CHANNEL = "preview"
 FULL_CHANNEL = "preview-full"
@@ -69,7 +69,9 @@ def _quick(progress, cancel, pixels, settings, rect, factor, proxy_cache):
     return to_display(out), x, y, 1.0
 
 
-def _full(progress, cancel, pixels, settings):
+def filter_whole(progress, cancel, pixels, settings):
+    """The whole image filtered with ``settings`` and its screen copy (runs on the worker):
+    the full preview and an Apply are the same work."""
     out = settings.run(pixels, progress, cancel)
     if cancel.is_set():  # the screen copy of a large image takes a while: skip it
         raise Cancelled("cancelled")
@@ -237,7 +239,7 @@ class LivePreview(QObject):
     def _submit_full(self) -> None:
         doc = self._tab.document
         self._full_id = self._runner.submit(
-            _full, channel=FULL_CHANNEL, args=(doc.pixels, self._settings)
+            filter_whole, channel=FULL_CHANNEL, args=(doc.pixels, self._settings)
         )
         self._full_key = (doc.state_id, self._settings)
 

@@ -309,7 +309,7 @@ def main() -> int:
     parser.add_argument("--batch-size", default="2048x1536", help="WxH of each batch file")
     parser.add_argument("--runs", type=int, default=3, help="runs per tool and task")
     parser.add_argument("--levels", default="4,1", help="PNG levels of the JPEG-in task")
-    parser.add_argument("--baseline", default="", help="another checkout to compare with (the code before)")
+    parser.add_argument("--baseline", default="", help="a checkout of the code before")
     parser.add_argument("--only", default="", help="run only tasks whose name has this")
     parser.add_argument("--levels-table", action="store_true", help="print the PNG levels")
     args = parser.parse_args()

@@ -177,12 +177,12 @@ def pair():
 
 
 @pytest.fixture
-def make_dialog(qtbot, library, runner):
-    """Makes learn dialogs on ``library`` and ``runner`` (closed after the test)."""
+def make_dialog(qtbot, runner):
+    """Makes learn dialogs on ``runner`` (closed after the test)."""
     from workbench.gui.learn.dialog import LearnDialog
 
     def make(image=None, name="before.png"):
-        dialog = LearnDialog(None, image=image, image_name=name, library=library, runner=runner)
+        dialog = LearnDialog(None, image=image, image_name=name, runner=runner)
         qtbot.addWidget(dialog)
         return dialog
 

@@ -79,7 +79,7 @@ def is_streamed(path: str | os.PathLike[str]) -> bool:
         with tifffile.TiffFile(path) as tif:
             page = tif.pages[0]
             pixels = int(page.imagewidth) * int(page.imagelength)
-            nbytes = pixels * int(page.samplesperpixel) * (int(page.bitspersample) + 7) // 8
+            nbytes = pixels * int(page.samplesperpixel) * ((int(page.bitspersample) + 7) // 8)
     except Exception:
         return False
     return pixels > MAX_PIXELS or nbytes > STREAM_BYTES

@@ -105,33 +105,36 @@ def run_on_scheduler(
     futures = {}
     try:
         with client:
-            for source, target in jobs:
-                # Workers run elsewhere, in another folder: paths must be absolute.
-                source, target = source.absolute(), target.absolute()
-                future = client.submit(
-                    _filter_on_worker,
-                    source,
-                    target,
-                    kernel,
-                    args,
-                    retries=RETRIES,
-                    pure=False,
-                    key=f"workbench-apply-{target.name}-{uuid.uuid4().hex[:12]}",
-                )
-                futures[future] = source
-            done = 0
-            bar.update(0.0, force=True)
-            for future in distributed.as_completed(futures):
-                source = futures[future]
-                done += 1
-                bar.set_label(source.name)
-                if future.status == "error":
-                    bar.clear()
-                    status = max(status, _report(report, source, future.exception()))
-                bar.update(done / len(futures))
+            try:
+                for source, target in jobs:
+                    # Workers run elsewhere, in another folder: paths must be absolute.
+                    source, target = source.absolute(), target.absolute()
+                    future = client.submit(
+                        _filter_on_worker,
+                        source,
+                        target,
+                        kernel,
+                        args,
+                        retries=RETRIES,
+                        pure=False,
+                        key=f"workbench-apply-{target.name}-{uuid.uuid4().hex[:12]}",
+                    )
+                    futures[future] = source
+                done = 0
+                bar.update(0.0, force=True)
+                for future in distributed.as_completed(futures):
+                    source = futures[future]
+                    done += 1
+                    bar.set_label(source.name)
+                    if future.status == "error":
+                        bar.clear()
+                        status = max(status, _report(report, source, future.exception()))
+                    bar.update(done / len(futures))
+            finally:
+                left = [future for future in futures if not future.done()]
+                if left:  # Ctrl+C: the workers stop what is left
+                    client.cancel(left)
     finally:
-        if futures and any(not f.done() for f in futures):
-            client.cancel(list(futures))  # Ctrl+C: the workers stop what is left
         if cluster is not None:
             cluster.close()
     _remove_leftovers(target for _, target in jobs)

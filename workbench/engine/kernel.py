@@ -128,6 +128,15 @@ class Kernel:
         ``nearest``, ``wrap``, ``constant``.
     name, category, description : str
         Shown in the library.
+    channels : str, optional
+        Which channels the filter changes by default, as letters from ``RGBA`` (``"RGB"``,
+        ``"G"``, ``"RGBA"``...); the others are copied. ``None``: the colour channels, alpha
+        kept. GIMP presets carry this as their red/green/blue/alpha flags.
+    alpha_weighting : bool, default True
+        With alpha, weight colour by alpha (see :func:`~workbench.engine.apply_kernel`).
+    cval : float, default 0
+        Value outside the image for the ``constant`` border, on the 0..255 scale like the
+        offset (255 is full white: GIMP's "white" border).
     extra : mapping, optional
         Keys of a kernel file that the program does not use; kept so that a save writes them
         back.
@@ -146,8 +155,11 @@ class Kernel:
     """
 
     __slots__ = (
+        "_alpha_weighting",
         "_border",
         "_category",
+        "_channels",
+        "_cval",
         "_description",
         "_divisor",
         "_extra",
@@ -166,6 +178,9 @@ class Kernel:
         name: str = "",
         category: str = "",
         description: str = "",
+        channels: str | None = None,
+        alpha_weighting: bool = True,
+        cval: float = 0.0,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
         arr = _as_weights(weights)
@@ -209,7 +224,29 @@ class Kernel:
         self._name = str(name)
         self._category = str(category)
         self._description = str(description)
+        self._channels = self._check_channels(channels)
+        if not isinstance(alpha_weighting, (bool, np.bool_)):
+            raise KernelError(f"alpha_weighting must be true or false, got {alpha_weighting!r}")
+        self._alpha_weighting = bool(alpha_weighting)
+        try:
+            self._cval = float(cval)
+        except (TypeError, ValueError) as exc:
+            raise KernelError(f"cval (the constant border value) must be a number: {exc}") from None
+        if not np.isfinite(self._cval):
+            raise KernelError("cval (the constant border value) is NaN or infinite")
         self._extra = MappingProxyType(dict(extra or {}))
+
+    @staticmethod
+    def _check_channels(channels: Any) -> str | None:
+        if channels is None:
+            return None
+        if not isinstance(channels, str):
+            raise KernelError(f"channels must be letters such as 'RGB', got {channels!r}")
+        letters = channels.upper()
+        bad = set(letters) - set("RGBA")
+        if bad:
+            raise KernelError(f"unknown channel letter(s) {''.join(sorted(bad))!r}: use R, G, B, A")
+        return "".join(c for c in "RGBA" if c in letters)
 
     @staticmethod
     def _check_offset(offset: Any, arr: np.ndarray) -> float | tuple[float, ...]:
@@ -261,6 +298,20 @@ class Kernel:
         return self._description
 
     @property
+    def channels(self) -> str | None:
+        """Channels filtered by default (letters from ``RGBA``), or None for colour only."""
+        return self._channels
+
+    @property
+    def alpha_weighting(self) -> bool:
+        return self._alpha_weighting
+
+    @property
+    def cval(self) -> float:
+        """The constant border's value on the 0..255 scale."""
+        return self._cval
+
+    @property
     def extra(self) -> Mapping[str, Any]:
         return self._extra
 
@@ -293,6 +344,9 @@ class Kernel:
             "name": self._name,
             "category": self._category,
             "description": self._description,
+            "channels": self._channels,
+            "alpha_weighting": self._alpha_weighting,
+            "cval": self._cval,
             "extra": dict(self._extra),
         }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import numpy as np
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from workbench.gui.model.document import ImageDocument
@@ -19,6 +20,11 @@ _DISPLAY_CACHE = 4  # 8-bit copies kept for quick undo/redo and the "before" ima
 class DocumentTab(QWidget):
     """A document, its viewer and a few cached screen copies of its states."""
 
+    #: The image pixel under the cursor, (-1, -1) off the image (for the pixel inspector).
+    pixelHovered = Signal(int, int)
+    #: An image pixel was clicked without dragging.
+    pixelClicked = Signal(int, int)
+
     def __init__(
         self,
         document: ImageDocument,
@@ -28,6 +34,8 @@ class DocumentTab(QWidget):
         super().__init__(parent)
         self.document = document
         self.view = ImageView(self)
+        self.view.pixelHovered.connect(self.pixelHovered)
+        self.view.pixelClicked.connect(self.pixelClicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.engine import FitResult
-from workbench.gui.learn.colour_scale import format_number
 from workbench.gui.learn.pairs import thumbnail
 from workbench.gui.learn.plots import KernelHeatMap, ResidualView
+from workbench.gui.plots.colour_scale import format_number
 from workbench.gui.viewer.display import to_display
 
 __all__ = ["LearnOutcome", "LearnResultView", "report_html"]

@@ -22,6 +22,7 @@ from workbench.engine import Kernel
 from workbench.engine.library import KernelLibrary
 from workbench.gui.documents.edits import ImageEdits
 from workbench.gui.documents.jobs import ImageJobs
+from workbench.gui.documents.kernel_views_feed import KernelViewsFeed
 from workbench.gui.documents.preview import LivePreview
 from workbench.gui.documents.recent_files import RecentFiles
 from workbench.gui.documents.save_conversion import ask_to_convert, what_saving_changes
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.library_dock = self.layout_keeper.library_dock
         self.preview = LivePreview(self.runner, self)
         self.edits = ImageEdits(self.tabs, self.preview, self.jobs, self.status, self)
+        self.kernel_views = KernelViewsFeed(self.editor.views, self.preview, self.runner, self)
         self.learn = LearnLauncher(
             self,
             self.library,
@@ -160,6 +162,7 @@ class MainWindow(QMainWindow):
     ) -> DocumentTab:
         tab = self.tabs.add(document, display, order=order)
         tab.view.pixelHovered.connect(self._on_pixel_hovered)
+        self.kernel_views.watch(tab)
         # Hidden tabs fit themselves on resize too: only the current one's zoom is shown.
         tab.view.zoomChanged.connect(
             lambda zoom, t=tab: self.status.show_zoom(zoom) if t is self.current_tab() else None
@@ -263,6 +266,7 @@ class MainWindow(QMainWindow):
         if tab is not None:
             tab.refresh()
             self.library_panel.set_image(tab.document.pixels)
+        self.kernel_views.set_tab(tab)
         self._update_ui()
 
     # -- outcomes of background jobs -----------------------------------------------------
@@ -311,6 +315,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_tab_changed(self, tab: DocumentTab | None) -> None:
         self.preview.set_tab(tab)
+        self.kernel_views.set_tab(tab)
         self.library_panel.set_image(tab.document.pixels if tab is not None else None)
         if tab is not None:
             tab.view.set_split(self.actions.split.isChecked())

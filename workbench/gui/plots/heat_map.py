@@ -1,15 +1,16 @@
-"""A kernel drawn as a grid of cells on the diverging colour scale, numbers in the cells."""
+"""A kernel (or any small grid of numbers) as cells on the diverging scale, numbers in the cells."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from workbench.gui.learn.colour_scale import (
+from workbench.gui.plots.colour_scale import (
     AXIS_COLOUR,
     colour_bar_width,
     decimals_for,
@@ -38,6 +39,8 @@ class KernelHeatMap(QWidget):
         self._weights: np.ndarray | None = None
         self._limit = 1.0
         self._per_channel = False
+        self._marked: np.ndarray | None = None
+        self._tooltip: Callable[[int, int, int, int, float], str] | None = None
         self.setMinimumSize(160, 120)
         self.setMouseTracking(True)
 
@@ -49,6 +52,16 @@ class KernelHeatMap(QWidget):
 
     def limit(self) -> float:
         return self._limit
+
+    def set_marked(self, marked: np.ndarray | None) -> None:
+        """Hatch the cells where ``marked`` (``kh x kw``, bool) is True, in every block; the
+        pixel inspector marks the taps beyond the image edge."""
+        self._marked = None if marked is None else np.asarray(marked, dtype=bool)
+        self.update()
+
+    def set_tooltip(self, text: Callable[[int, int, int, int, float], str] | None) -> None:
+        """Hover text of a cell: ``text(out, inp, row, col, value)``; None for the default."""
+        self._tooltip = text
 
     def set_weights(self, weights: np.ndarray | None) -> None:
         if weights is None:
@@ -120,6 +133,11 @@ class KernelHeatMap(QWidget):
             else:
                 out, inp, row, col = hit
                 value = self._weights[out, inp, row, col]
+                if self._tooltip is not None:
+                    QToolTip.showText(
+                        event.globalPos(), self._tooltip(out, inp, row, col, value), self
+                    )
+                    return True
                 where = f"row {row + 1}, column {col + 1}"
                 n_out, n_in = self._weights.shape[:2]
                 if self._per_channel:
@@ -214,6 +232,13 @@ class KernelHeatMap(QWidget):
                     ]
                     p.setPen(grid_pen)
                     p.drawLines(lines)
+                if self._marked is not None and self._marked.shape == (kh, kw):
+                    p.save()
+                    p.setPen(Qt.NoPen)
+                    p.setBrush(QBrush(QColor(0, 0, 0, 90), Qt.BDiagPattern))
+                    for row, col in zip(*np.nonzero(self._marked), strict=True):
+                        p.drawRect(self._rect(layout, int(row), int(col), out, inp))
+                    p.restore()
                 p.setPen(QPen(AXIS_COLOUR, 1))
                 p.setBrush(QBrush())
                 p.drawRect(block)

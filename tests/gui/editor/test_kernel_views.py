@@ -62,9 +62,7 @@ def _cell_tooltip(heat, row: int, col: int) -> str:
 
 
 # -- the inspector ---------------------------------------------------------------------------
-def test_hovering_a_pixel_shows_the_engines_numbers_and_the_previews_value(
-    qtbot, window, photo
-):
+def test_hovering_a_pixel_shows_the_engines_numbers_and_the_previews_value(qtbot, window, photo):
     tab, inspector = _open(qtbot, window, photo)
     window.editor.set_kernel(SHARPEN)
     _hover(tab.view, 12.5, 7.5)
@@ -207,6 +205,7 @@ def test_histogram_shows_before_and_after_with_the_clipped_share(qtbot, window, 
         after.shares["R"], np.bincount(filtered[..., 0].ravel(), minlength=256) / 1200
     )
     views.histogram.set_channel("R")
+
     def share(image, value):
         return 100 * np.count_nonzero(image[..., 0] == value) / image[..., 0].size
 

@@ -13,8 +13,8 @@ from workbench.engine import Kernel, apply_kernel
 from workbench.engine.response import frequency_response
 from workbench.gui.editor.frequency_view import to_db
 from workbench.gui.model.document import ImageDocument
-from workbench.gui.model.histogram import image_histogram
 from workbench.gui.plots.colour_scale import diverging_rgb
+from workbench.gui.viewer.histogram_data import image_histogram
 
 SHARPEN = Kernel([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], name="Sharpen")
 

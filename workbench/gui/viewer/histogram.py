@@ -2,7 +2,7 @@
 
 Below the plot, the share of values clipped at black and at white, before and after: a
 kernel that throws half its result away shows at once. The histograms are computed on a
-worker (:func:`workbench.gui.model.histogram.image_histogram`); this widget only draws.
+worker (:func:`workbench.gui.viewer.histogram_data.image_histogram`); this widget only draws.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from workbench.gui.model.histogram import Histogram
 from workbench.gui.plots.line_plot import LinePlot, Series
+from workbench.gui.viewer.histogram_data import Histogram
 
 __all__ = ["HistogramView"]
 

@@ -22,7 +22,6 @@ from workbench.engine import Kernel
 from workbench.engine.library import KernelLibrary
 from workbench.gui.documents.edits import ImageEdits
 from workbench.gui.documents.jobs import ImageJobs
-from workbench.gui.documents.kernel_views_feed import KernelViewsFeed
 from workbench.gui.documents.preview import LivePreview
 from workbench.gui.documents.recent_files import RecentFiles
 from workbench.gui.documents.save_conversion import ask_to_convert, what_saving_changes
@@ -38,6 +37,7 @@ from workbench.gui.viewer.compare_key import CompareKey
 from workbench.gui.viewer.display import describe_pixel
 from workbench.gui.window.actions import WindowActions
 from workbench.gui.window.file_dialogs import KERNEL_EXTENSIONS, FileDialogs
+from workbench.gui.window.kernel_views_feed import KernelViewsFeed
 from workbench.gui.window.layout import WindowLayout
 from workbench.gui.window.unsaved_prompts import ask_before_closing, ask_before_quitting
 from workbench.gui.worker import Runner

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Slot
 from workbench.gui.documents.preview import LivePreview, PreviewResult
 from workbench.gui.documents.tab import DocumentTab
 from workbench.gui.editor.kernel_views import KernelViews
-from workbench.gui.model.histogram import image_histogram
+from workbench.gui.viewer.histogram_data import image_histogram
 from workbench.gui.worker import Runner
 
 __all__ = ["HISTOGRAM_CHANNEL", "KernelViewsFeed"]

@@ -107,17 +107,21 @@ class PixelInspector(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.where_label, 1)
         header.addWidget(self.channel_combo)
+        # The blog's picture: neighbourhood x weights = products, then the arithmetic.
         maps = QGridLayout()
         maps.setSpacing(4)
         for column, (caption, heat) in enumerate(
-            ((self.values_caption, self.values_map), (self.weights_caption, self.weights_map))
+            (
+                (self.values_caption, self.values_map),
+                (self.weights_caption, self.weights_map),
+                (self.products_caption, self.products_map),
+            )
         ):
             maps.addWidget(caption, 0, column)
             maps.addWidget(heat, 1, column)
-        maps.addWidget(self.products_caption, 2, 0)
-        maps.addWidget(self.products_map, 3, 0)
-        maps.addWidget(self.steps_label, 2, 1, 2, 1)
-        maps.setRowStretch(4, 1)  # spare height goes below the maps, not into them
+            maps.setColumnStretch(column, 1)
+        maps.addWidget(self.steps_label, 2, 0, 1, 3)
+        maps.setRowStretch(3, 1)  # spare height goes below, not into the maps
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(header)
@@ -129,8 +133,9 @@ class PixelInspector(QWidget):
     def _heat_map(self, name: str) -> KernelHeatMap:
         heat = KernelHeatMap(self)
         heat.setObjectName(name)
-        heat.setMinimumSize(100, 80)
-        heat.setMaximumHeight(180)
+        heat.setMinimumSize(90, 70)
+        heat.set_colour_bar(False)
+        heat.setMaximumHeight(170)
         return heat
 
     def sizeHint(self) -> QSize:
@@ -282,6 +287,10 @@ class PixelInspector(QWidget):
         large = max(kh, kw) > LARGE_KERNEL
         self.weights_map.setVisible(not large)
         self.weights_caption.setVisible(not large)
+        # Small kernels: the numbers in the cells say it all, the room goes to them. Large
+        # ones: colours with a scale, the numbers on hover.
+        for heat in (self.values_map, self.products_map):
+            heat.set_colour_bar(large)
         self.values_map.set_weights(inspection.values)
         self.values_map.set_marked(inspection.padded)
         self.weights_map.set_weights(inspection.weights)

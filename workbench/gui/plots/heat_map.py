@@ -41,6 +41,7 @@ class KernelHeatMap(QWidget):
         self._per_channel = False
         self._marked: np.ndarray | None = None
         self._tooltip: Callable[[int, int, int, int, float], str] | None = None
+        self._bar = True
         self.setMinimumSize(160, 120)
         self.setMouseTracking(True)
 
@@ -57,6 +58,11 @@ class KernelHeatMap(QWidget):
         """Hatch the cells where ``marked`` (``kh x kw``, bool) is True, in every block; the
         pixel inspector marks the taps beyond the image edge."""
         self._marked = None if marked is None else np.asarray(marked, dtype=bool)
+        self.update()
+
+    def set_colour_bar(self, visible: bool) -> None:
+        """Show the colour bar (the default), or give its room to the cells."""
+        self._bar = bool(visible)
         self.update()
 
     def set_tooltip(self, text: Callable[[int, int, int, int, float], str] | None) -> None:
@@ -92,7 +98,7 @@ class KernelHeatMap(QWidget):
         top_label = fm.height() + 4 if n_out * n_in > 1 else 0.0
         left_label = fm.height() + 4 if n_out > 1 else 0.0
         gap = 6.0 if n_out * n_in > 1 else 0.0
-        bar = colour_bar_width(fm, self._limit) + 10
+        bar = colour_bar_width(fm, self._limit) + 10 if self._bar else 0.0
         avail_w = self.width() - 8 - left_label - bar - gap * (n_in - 1)
         avail_h = self.height() - 8 - top_label - gap * (n_out - 1)
         cell = math.floor(min(avail_w / (n_in * kw), avail_h / (n_out * kh), 72.0))
@@ -154,8 +160,10 @@ class KernelHeatMap(QWidget):
         """The largest font, down to 6 pt, and the decimals (one fewer if that is what it
         takes and no weight then reads as 0) in which every number fits its cell; None if
         none fits."""
-        best = decimals_for(self._limit)
         finite = self._weights[np.isfinite(self._weights)]
+        # Whole numbers (pixel values, integer kernels) read best without decimals.
+        whole = finite.size and bool(np.all(finite == np.round(finite)))
+        best = 0 if whole else decimals_for(self._limit)
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
         font = QFont(self.font())
         start = font.pointSizeF() if font.pointSizeF() > 0 else 9.0
@@ -266,6 +274,8 @@ class KernelHeatMap(QWidget):
                     f"to {self._channel_name(out, n_out)}",
                 )
                 p.restore()
+        if not self._bar:
+            return
         right = self._rect(layout, kh - 1, kw - 1, n_out - 1, n_in - 1).right()
         top = self._rect(layout, 0, 0, 0, 0).top()
         height = self._rect(layout, kh - 1, 0, n_out - 1, 0).bottom() - top

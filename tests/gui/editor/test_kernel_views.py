@@ -211,8 +211,8 @@ def test_histogram_shows_before_and_after_with_the_clipped_share(qtbot, window, 
 
     text = views.histogram.clipped_text()
     assert text == (
-        f"R clipped at black: before {share(photo, 0):.1f} %, after {share(filtered, 0):.1f} %; "
-        f"at white: before {share(photo, 255):.1f} %, after {share(filtered, 255):.1f} %"
+        f"R clipped at black: before {share(photo, 0):.1f} %, after {share(filtered, 0):.1f} %\n"
+        f"R clipped at white: before {share(photo, 255):.1f} %, after {share(filtered, 255):.1f} %"
     )
     black = share(filtered, 0) / 100
     assert black > 0.2  # an edge kernel without offset throws much of its result away

@@ -31,7 +31,7 @@ from workbench.gui.plots.colour_scale import (
 )
 from workbench.gui.plots.line_plot import LinePlot, Series
 
-__all__ = ["FrequencyView", "ResponseMap", "to_db"]
+__all__ = ["FrequencyView", "ResponseMap", "WrappedLabel", "to_db"]
 
 #: Gains below this are drawn at it in dB (-80 dB: a factor of 10 000).
 DB_FLOOR = -80.0
@@ -51,6 +51,21 @@ def to_db(gain: np.ndarray | float) -> np.ndarray:
         return np.maximum(20.0 * np.log10(g), DB_FLOOR)
 
 
+class WrappedLabel(QLabel):
+    """A word-wrapped label that keeps room for two lines and claims no height-for-width.
+
+    A layout with a height-for-width item makes a resizable QScrollArea size its page to the
+    preferred height, so a view in a short dock would scroll instead of fitting the dock.
+    """
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(hint.width(), max(hint.height(), 2 * self.fontMetrics().height()))
+
+
 class ResponseMap(QWidget):
     """The gain over -0.5..0.5 cycles per pixel in x and y as colours, with a colour bar.
 
@@ -65,7 +80,7 @@ class ResponseMap(QWidget):
         self._db = False
         self._image: QImage | None = None
         self._limit = 1.0
-        self.setMinimumSize(150, 130)
+        self.setMinimumSize(120, 100)
         self.setMouseTracking(True)
 
     def sizeHint(self) -> QSize:
@@ -163,10 +178,14 @@ class ResponseMap(QWidget):
                 Qt.AlignRight | Qt.AlignVCenter,
                 label,
             )
+        title = "fx (cycles per pixel)"
+        half = fm.horizontalAdvance(title) / 2 + 2
         p.drawText(
-            QRectF(rect.left(), rect.bottom() + fm.height() + 3, rect.width(), fm.height()),
+            QRectF(
+                rect.center().x() - half, rect.bottom() + fm.height() + 3, 2 * half, fm.height()
+            ),
             Qt.AlignCenter,
-            "fx (cycles per pixel)",
+            title,
         )
         p.save()
         p.translate(2, rect.center().y())
@@ -201,7 +220,7 @@ class FrequencyView(QWidget):
         self.scale_combo.setToolTip("Gain as a factor, or in dB (20 log10 gain)")
         self.gain_label = QLabel(self)
         self.gain_label.setObjectName("gainAtZero")
-        self.words_label = QLabel(self)
+        self.words_label = WrappedLabel(self)
         self.words_label.setObjectName("responseWords")
         self.words_label.setWordWrap(True)
         font = self.words_label.font()

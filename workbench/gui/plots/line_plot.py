@@ -76,7 +76,7 @@ class LinePlot(QWidget):
         self._x_range: tuple[float, float] | None = None
         self._y_range: tuple[float, float] | None = None
         self._markers: list[tuple[float, str]] = []
-        self.setMinimumSize(200, 130)
+        self.setMinimumSize(160, 100)
 
     def sizeHint(self) -> QSize:
         return QSize(320, 200)

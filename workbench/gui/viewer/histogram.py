@@ -7,6 +7,7 @@ worker (:func:`workbench.gui.viewer.histogram_data.image_histogram`); this widge
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
@@ -51,11 +52,10 @@ class HistogramView(QWidget):
             self, x_label="value", y_label="share of pixels (%)", placeholder="No image"
         )
         self.plot.setObjectName("histogramPlot")
+        # No word wrap: it would make the scroll area around the view scroll in a short dock.
         self.clip_label = QLabel(self)
         self.clip_label.setObjectName("histogramClipped")
-        self.clip_label.setWordWrap(True)
         self.note_label = QLabel(self)
-        self.note_label.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.note_label, 1)
         top.addWidget(self.channel_combo)
@@ -117,25 +117,32 @@ class HistogramView(QWidget):
                 series.append(
                     Series(f"{name} after", after.centres, 100 * after.shares[name], colour)
                 )
-        self.plot.set_series(series, x_range=(0.0, some.range_max))
+        # The y scale fits the values between the ends: the bins at black and white often
+        # hold most pixels after an edge kernel, would flatten the rest, and their share is
+        # printed below anyway.
+        inner = [float(np.max(s.y[1:-1])) for s in series if s.y.size > 2]
+        top = max(inner, default=0.0)
+        y_range = (0.0, top * 1.1) if top > 0 else None
+        self.plot.set_series(series, x_range=(0.0, some.range_max), y_range=y_range)
         self.note_label.setText(
-            "Dashed: before the filter; solid: after (the preview)."
+            "Dashed: before the filter; solid: after."
             if after is not None and before is not None
-            else "The image as it is (no preview yet)."
+            else "The image (no preview yet)."
         )
         self.clip_label.setText(self._clipped_text(names if choice != _ALL else some.names))
 
     def _clipped_text(self, names: list[str]) -> str:
+        """Two lines: the share of ``names[0]``'s values at black, then at white."""
         name = names[0]
-        parts = []
-        for end, key in (("black", "black"), ("white", "white")):
+        lines = []
+        for end in ("black", "white"):
             shares = []
             for label, h in (("before", self._before), ("after", self._after)):
                 if h is not None and name in h.shares:
-                    value = _percent(getattr(h, key)[name])
+                    value = _percent(getattr(h, end)[name])
                     shares.append(f"{label} {value}" if self._after is not None else value)
-            parts.append(f"at {end}: " + ", ".join(shares))
-        return f"{name} clipped " + "; ".join(parts)
+            lines.append(f"{name} clipped at {end}: " + ", ".join(shares))
+        return "\n".join(lines)
 
     def clipped_text(self) -> str:
         return self.clip_label.text()

@@ -78,11 +78,28 @@ def test_hovering_a_pixel_shows_the_engines_numbers_and_the_previews_value(qtbot
     # Once the live preview has finished, the filtered image's value sits beside it.
     qtbot.waitUntil(lambda: inspector.filtered_value() is not None, timeout=5000)
     assert inspector.filtered_value() == expected[7, 12, 0]
-    assert f"image {expected[7, 12, 0]} \u2713" in inspector.steps_text()
+    assert f"preview {expected[7, 12, 0]} \u2713" in inspector.steps_text()
     # The channel picker shows another channel's numbers.
     inspector.set_channel(2)
     np.testing.assert_array_equal(inspector.inspection().values, photo[6:9, 11:14, 2])
     assert inspector.filtered_value() == expected[7, 12, 2]
+
+
+def test_after_apply_the_inspector_shows_what_apply_did(qtbot, window, photo):
+    tab, inspector = _open(qtbot, window, photo)
+    window.editor.set_kernel(SHARPEN)
+    window.edits.apply(window.editor.settings())
+    qtbot.waitUntil(lambda: tab.document.can_undo(), timeout=5000)
+    _hover(tab.view, 12.5, 7.5)
+    got = inspector.inspection()
+    # Worked out from the image Apply filtered, beside the value Apply wrote.
+    np.testing.assert_array_equal(got.values, photo[6:9, 11:14, 0])
+    assert inspector.filtered_value() == tab.document.pixels[7, 12, 0] == got.value
+    assert f"applied {got.value:.0f} \u2713" in inspector.steps_text()
+    # Another kernel in the editor is about the image as it is now.
+    type_into_cell(qtbot, window.editor.table, 0, 0, "1")
+    np.testing.assert_array_equal(inspector.inspection().values, tab.document.pixels[6:9, 11:14, 0])
+    assert "applied" not in inspector.steps_text()
 
 
 def test_the_inspector_follows_grid_edits(qtbot, window, photo):

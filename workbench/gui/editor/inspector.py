@@ -76,6 +76,10 @@ class PixelInspector(QWidget):
         self._pinned = False
         self._inspection: PixelInspection | None = None
         self._rows: list[tuple[str, str]] = []
+        self._source = "preview"
+        # The last Apply: (image it was applied to, result, settings), shown while the
+        # editor holds the same filter.
+        self._applied: tuple[np.ndarray, np.ndarray, FilterSettings] | None = None
 
         self.where_label = QLabel(self)
         self.where_label.setObjectName("inspectorPixel")
@@ -168,6 +172,36 @@ class PixelInspector(QWidget):
                 self._xy = (min(x, w - 1), min(y, h - 1))
         self._update()
 
+    def set_applied(
+        self,
+        before: np.ndarray | None,
+        after: np.ndarray | None,
+        settings: FilterSettings | None,
+    ) -> None:
+        """The document's last step applied ``settings`` to ``before``, giving ``after``.
+
+        While the editor holds that filter, the inspector works out the pixel from
+        ``before`` and shows ``after``'s value beside it; None forgets it.
+        """
+        ok = before is not None and settings is not None and _same_shape(before, after)
+        self._applied = (before, after, settings) if ok else None
+        self._update()
+
+    def settings(self) -> FilterSettings | None:
+        return self._settings
+
+    def _sources(self) -> tuple[np.ndarray | None, np.ndarray | None, str]:
+        """The image the kernel is applied to, the filtered one, and what that one is."""
+        applied = self._applied
+        if (
+            applied is not None
+            and self._settings is not None
+            and applied[1] is self._pixels
+            and applied[2].same_filter(self._settings)
+        ):
+            return applied[0], applied[1], "applied"
+        return self._pixels, self._filtered, "preview"
+
     def set_filtered(self, filtered: np.ndarray | None) -> None:
         """The filtered image (a finished preview), or None when there is none."""
         self._filtered = filtered if _same_shape(filtered, self._pixels) else None
@@ -207,10 +241,11 @@ class PixelInspector(QWidget):
 
     def filtered_value(self) -> float | None:
         """The filtered image's value at the pixel and channel on show, if there is one."""
-        if self._filtered is None or self._inspection is None:
+        filtered = self._sources()[1]
+        if filtered is None or self._inspection is None:
             return None
         i = self._inspection
-        planes = self._filtered.reshape(*self._filtered.shape[:2], -1)
+        planes = filtered.reshape(*filtered.shape[:2], -1)
         return float(planes[i.y, i.x, i.channel])
 
     def steps_text(self) -> str:
@@ -257,7 +292,8 @@ class PixelInspector(QWidget):
     def _update(self) -> None:
         self._update_mode()
         self._inspection = None
-        settings, pixels, xy = self._settings, self._pixels, self._xy
+        settings, xy = self._settings, self._xy
+        pixels, _, self._source = self._sources()
         if settings is None or pixels is None or xy is None:
             self.where_label.setText("No pixel" if pixels is None else "Point at the image")
             for heat in (self.values_map, self.weights_map, self.products_map):
@@ -320,7 +356,7 @@ class PixelInspector(QWidget):
             rows.append(("image", "no preview yet"))
         else:
             same = "\u2713" if filtered == i.value or i.dtype.kind == "f" else "\u2260"
-            rows.append(("image", f"{format_value(filtered, i.dtype)} {same}"))
+            rows.append((self._source, f"{format_value(filtered, i.dtype)} {same}"))
         self._rows = rows
         body = "".join(
             f"<tr><td>{html.escape(a)}</td><td align='right'>&nbsp;{html.escape(b)}</td></tr>"

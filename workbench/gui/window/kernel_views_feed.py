@@ -3,10 +3,11 @@
 The inspector follows the pixel under the cursor (the tab's ``pixelHovered``) and pins on a
 click (``pixelClicked``), then takes the keyboard focus so the arrow keys move it. It is
 given the document's pixels and, once the live preview has finished, the filtered pixels,
-so it shows the value the image has beside the one it computes.
+so it shows the value the image has beside the one it computes; after Apply, it is given
+the image before and after, for as long as the editor holds the filter that was applied.
 
 The histograms are computed on the worker, only while the histogram tab is visible: the
-image when the document changes, and the preview's result each time one is ready.
+image and the preview's result each time one is ready, or before and after the last Apply.
 """
 
 from __future__ import annotations
@@ -60,8 +61,19 @@ class KernelViewsFeed(QObject):
         """The current tab changed, or its document did (Apply, undo...)."""
         self._tab = tab
         self._filtered = None
-        self._views.inspector.set_image(tab.document.pixels if tab is not None else None)
+        inspector = self._views.inspector
+        inspector.set_image(tab.document.pixels if tab is not None else None)
+        inspector.set_applied(*(self._applied() or (None, None, None)))
         self._update_histograms()
+
+    def _applied(self):
+        """(before, after, settings) if the document's last step applied a filter."""
+        doc = self._tab.document if self._tab is not None else None
+        last = doc.last_filter if doc is not None else None
+        before = doc.previous_pixels if doc is not None else None
+        if last is None or before is None or doc.undo_label() != last.label:
+            return None
+        return before, doc.pixels, last
 
     # -- slots ---------------------------------------------------------------------------
     def _on_hovered(self, tab: DocumentTab, x: int, y: int) -> None:
@@ -101,13 +113,16 @@ class KernelViewsFeed(QObject):
             return
         if not view.isVisible():
             return
-        before = tab.document.pixels
+        before, after = tab.document.pixels, self._filtered
+        applied = self._applied()
+        if after is None and applied is not None:
+            before, after = applied[0], applied[1]  # what the last Apply did
         key = self._shown_key
-        if key is not None and key[0] is before and key[1] is self._filtered:
+        if key is not None and key[0] is before and key[1] is after:
             return
-        self._shown_key = (before, self._filtered)
+        self._shown_key = (before, after)
         self._request = self._runner.submit(
-            _histograms, channel=HISTOGRAM_CHANNEL, args=(before, self._filtered)
+            _histograms, channel=HISTOGRAM_CHANNEL, args=(before, after)
         )
 
     @Slot(int, object)

@@ -23,9 +23,52 @@ MAX_KERNEL_SIZE = 63
 #: products would overflow float32 accumulation on 16-bit images.
 MAX_ABS_WEIGHT = 1e12
 
+#: Offsets beyond this magnitude are refused for the same reason (0..255 scale).
+MAX_ABS_OFFSET = 1e12
+
 
 class KernelError(ValueError):
     """A kernel's weights or parameters are not usable; the message says why."""
+
+
+def _refuse_non_numbers(values: Any, what: str) -> None:
+    """Refuse text and true/false among ``values`` (nested lists): numpy would take them."""
+    level = [values]
+    while level:
+        nested = []
+        for item in level:
+            if isinstance(item, (str, bytes)):
+                raise KernelError(f"{what} must be numbers, not text ({item!r})")
+            if isinstance(item, (bool, np.bool_)):
+                raise KernelError(f"{what} must be numbers, not true/false")
+            if isinstance(item, (list, tuple)):
+                nested.extend(item)
+        level = nested
+
+
+def _real_number(value: Any, what: str) -> float:
+    """``value`` as a finite float, refusing text, true/false and numbers beyond a float."""
+    if isinstance(value, (str, bytes, bool, np.bool_)):
+        raise KernelError(f"{what} must be a number, got {value!r}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise KernelError(f"{what} is far too large") from None
+    except (TypeError, ValueError) as exc:
+        raise KernelError(f"{what} must be a number, got {value!r}") from exc
+    if not np.isfinite(number):
+        raise KernelError(f"{what} is NaN or infinite")
+    return number
+
+
+def _offset_value(value: Any) -> float:
+    number = _real_number(value, "offset")
+    if abs(number) > MAX_ABS_OFFSET:
+        raise KernelError(
+            f"offset {number:g} is too large (over {MAX_ABS_OFFSET:g} in size; it is on the "
+            f"0..255 scale)"
+        )
+    return number
 
 
 def _as_weights(weights: Any) -> np.ndarray:
@@ -36,8 +79,13 @@ def _as_weights(weights: Any) -> np.ndarray:
     else:
         if isinstance(weights, (str, bytes)):
             raise KernelError("kernel weights must be numbers, not text")
+        _refuse_non_numbers(weights, "kernel weights")
         try:
             arr = np.asarray(weights, dtype=float)
+        except OverflowError:
+            raise KernelError(
+                f"kernel weights are too large (over {MAX_ABS_WEIGHT:g} in size)"
+            ) from None
         except (ValueError, TypeError) as exc:
             if _is_ragged(weights):
                 raise KernelError("kernel rows have different lengths (ragged weights)") from exc
@@ -159,12 +207,7 @@ class Kernel:
         arr.flags.writeable = False
         self._weights = arr
 
-        try:
-            divisor = float(divisor)
-        except (TypeError, ValueError) as exc:
-            raise KernelError(f"divisor must be a number, got {divisor!r}") from exc
-        if not np.isfinite(divisor):
-            raise KernelError("divisor is NaN or infinite")
+        divisor = _real_number(divisor, "divisor")
         if divisor == 0:
             raise KernelError("divisor is 0: use 1 to leave the sum as it is")
         # A tiny divisor makes the effective weights overflow float32 as surely as a huge
@@ -207,26 +250,21 @@ class Kernel:
 
     @staticmethod
     def _check_offset(offset: Any, arr: np.ndarray) -> float | tuple[float, ...]:
-        if np.ndim(offset) == 0:
-            try:
-                value = float(offset)
-            except (TypeError, ValueError) as exc:
-                raise KernelError(f"offset must be a number, got {offset!r}") from exc
-            if not np.isfinite(value):
-                raise KernelError("offset is NaN or infinite")
-            return value
+        if isinstance(offset, (str, bytes)) or np.ndim(offset) == 0:
+            return _offset_value(offset)
         if arr.ndim != 4:
             raise KernelError("a list of offsets (one per channel) needs a colour kernel")
+        _refuse_non_numbers(offset, "offsets")
         try:
-            values = tuple(float(v) for v in np.asarray(offset, dtype=float).ravel())
+            values = tuple(_offset_value(v) for v in np.asarray(offset, dtype=float).ravel())
+        except OverflowError:
+            raise KernelError(f"offset is too large (over {MAX_ABS_OFFSET:g} in size)") from None
         except (TypeError, ValueError) as exc:
             raise KernelError(f"offsets must be numbers, got {offset!r}") from exc
         if len(values) != arr.shape[0]:
             raise KernelError(
                 f"{len(values)} offsets given for a colour kernel with {arr.shape[0]} outputs"
             )
-        if not all(np.isfinite(values)):
-            raise KernelError("offset is NaN or infinite")
         return values
 
     # -- read-only attributes -----------------------------------------------------------

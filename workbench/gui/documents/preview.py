@@ -84,6 +84,8 @@ class LivePreview(QObject):
 
     #: The full preview finished (a :class:`PreviewResult`).
     ready = Signal(object)
+    #: Whether a preview is on screen (or on its way): the kernel views follow it.
+    activeChanged = Signal(bool)
     #: Filtering for the preview failed; the message is for the user.
     failed = Signal(str)
 
@@ -145,6 +147,7 @@ class LivePreview(QObject):
         self._stop()
         if self._tab is not None:
             self._tab.refresh()
+        self.activeChanged.emit(False)
 
     def freeze(self) -> None:
         """Stop the preview's work and keep what it shows (an Apply will replace it)."""
@@ -193,6 +196,7 @@ class LivePreview(QObject):
         self._stop()
         self._armed = True
         tab.show_preview_before()
+        self.activeChanged.emit(True)
         self._submit_quick()
 
     def _submit_quick(self) -> None:

@@ -14,7 +14,14 @@ import numpy as np
 
 from workbench.engine.border import check_border
 
-__all__ = ["MAX_KERNEL_SIZE", "Kernel", "KernelError"]
+__all__ = ["MAX_KERNEL_SIZE", "OUT_RANGES", "SPACES", "Kernel", "KernelError"]
+
+#: Working spaces: the stored (sRGB-encoded) values, or linear light.
+SPACES = ("perceptual", "linear")
+
+#: What happens to results outside the range: round and clip, absolute value, stretch the
+#: result's min..max onto the range, or keep float32.
+OUT_RANGES = ("clip", "abs", "stretch", "float")
 
 #: Largest kernel height or width, in taps.
 MAX_KERNEL_SIZE = 63
@@ -78,6 +85,13 @@ class Kernel:
     border : str, default "reflect"
         How pixels beyond the image edge are made up: one of ``reflect``, ``mirror``,
         ``nearest``, ``wrap``, ``constant``.
+    space : str, default "perceptual"
+        ``perceptual`` filters the stored (sRGB-encoded) values, as Photoshop, ImageJ and
+        OpenCV do; ``linear`` filters in linear light, as GIMP does.
+    luminance : bool, default False
+        Filter the luma of an RGB image only and add its change to R, G and B alike.
+    out_range : str, default "clip"
+        ``clip``, ``abs``, ``stretch`` or ``float``: see :func:`~workbench.engine.apply_kernel`.
     name, category, description : str
         Shown in the library.
     extra : mapping, optional
@@ -88,7 +102,7 @@ class Kernel:
     ------
     KernelError
         If the weights are empty, ragged, of even or too large a size, not finite, absurdly
-        large, or the divisor is zero, or the border mode is unknown.
+        large, or the divisor is zero, or the border mode, space or range is unknown.
 
     Examples
     --------
@@ -103,8 +117,11 @@ class Kernel:
         "_description",
         "_divisor",
         "_extra",
+        "_luminance",
         "_name",
         "_offset",
+        "_out_range",
+        "_space",
         "_weights",
     )
 
@@ -118,6 +135,9 @@ class Kernel:
         name: str = "",
         category: str = "",
         description: str = "",
+        space: str = "perceptual",
+        luminance: bool = False,
+        out_range: str = "clip",
         extra: Mapping[str, Any] | None = None,
     ) -> None:
         arr = _as_weights(weights)
@@ -166,6 +186,17 @@ class Kernel:
         self._name = str(name)
         self._category = str(category)
         self._description = str(description)
+        if space not in SPACES:
+            raise KernelError(f"unknown space {space!r}: choose perceptual or linear")
+        self._space = str(space)
+        if out_range not in OUT_RANGES:
+            raise KernelError(f"unknown out_range {out_range!r}: choose {', '.join(OUT_RANGES)}")
+        self._out_range = str(out_range)
+        if not isinstance(luminance, (bool, np.bool_)):
+            raise KernelError(f"luminance must be true or false, got {luminance!r}")
+        if luminance and arr.ndim == 4:
+            raise KernelError("a colour kernel mixes channels: 'luminance only' does not apply")
+        self._luminance = bool(luminance)
         self._extra = MappingProxyType(dict(extra or {}))
 
     @staticmethod
@@ -223,6 +254,21 @@ class Kernel:
         return self._description
 
     @property
+    def space(self) -> str:
+        """``perceptual`` (the stored values) or ``linear`` (linear light)."""
+        return self._space
+
+    @property
+    def luminance(self) -> bool:
+        """Whether only the luma of an RGB image is filtered."""
+        return self._luminance
+
+    @property
+    def out_range(self) -> str:
+        """``clip``, ``abs``, ``stretch`` or ``float``."""
+        return self._out_range
+
+    @property
     def extra(self) -> Mapping[str, Any]:
         return self._extra
 
@@ -255,6 +301,9 @@ class Kernel:
             "name": self._name,
             "category": self._category,
             "description": self._description,
+            "space": self._space,
+            "luminance": self._luminance,
+            "out_range": self._out_range,
             "extra": dict(self._extra),
         }
 
@@ -323,9 +372,18 @@ class Kernel:
     def __repr__(self) -> str:
         kh, kw = self.shape
         label = f" {self._name!r}" if self._name else ""
+        options = "".join(
+            f" {key}={value}"
+            for key, value, default in (
+                ("space", self._space, "perceptual"),
+                ("luminance", self._luminance, False),
+                ("out_range", self._out_range, "clip"),
+            )
+            if value != default
+        )
         return (
             f"<Kernel{label} {kh}x{kw}{' colour' if self.is_color else ''} "
-            f"divisor={self._divisor:g} offset={self._offset} border={self._border}>"
+            f"divisor={self._divisor:g} offset={self._offset} border={self._border}{options}>"
         )
 
     def __reduce__(self):  # pickling, for handing kernels to worker processes

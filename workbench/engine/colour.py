@@ -31,6 +31,7 @@ import numpy as np
 __all__ = [
     "LUMA_COEFFICIENTS",
     "decode",
+    "decode_table",
     "encode_float",
     "encode_to_integer",
     "linear_to_srgb",
@@ -54,6 +55,11 @@ def linear_to_srgb(values: np.ndarray) -> np.ndarray:
     return np.where(
         v <= 0.0031308, v * 12.92, 1.055 * np.maximum(v, 0.0031308) ** (1 / 2.4) - 0.055
     )
+
+
+def decode_table(dtype: np.dtype) -> np.ndarray:
+    """float32 linear light (0..1) of every level of uint8 or uint16, indexed by level."""
+    return _decode_table(np.dtype(dtype).itemsize)
 
 
 @functools.cache

@@ -248,8 +248,9 @@ def _filter(
 ) -> np.ndarray:
     """The filtered ``planes`` (H x W x C) in their own dtype (or ``out_dtype``).
 
-    With ``encode``, float32 linear-light planes are encoded to sRGB levels of the integer
-    ``out_dtype`` tile by tile (all channels selected, no alpha).
+    With ``encode``, integer planes are decoded to linear light (0..1) as each tile is
+    fetched and the sums encoded back to sRGB levels of their dtype as each tile is stored,
+    so no float copy of the image is made (all channels selected, no alpha).
     """
     n = planes.shape[2]
     has_alpha = n in (2, 4)
@@ -261,6 +262,9 @@ def _filter(
         alpha_weighting = not np.all(planes[:, :, -1] == white)
     weighted = has_alpha and alpha_weighting and any(i < n - 1 for i in selected)
     job = _Job(planes, kernel, mode, float(cval), strategy, reporter, has_alpha)
+    if encode:
+        job.decode = colour.decode_table(planes.dtype)
+        job.offset_scale = 1 / 255  # the sums are on a 0..1 scale
     if selected and not kernel.is_color and not weighted:
         # Channels filtered alike: one pass, rounding each tile into the result in cache.
         src = planes if len(selected) == n else planes[:, :, selected]
@@ -313,7 +317,6 @@ def _filter_colour(
     has_alpha = n in (2, 4)
     n_colour = n - has_alpha
     linear = space == "linear"
-    work = _working(planes, linear, n_colour)
     cval /= top
     if (
         linear
@@ -325,18 +328,8 @@ def _filter_colour(
         and not kernel.is_color
     ):
         # The common case (a photo, every channel): encoded in cache, tile by tile.
-        return _filter(
-            work,
-            kernel,
-            mode,
-            cval,
-            strategy,
-            reporter,
-            mask,
-            False,
-            out_dtype=dtype,
-            encode=True,
-        )
+        return _filter(planes, kernel, mode, cval, strategy, reporter, mask, False, encode=True)
+    work = _working(planes, linear, n_colour)
     if luminance and n_colour == 3 and any(mask[:3]):
         y = colour.luma(work)
         src = np.concatenate([y, work[:, :, 3:]], axis=2) if has_alpha else y
@@ -484,6 +477,7 @@ class _Job:
         self.has_alpha = has_alpha
         self.top = range_max(planes.dtype)
         self.offset_scale = offset_scale(planes.dtype)
+        self.decode: np.ndarray | None = None  # a table integer planes are read through
         self.steps: list[float] = []  # share of the work per correlate call, filled by run
         self.done = 0
 
@@ -496,7 +490,15 @@ class _Job:
         if name == "auto":
             name = choose_strategy(weights, src.shape)
         return correlate_planes(
-            src, weights, self.mode, cval, name, self.reporter.sub(start, step), out, finish
+            src,
+            weights,
+            self.mode,
+            cval,
+            name,
+            self.reporter.sub(start, step),
+            out,
+            finish,
+            self.decode,
         )
 
     def run(self, planes, selected: list[int], alpha_weighting: bool, reporter) -> np.ndarray:

@@ -12,12 +12,14 @@ from workbench.engine import BORDER_MODES, Kernel, apply_kernel
 from workbench.engine.atomic_write import check_folder, folder_problem, write_failure
 from workbench.engine.imageio import (
     IMAGE_EXTENSIONS,
+    IMAGE_FORMATS,
     ImageReadError,
     ImageWriteError,
     check_savable,
     load_image,
     save_image,
 )
+from workbench.engine.kernel import OUT_RANGES, SPACES
 from workbench.engine.library import KernelLibrary
 from workbench.engine.strategies import STRATEGY_NAMES
 
@@ -66,6 +68,24 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file or folder")
     p.add_argument(
         "--border", choices=BORDER_MODES, help="edge handling (default: the kernel's own)"
+    )
+    p.add_argument(
+        "--space",
+        choices=SPACES,
+        help="perceptual: filter the stored values (Photoshop, ImageJ); linear: in linear "
+        "light, as GIMP does (default: the kernel's own)",
+    )
+    p.add_argument(
+        "--luminance",
+        action="store_true",
+        default=None,
+        help="filter the luma only and keep the colours (default: the kernel's own)",
+    )
+    p.add_argument(
+        "--out-range",
+        choices=OUT_RANGES,
+        help="results outside the range: clip, abs (absolute value), stretch (min..max onto "
+        "the range), float (32-bit float TIFF) (default: the kernel's own)",
     )
     p.add_argument(
         "--repeat",
@@ -154,6 +174,7 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
 
 def run(args: argparse.Namespace) -> int:
     kernel = KernelLibrary().resolve(args.kernel)
+    _check_float_target(args, kernel)
     files, had_folder = _inputs(args.images)
     out = Path(args.output)
     existed = out.exists()
@@ -184,6 +205,19 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
+def _check_float_target(args: argparse.Namespace, kernel: Kernel) -> None:
+    """A float result keeps values outside 0..1: only a float format may take it."""
+    if (args.out_range or kernel.out_range) != "float":
+        return
+    suffix = Path(args.output).suffix.lower()
+    fmt = IMAGE_FORMATS.get(suffix)
+    if fmt is not None and not fmt.floats:
+        raise InputError(
+            f"{args.output}: a float result (--out-range float) keeps values below black and "
+            f"above white, which {suffix} cannot hold; save as .tif"
+        )
+
+
 def _filter_file(
     source: Path,
     target: Path,
@@ -201,6 +235,13 @@ def _filter_file(
             progress((step + fraction) / args.repeat)
 
         pixels = apply_kernel(
-            pixels, kernel, border=args.border, strategy=args.strategy, progress=step_progress
+            pixels,
+            kernel,
+            border=args.border,
+            space=args.space,
+            luminance=args.luminance,
+            out_range=args.out_range,
+            strategy=args.strategy,
+            progress=step_progress,
         )
     save_image(target, pixels, like=image, quality=args.quality)

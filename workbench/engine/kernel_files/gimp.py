@@ -94,6 +94,7 @@ def read_gimp_settings(path: Path) -> tuple[list[Kernel], list[str]]:
             name=name,
             category="Imported",
             description=f"Imported from GIMP preset {name!r}",
+            space="linear",  # GIMP 2.10 filters in linear light
         )
         if props.get("normalize", "yes") == "yes":
             kernel = kernel.normalized()

@@ -332,19 +332,15 @@ def _in_space(
 
 
 def _space_note(chosen: str, errors: list[tuple[str, float]]) -> str:
-    """The report's line on the working space."""
+    """The report's line on the working space, with the error of the result on stored values."""
     said = {
         "linear": "Made in linear light, as GIMP does",
-        "perceptual": "made on the stored values, as Photoshop, ImageJ and OpenCV do",
+        "perceptual": "Made on the stored values, as Photoshop, ImageJ and OpenCV do",
     }
-    sentence = said[chosen][0].upper() + said[chosen][1:]
-    if len(errors) < 2:
-        return f"{sentence}."
-    compared = ", ".join(
-        f"{e:.3g} {'in linear light' if s == 'linear' else 'on the stored values'}"
-        for s, e in errors
-    )
-    return f"{sentence}: RMSE of the result on the stored values {compared}."
+    where = {"linear": "in linear light", "perceptual": "on the stored values"}
+    own = dict(errors)[chosen]
+    others = "".join(f"; {e:.3g} when made {where[s]}" for s, e in errors if s != chosen)
+    return f"{said[chosen]} (RMSE of the result on the stored values {own:.3g}{others})."
 
 
 def _fit_space(

@@ -25,6 +25,7 @@ Luma uses the Rec. 709 coefficients of sRGB's primaries: ``Y = 0.2126 R + 0.7152
 from __future__ import annotations
 
 import functools
+import sys
 
 import numpy as np
 
@@ -113,38 +114,38 @@ def _encode_tables(itemsize: int) -> tuple[int, np.ndarray, np.ndarray]:
     return bins, guess, thresholds
 
 
-#: 8-bit encoding looks the float32 bit pattern up: ``bits >> _SHIFT`` keeps the exponent and
-#: 10 mantissa bits, bins a 1/1024 of their value wide, under half the smallest relative
-#: step between sRGB levels in linear light (0.94 % near white).
-_SHIFT = 13
+#: 8-bit encoding looks a float32's upper 16 bits up (sign, exponent and 7 mantissa bits):
+#: a bin 1/128 of its value wide, under the smallest relative step between sRGB levels in
+#: linear light (0.94 % near white), so it holds at most one level threshold; the lower 16
+#: bits then say which side of it a value lies.
+_BINS = 0x8001  # up to the bits of -0.0 (0x8000), which clipping may leave
 
 
 @functools.cache
-def _bit_tables() -> tuple[np.ndarray, np.ndarray]:
-    """``(level at the bin's start, the threshold inside the bin or +inf)`` for uint8.
+def _bit_table() -> np.ndarray:
+    """Per bin of float32 bit patterns, uint32 ``level << 16 | below``.
 
-    The index is a float32's bits shifted right by :data:`_SHIFT`, for values 0..1 and -0;
-    exact because every bin holds at most one threshold (checked here).
+    ``level`` is the 8-bit level at the bin's start and ``below`` one less than the lower 16
+    bits of the level threshold inside the bin (65535 if there is none), so a value's level
+    is ``level + (its lower bits > below)``. Exact, because every bin holds at most one
+    threshold (checked here), and one inside a bin is above its start, so ``below >= 0``.
     """
     edges = srgb_to_linear((np.arange(1, 256) - 0.5) / 255).astype(np.float32)
-    n = (0x80000000 >> _SHIFT) + 1  # up to the bits of -0.0, which clipping can leave
-    bins = np.arange(n, dtype=np.uint64) << np.uint64(_SHIFT)
-    starts = bins.astype(np.uint32).view(np.float32)
-    ends = np.minimum(bins + (1 << _SHIFT), 0xFFFFFFFF).astype(np.uint32).view(np.float32)
-    ones = np.flatnonzero(starts <= 1.0)  # the used bins: 0 .. 1.0 as bit patterns
-    lower = np.zeros(n, np.uint8)
-    threshold = np.full(n, np.inf, np.float32)
-    first = np.searchsorted(edges, starts[ones], side="right")
-    after = np.searchsorted(edges, ends[ones], side="left")  # edges below the bin's end
+    used = (0x3F800000 >> 16) + 1  # bins of 0 .. 1.0
+    bins = np.arange(used + 1, dtype=np.uint32) << np.uint32(16)
+    starts, ends = bins[:-1].view(np.float32), bins[1:].view(np.float32)
+    first = np.searchsorted(edges, starts, side="right")  # thresholds at or below the start
+    after = np.searchsorted(edges, ends, side="left")  # thresholds below the end
     if np.any(after - first > 1):
-        raise AssertionError("sRGB encoding bins too coarse")  # never: bins are fine enough
-    lower[ones] = first
-    inside = after > first
-    threshold[ones[inside]] = edges[first[inside]]
-    lower[0x80000000 >> _SHIFT] = 0  # -0.0
-    for table in (lower, threshold):
-        table.flags.writeable = False
-    return lower, threshold
+        raise AssertionError("sRGB encoding bins too coarse")  # never: see _BINS
+    below = np.full(_BINS, 0xFFFF, np.uint32)  # -0.0 and unused bins: level 0, never above
+    inside = np.flatnonzero(after > first)
+    below[inside] = (edges[first[inside]].view(np.uint32) & np.uint32(0xFFFF)) - 1
+    level = np.zeros(_BINS, np.uint32)
+    level[:used] = first
+    table = (level << np.uint32(16)) | below
+    table.flags.writeable = False
+    return table
 
 
 def encode_to_integer(values: np.ndarray, dtype: np.dtype, out: np.ndarray | None = None):
@@ -158,14 +159,14 @@ def encode_to_integer(values: np.ndarray, dtype: np.dtype, out: np.ndarray | Non
     values = np.asarray(values, np.float32)
     if out is None:
         out = np.empty(values.shape, dtype)
-    if dtype.itemsize == 1:
-        lower, threshold = _bit_tables()
+    if dtype.itemsize == 1 and sys.byteorder == "little":
         np.clip(values, 0, 1, out=values)
-        index = np.right_shift(values.view(np.uint32), _SHIFT)
-        # np.take, not lower[index]: it is about twice as fast for a small table.
-        np.add(
-            np.take(lower, index), values >= np.take(threshold, index), out=out, casting="unsafe"
-        )
+        halves = values.view(np.uint16)  # little-endian: (lower, upper) half of each float
+        # np.take, not table[index]: about twice as fast for a small table; mode="wrap"
+        # skips the bounds check (every index is in range but a NaN's).
+        entry = np.take(_bit_table(), halves[..., 1::2], mode="wrap").view(np.uint16)
+        above = np.greater(halves[..., 0::2], entry[..., 0::2])
+        np.add(entry[..., 1::2], above, out=out, casting="unsafe")
         return out
     bins, guess, thresholds = _encode_tables(dtype.itemsize)
     index = np.multiply(values, np.float32(bins))

@@ -205,20 +205,32 @@ def padded_tile(
     top, left = rows[0] - ry, cols[0] - rx  # image position of the block's first pixel
     n_rows, n_cols = rows[1] - rows[0] + 2 * ry, cols[1] - cols[0] + 2 * rx
     block = buf.reshape(-1)[: n_rows * n_cols * c].reshape(n_rows, n_cols, c)
-    if decode is not None:
-        src = _Decoded(src, decode)
+    if decode is None:
+
+        def fetch(values: np.ndarray) -> np.ndarray:
+            return values
+
+    else:
+
+        def fetch(values: np.ndarray) -> np.ndarray:
+            return np.take(decode, values, mode="wrap")  # no bounds check: levels fit
+
     # Inside the image: one slice copy. Outside it: rows and columns the border mode picks.
     r0, r1 = max(top, 0) - top, min(top + n_rows, h) - top
     c0, c1 = max(left, 0) - left, min(left + n_cols, w) - left
     if r0 < r1 and c0 < c1:
-        block[r0:r1, c0:c1] = src[top + r0 : top + r1, left + c0 : left + c1]
+        inside = src[top + r0 : top + r1, left + c0 : left + c1]
+        if decode is None:
+            block[r0:r1, c0:c1] = inside
+        else:  # straight into the block: no temporary
+            np.take(decode, inside, out=block[r0:r1, c0:c1], mode="wrap")
     if c0 > 0 or c1 < n_cols:
         src_cols = _index_map(left, left + n_cols, w, border)
         outside = np.r_[0:c0, c1:n_cols]
         if border == "constant":
             block[:, outside] = cval
         elif r0 < r1:
-            block[r0:r1, outside] = src[top + r0 : top + r1][:, src_cols[outside]]
+            block[r0:r1, outside] = fetch(src[top + r0 : top + r1][:, src_cols[outside]])
     if r0 > 0 or r1 < n_rows:
         src_rows = _index_map(top, top + n_rows, h, border)
         src_cols = _index_map(left, left + n_cols, w, border)
@@ -227,18 +239,8 @@ def padded_tile(
             if src_rows[i] < 0:
                 block[i] = cval
             else:
-                block[i] = src[src_rows[i]][src_cols]
+                block[i] = fetch(src[src_rows[i]][src_cols])
     return block
-
-
-class _Decoded:
-    """``src`` seen through a lookup table: indexing it gives ``table[src[index]]``."""
-
-    def __init__(self, src: np.ndarray, table: np.ndarray) -> None:
-        self.src, self.table = src, table
-
-    def __getitem__(self, index):
-        return np.take(self.table, self.src[index])  # take: faster than table[...]
 
 
 def run_tiles(

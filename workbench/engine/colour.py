@@ -160,6 +160,7 @@ def encode_to_integer(values: np.ndarray, dtype: np.dtype, out: np.ndarray | Non
     if out is None:
         out = np.empty(values.shape, dtype)
     if dtype.itemsize == 1 and sys.byteorder == "little":
+        values = np.ascontiguousarray(values)  # a plane of an image: a copy, to view its bits
         np.clip(values, 0, 1, out=values)
         halves = values.view(np.uint16)  # little-endian: (lower, upper) half of each float
         # np.take, not table[index]: about twice as fast for a small table; mode="wrap"

@@ -86,6 +86,10 @@ class WindowActions:
             "Ctrl+L",
             "Find the kernel that turns a before image into an after image",
         )
+        make("manual", "&Manual", "F1", "A short manual of the app (offline)")
+        make("shortcuts", "&Keyboard Shortcuts", None, "Every key and what it does")
+        self.manual.triggered.connect(lambda: _show_manual(window))
+        self.shortcuts.triggered.connect(lambda: _show_shortcuts(window, self))
         make("about", "&About Filter Workbench", None)
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         self.about.triggered.connect(lambda: _show_about(window))
@@ -123,6 +127,9 @@ class WindowActions:
         filter_menu.addAction(self.learn)
 
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.manual)
+        help_menu.addAction(self.shortcuts)
+        help_menu.addSeparator()
         help_menu.addAction(self.about)
 
         toolbar = QToolBar("Main toolbar", window)
@@ -161,6 +168,19 @@ class WindowActions:
         self.undo.setText(f"&Undo {undo.replace('&', '&&')}" if can_undo else "&Undo")
         self.redo.setText(f"&Redo {redo.replace('&', '&&')}" if can_redo else "&Redo")
         self.revert.setEnabled(has and document.modified)
+
+
+def _show_manual(window: QMainWindow) -> None:
+    from workbench.gui.window.help import ManualDialog
+
+    ManualDialog(window).exec()
+
+
+def _show_shortcuts(window: QMainWindow, actions: WindowActions) -> None:
+    from workbench.gui.window.help import ShortcutsDialog
+
+    mine = [a for a in vars(actions).values() if isinstance(a, QAction)]
+    ShortcutsDialog(mine, window).exec()
 
 
 def _show_about(window: QMainWindow) -> None:

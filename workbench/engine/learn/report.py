@@ -20,13 +20,26 @@ from workbench.engine.learn.rows import Group, GroupFit, held_out
 from workbench.engine.progress import CancelToken, Reporter
 
 __all__ = [
+    "EXACT_PSNR",
     "FitReport",
     "evaluate",
     "findings",
     "looks_like_jpeg",
+    "psnr_text",
     "r_squared",
     "residual_image",
 ]
+
+
+#: PSNR at or above this is float rounding, not a measurement: say "exact match" instead.
+EXACT_PSNR = 100.0
+
+
+def psnr_text(psnr: float) -> str:
+    """``"38.2 dB"``, or ``"exact match"`` for a PSNR that only float rounding limits."""
+    if not np.isfinite(psnr) or psnr >= EXACT_PSNR:
+        return "exact match"
+    return f"{psnr:.1f} dB"
 
 
 @dataclass
@@ -50,6 +63,9 @@ class FitReport:
         ``after - reproduced`` for the first pair, float32 on the 0..255 scale, ``H x W`` or
         ``H x W x C`` (colour channels); large near the border if the other program treats
         edges differently.
+    left_out : ndarray or None
+        ``H x W`` bool for the first pair: True where the fit left the pixel out (border
+        margin, transparent, not a number, clipped), so its residual is no error of the fit.
     loss_history : list of float
         The loss after each Adam step (empty for the exact solver).
     findings : list of str
@@ -81,6 +97,7 @@ class FitReport:
     used_fraction: float
     excluded: dict[str, int]
     residual: np.ndarray
+    left_out: np.ndarray | None
     loss_history: list[float]
     findings: list[str]
     size: int
@@ -128,7 +145,7 @@ class FitReport:
 
 
 def _db(value: float) -> str:
-    return "inf dB (exact)" if not np.isfinite(value) else f"{value:.1f} dB"
+    return psnr_text(value)
 
 
 def _asymmetry(w: np.ndarray, other: np.ndarray) -> float:

@@ -170,6 +170,17 @@ class LearnResultView(QWidget):
 
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: bold;")
+        self.stale_banner = QLabel(
+            "Out of date: the pairs changed since this kernel was learned. "
+            "Press Learn to learn from them."
+        )
+        self.stale_banner.setObjectName("staleBanner")
+        self.stale_banner.setWordWrap(True)
+        self.stale_banner.setStyleSheet(
+            "background: #fff3cd; color: #664d03; border: 1px solid #e0c060; padding: 4px;"
+        )
+        self.stale_banner.hide()
+        self._stale = False
         self.heat_map = KernelHeatMap()
         self.report = QLabel(wordWrap=True, textFormat=Qt.RichText)
         self.report.setObjectName("learnReport")
@@ -256,18 +267,28 @@ class LearnResultView(QWidget):
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(kernel_box, 0, 0)
-        grid.addWidget(report_box, 0, 1)
-        grid.addWidget(compare_box, 1, 0, 1, 2)
-        grid.addLayout(buttons, 2, 0, 1, 2)
-        grid.setRowStretch(0, 5)
-        grid.setRowStretch(1, 4)
+        grid.addWidget(self.stale_banner, 0, 0, 1, 2)
+        grid.addWidget(kernel_box, 1, 0)
+        grid.addWidget(report_box, 1, 1)
+        grid.addWidget(compare_box, 2, 0, 1, 2)
+        grid.addLayout(buttons, 3, 0, 1, 2)
+        grid.setRowStretch(1, 5)
+        grid.setRowStretch(2, 4)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         self.show_outcome(None)
 
+    def set_stale(self, stale: bool) -> None:
+        """Mark the result shown as learned from pairs that have changed since (or not)."""
+        self._stale = bool(stale) and self.outcome is not None
+        self.stale_banner.setVisible(self._stale)
+
+    def is_stale(self) -> bool:
+        return self._stale
+
     def show_outcome(self, outcome: LearnOutcome | None) -> None:
         self.outcome = outcome
+        self.set_stale(False)
         for button in (self.open_button, self.add_button, self.export_button):
             button.setEnabled(outcome is not None)
         denominator = None

@@ -112,3 +112,28 @@ def test_round_rounds_to_simple_values_and_says_what_it_cost(qtbot, make_dialog)
     assert "1/16" in text and "largest change" in text
     assert "exactly n/16" in dialog.result_view.title.text()
     assert not dialog.result_view.round_button.isEnabled()
+
+
+def test_acf_export_offers_to_round_and_states_the_change(qtbot, tmp_path, make_dialog, dialogs):
+    from PySide6.QtWidgets import QMessageBox
+
+    from workbench.engine.kernel_files import import_kernels
+
+    before = textured(60, 72)
+    dialog = make_dialog(before)
+    dialog.options.set_options(size=3)
+    dialog.pairs.set_image(0, "after", ExampleImage(apply_kernel(before, BLUR), "after.png"))
+    learn_and_wait(qtbot, dialog)
+    target = tmp_path / "blur.acf"
+    dialogs.save_file = str(target)
+    dialogs.answers = [QMessageBox.StandardButton.Cancel]
+    dialog.export()  # refused as it is, rounding declined: nothing written
+    assert not target.exists()
+    assert "Could not export" in dialog.status_text()
+    question = [c for c in dialogs.calls if c[0] == "question"][-1][2]
+    assert "1/16" in question and "largest weight changes by" in question
+    dialogs.answers = [QMessageBox.StandardButton.Yes]
+    dialog.export()
+    kernels, _ = import_kernels(target)
+    np.testing.assert_array_equal(kernels[0].effective_weights(), BLUR.effective_weights())
+    assert "Rounded to multiples of 1/16" in dialog.status_text()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -358,11 +359,21 @@ class LearnDialog(QDialog):
         if path is None:
             return
         try:
-            notes = export_with_notes(kernel, path)
+            notes = export_with_notes(kernel, path, confirm_rounding=self._confirm_rounding)
         except (KernelFileError, OSError) as exc:
             self._show_status(f"Could not export: {exc}", error=True)
             return
         self._show_status(" ".join([f"Exported to {path.name}.", *notes]))
+
+    def _confirm_rounding(self, question: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Round for Photoshop?",
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Yes,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     # -- closing ------------------------------------------------------------------------
     def done(self, result: int) -> None:

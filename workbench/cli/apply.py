@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from workbench.cli.batch import batch_threads, in_order
 from workbench.cli.terminal import InputError, ProgressBar, exit_status, say
-from workbench.engine import BORDER_MODES, Kernel, apply_kernel
-from workbench.engine.atomic_write import check_folder, folder_problem, write_failure
-from workbench.engine.imageio import (
-    IMAGE_EXTENSIONS,
-    ImageReadError,
-    ImageWriteError,
-    check_savable,
-    load_image,
-    save_image,
-)
-from workbench.engine.library import KernelLibrary
-from workbench.engine.strategies import STRATEGY_NAMES
+from workbench.engine.option_names import BORDER_MODES, PNG_COMPRESSION, STRATEGY_NAMES
+
+if TYPE_CHECKING:
+    from workbench.engine import Kernel
+
+# The engine (numpy, Pillow, the codecs) is imported by the functions that filter, so that
+# 'workbench --help' and 'workbench kernels list' start without it.
 
 __all__ = ["add_parser", "run"]
 
@@ -44,6 +44,12 @@ def _repeat(text: str) -> int:
 
 def _quality(text: str) -> int:
     return _whole_number(text, 100)
+
+
+def _png_compression(text: str) -> int:
+    if text.strip() not in tuple("0123456789"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number from 0 to 9")
+    return int(text)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -87,11 +93,21 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         metavar="Q",
         help="JPEG and WebP quality 1..100 (default 95; WebP 100 is lossless)",
     )
+    p.add_argument(
+        "--png-compression",
+        type=_png_compression,
+        default=PNG_COMPRESSION,
+        metavar="0-9",
+        help=f"PNG compression: 0 none (fastest) .. 9 smallest (slowest), all lossless "
+        f"(default {PNG_COMPRESSION}: within a few percent of 9's size, many times faster)",
+    )
     p.set_defaults(run=run)
 
 
 def _inputs(names: list[str]) -> tuple[list[Path], bool]:
     """The image files to filter, and whether a folder was among the inputs."""
+    from workbench.engine.imageio import IMAGE_EXTENSIONS
+
     files: list[Path] = []
     had_folder = False
     for name in names:
@@ -113,6 +129,9 @@ def _inputs(names: list[str]) -> tuple[list[Path], bool]:
 
 def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
     """Where each result goes; the output folder is made only once every check passed."""
+    from workbench.engine.atomic_write import check_folder, folder_problem, write_failure
+    from workbench.engine.imageio import IMAGE_EXTENSIONS, ImageWriteError
+
     out = Path(output)
     batch = len(files) > 1 or had_folder
     new_folder = False
@@ -153,6 +172,8 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbench.engine.library import KernelLibrary
+
     kernel = KernelLibrary().resolve(args.kernel)
     files, had_folder = _inputs(args.images)
     out = Path(args.output)
@@ -160,23 +181,25 @@ def run(args: argparse.Namespace) -> int:
     targets = _targets(files, args.output, had_folder)
     bar = ProgressBar()
     status = 0
-    for index, (source, target) in enumerate(zip(files, targets, strict=True)):
-        bar.set_label(source.name)
+    done = [0.0] * len(files)  # each file's fraction done; files run on several threads
+    stop = threading.Event()
 
-        def progress(fraction: float, index: int = index) -> None:
-            bar.update((index + fraction) / len(files))
+    def task(index: int) -> tuple[BaseException, str] | None:
+        bar.set_label(files[index].name)
 
-        # A problem with one file is said and the batch goes on to the next.
-        try:
-            _filter_file(source, target, kernel, args, progress)
-            continue
-        except (ImageReadError, ImageWriteError) as exc:  # the message names the file
-            problem, message = exc, str(exc)
-        except ValueError as exc:  # the kernel does not fit this image
-            problem, message = exc, f"{source.name}: {exc}"
-        bar.clear()
-        say(message)
-        status = max(status, exit_status(problem))
+        def progress(fraction: float) -> None:
+            done[index] = fraction
+            bar.update(sum(done) / len(files))
+
+        return _filter_file(files[index], targets[index], kernel, args, progress, stop)
+
+    results = in_order(task, len(files), threads=batch_threads(), stop=stop)
+    with contextlib.closing(results):
+        for problem in results:
+            if problem is not None:  # said, and the batch goes on to the next file
+                bar.clear()
+                say(problem[1])
+                status = max(status, exit_status(problem[0]))
     bar.update(1.0, force=True)
     bar.clear()
     if not existed and out.is_dir() and not any(out.iterdir()):
@@ -190,17 +213,50 @@ def _filter_file(
     kernel: Kernel,
     args: argparse.Namespace,
     progress: Callable[[float], None],
-) -> None:
-    image = load_image(source)
-    # Refuse a format that cannot hold the result before computing it.
-    check_savable(target, image.pixels)
-    pixels = image.pixels
-    for step in range(args.repeat):
+    stop: threading.Event,
+) -> tuple[BaseException, str] | None:
+    """Filter one file; a problem with it comes back as (error, message), not raised."""
+    from workbench.engine import Cancelled, apply_kernel
+    from workbench.engine.imageio import (
+        ImageReadError,
+        ImageWriteError,
+        check_savable,
+        load_image,
+        save_image,
+    )
 
-        def step_progress(fraction: float, step: int = step) -> None:
-            progress((step + fraction) / args.repeat)
+    try:
+        image = load_image(source)
+        # Refuse a format that cannot hold the result before computing it.
+        check_savable(target, image.pixels)
+        pixels = image.pixels
+        # Saving needs the file's metadata, not its pixels: once filtered, they can go.
+        like = dataclasses.replace(image, pixels=pixels[:0].copy())
+        del image
+        for step in range(args.repeat):
 
-        pixels = apply_kernel(
-            pixels, kernel, border=args.border, strategy=args.strategy, progress=step_progress
+            def step_progress(fraction: float, step: int = step) -> None:
+                progress((step + fraction) / args.repeat)
+
+            pixels = apply_kernel(
+                pixels,
+                kernel,
+                border=args.border,
+                strategy=args.strategy,
+                progress=step_progress,
+                cancel=stop,
+            )
+        if stop.is_set():  # the batch is being stopped: write nothing more
+            raise Cancelled()
+        save_image(
+            target,
+            pixels,
+            like=like,
+            quality=args.quality,
+            png_compression=args.png_compression,
         )
-    save_image(target, pixels, like=image, quality=args.quality)
+    except (ImageReadError, ImageWriteError) as exc:  # the message names the file
+        return exc, str(exc)
+    except ValueError as exc:  # the kernel does not fit this image
+        return exc, f"{source.name}: {exc}"
+    return None

@@ -5,19 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
-
 from workbench.cli.terminal import InputError, ProgressBar, exit_status
-from workbench.engine import fit_kernel
-from workbench.engine.atomic_write import check_folder
-from workbench.engine.imageio import (
-    IMAGE_EXTENSIONS,
-    ImageWriteError,
-    check_savable,
-    load_image,
-    save_image,
-)
-from workbench.engine.library import EXPORT_EXTENSIONS, KernelFileError, export_kernel
+
+# The engine (numpy and all) is imported by the functions that use it, so that
+# 'workbench --help' starts without it.
 
 __all__ = ["add_parser", "run"]
 
@@ -88,6 +79,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from workbench.engine.atomic_write import check_folder
+    from workbench.engine.imageio import IMAGE_EXTENSIONS, ImageWriteError, check_savable
+    from workbench.engine.library import EXPORT_EXTENSIONS, KernelFileError
+
     out = Path(args.output)
     if out.suffix.lower() not in EXPORT_EXTENSIONS:
         raise InputError(f"{args.output}: save the kernel as one of {', '.join(EXPORT_EXTENSIONS)}")
@@ -104,6 +101,12 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from workbench.engine import fit_kernel
+    from workbench.engine.imageio import load_image, save_image
+    from workbench.engine.library import KernelFileError, export_kernel
+
     _check_outputs(args)
     names = [(args.before, args.after), *[tuple(p) for p in args.pair]]
     pairs = [(load_image(b).pixels, load_image(a).pixels) for b, a in names]

@@ -1,7 +1,8 @@
 """Image files in and out: Pillow to and from numpy arrays, losing no bit on the way.
 
 Pillow reads and writes most files. Where it would lose data (16-bit PNG, TIFF deeper than 8
-bits) :mod:`workbench.engine.image_codecs` reads and writes instead; it says why.
+bits) or time (PNG, JPEG) C codecs read and write instead: :mod:`workbench.engine.png_codec`
+and :mod:`workbench.engine.image_codecs` say which and why.
 
 Conventions
 -----------
@@ -21,13 +22,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
-from workbench.engine import image_codecs
+from workbench.engine import image_codecs, png_codec
 from workbench.engine.atomic_write import file_path, folder_problem, write_atomically
 
 __all__ = [
     "IMAGE_EXTENSIONS",
     "IMAGE_FORMATS",
     "MAX_PIXELS",
+    "PNG_COMPRESSION",
     "ImageFile",
     "ImageFormat",
     "ImageReadError",
@@ -39,8 +41,11 @@ __all__ = [
 
 #: Images with more pixels than this are refused before they are decoded. It is Pillow's own
 #: decompression-bomb limit (about 179 megapixels, 2 x ``Image.MAX_IMAGE_PIXELS``), applied
-#: the same way to the PNG and TIFF files that pypng and tifffile read.
+#: the same way to the PNG and TIFF files that libpng and tifffile read.
 MAX_PIXELS = 2 * (Image.MAX_IMAGE_PIXELS or 89_478_485)
+
+#: The default PNG compression level (0 none .. 9 most); :mod:`png_codec` says why 4.
+PNG_COMPRESSION = png_codec.DEFAULT_LEVEL
 
 
 @dataclass(frozen=True)
@@ -159,8 +164,8 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
 
     try:
         fmt, decoded = "PNG", None
-        if image_codecs.is_png16(head):
-            decoded = image_codecs.read_png16(path, check_size)
+        if png_codec.is_png(head):
+            decoded = png_codec.read_png(path, check_size)
         elif image_codecs.is_tiff(head):
             fmt, decoded = "TIFF", image_codecs.read_deep_tiff(path, check_size)
         if decoded is None:
@@ -203,12 +208,19 @@ def _load_with_pillow(path: Path, name: str) -> ImageFile:
     with im:
         _check_size(name, *im.size)
         fmt = "JPEG" if im.format == "MPO" else (im.format or "PNG")
+        icc = im.info.get("icc_profile") or None
+        dpi = _pillow_dpi(im.info.get("dpi"))
+        if fmt == "JPEG" and im.mode in ("L", "RGB"):
+            # Pillow has read the header; libjpeg-turbo decodes with a third of the memory.
+            pixels = image_codecs.decode_jpeg(path)
+            if pixels is not None:
+                exif = im.info.get("exif") or None
+                pixels, exif = image_codecs.apply_exif_orientation(pixels, exif)
+                return ImageFile(pixels, path, fmt, 8, icc, dpi, exif)
         try:
             im.load()
         except OSError as exc:
             raise ImageReadError(f"{name}: truncated or damaged image data ({exc})") from None
-        icc = im.info.get("icc_profile") or None
-        dpi = _pillow_dpi(im.info.get("dpi"))
         try:
             upright = ImageOps.exif_transpose(im)
         except Exception:  # a broken EXIF block must not stop the image from opening
@@ -264,6 +276,7 @@ def save_image(
     *,
     like: ImageFile | None = None,
     quality: int = 95,
+    png_compression: int = PNG_COMPRESSION,
 ) -> None:
     """Save pixels to an image file, never leaving a half-written file behind.
 
@@ -283,6 +296,10 @@ def save_image(
         or RGB, matches the pixels).
     quality : int, default 95
         JPEG and WebP quality, 1..100. WebP at 100 is written lossless.
+    png_compression : int, default 4
+        PNG compression level, 0 (none, fastest) to 9 (smallest, slowest); every level is
+        lossless. On photos every level from 1 up costs about the same (see
+        :mod:`workbench.engine.png_codec`); on graphics higher levels are smaller and slower.
 
     Raises
     ------
@@ -291,8 +308,8 @@ def save_image(
         JPEG, BMP or WebP, which hold 8 bits; transparency in JPEG or BMP), or the file
         cannot be written (missing folder, no permission, disk full).
     ValueError
-        If ``path`` is not a path, ``quality`` not a whole number from 1 to 100 or ``like``
-        not an :class:`ImageFile`.
+        If ``path`` is not a path, ``quality`` not a whole number from 1 to 100,
+        ``png_compression`` not one from 0 to 9, or ``like`` not an :class:`ImageFile`.
 
     Notes
     -----
@@ -316,6 +333,14 @@ def save_image(
         raise ValueError(f"quality must be a whole number from 1 to 100, got {quality!r}")
     if not 1 <= quality <= 100:
         raise ValueError(f"quality must be a whole number from 1 to 100, got {quality}")
+    if isinstance(png_compression, bool) or not isinstance(png_compression, (int, np.integer)):
+        raise ValueError(
+            f"png_compression must be a whole number from 0 to 9, got {png_compression!r}"
+        )
+    if not 0 <= png_compression <= 9:
+        raise ValueError(
+            f"png_compression must be a whole number from 0 to 9, got {png_compression}"
+        )
     if like is not None and not isinstance(like, ImageFile):
         raise ValueError(f"like must be an ImageFile (from load_image) or None, got {like!r}")
     fmt = _format_for(path)
@@ -329,8 +354,8 @@ def save_image(
     def write(tmp: str) -> None:
         if fmt == "TIFF":
             image_codecs.write_tiff(tmp, arr, icc, dpi)
-        elif fmt == "PNG" and arr.dtype == np.uint16:
-            image_codecs.write_png16(tmp, arr, icc, dpi, exif)
+        elif fmt == "PNG":
+            png_codec.write_png(tmp, arr, icc, dpi, exif, int(png_compression))
         else:
             _write_with_pillow(tmp, arr, fmt, icc, dpi, exif, int(quality))
 

@@ -22,7 +22,7 @@ def _edited_tab(tmp_path):
     return saved, edited, path
 
 
-def test_the_before_slot_takes_the_file_as_saved_and_says_so(qtbot, tmp_path, library, runner):
+def test_the_before_slot_takes_the_file_as_saved_and_says_so(qtbot, tmp_path, runner):
     from workbench.gui.learn.dialog import LearnDialog
 
     saved, edited, path = _edited_tab(tmp_path)
@@ -30,7 +30,6 @@ def test_the_before_slot_takes_the_file_as_saved_and_says_so(qtbot, tmp_path, li
         None,
         image=edited,
         image_name="chelsea.png",
-        library=library,
         runner=runner,
         saved_path=path,
         unsaved_edits=1,

@@ -78,7 +78,6 @@ def test_a_bad_cell_stays_marked_where_it_is_until_fixed(qtbot, editor, text):
     assert editor.model.data(index, Qt.ItemDataRole.DisplayRole) == "3"
 
 
-@pytest.mark.xfail(reason="the window is wired after the gui-house merge", strict=True)
 def test_apply_in_the_window_is_disabled_while_the_editor_is_invalid(qtbot, window, image_path):
     tab = open_and_wait(qtbot, window, image_path)
     window.editor.set_kernel(BLUR)

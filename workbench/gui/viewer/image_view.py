@@ -103,6 +103,11 @@ class ImageView(QGraphicsView):
             self.fit()
         self._canvas.update()
 
+    def set_before(self, before: DisplayImage | None) -> None:
+        """Replace the before image only: what is on screen as "after" (a preview) stays."""
+        self._canvas.before = before
+        self._canvas.update()
+
     def set_after(self, after: DisplayImage) -> None:
         """Replace the after image (same size), dropping any patch."""
         self._canvas.after = after

@@ -52,6 +52,13 @@ class WindowActions:
         make("fit", "&Fit in Window", "Ctrl+0", "Show the whole image")
         make("actual_size", "&100 %", "Ctrl+1", "One image pixel per screen pixel")
         make(
+            "fit_enlarges",
+            "Fit &Enlarges Small Images",
+            None,
+            "Fit in Window also enlarges an image smaller than the window",
+            checkable=True,
+        )
+        make(
             "split",
             "&Before/After Split",
             "Ctrl+\\",
@@ -113,6 +120,7 @@ class WindowActions:
         self.view_menu = bar.addMenu("&View")
         for action in (self.zoom_in, self.zoom_out, self.fit, self.actual_size):
             self.view_menu.addAction(action)
+        self.view_menu.addAction(self.fit_enlarges)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.split)
         self.view_menu.addSeparator()
@@ -149,6 +157,10 @@ class WindowActions:
         self.split.setIconText("Split")
         self.apply.setIconText("Apply")
         self.learn.setIconText("Learn\u2026")
+        # The toolbar says only "Undo"/"Redo", so its buttons never move as the step's name
+        # changes; the name is in the tooltip and the Edit menu.
+        self.undo.setIconText("Undo")
+        self.redo.setIconText("Redo")
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
 
@@ -167,6 +179,8 @@ class WindowActions:
         undo, redo = (document.undo_label(), document.redo_label()) if has else ("", "")
         self.undo.setText(f"&Undo {undo.replace('&', '&&')}" if can_undo else "&Undo")
         self.redo.setText(f"&Redo {redo.replace('&', '&&')}" if can_redo else "&Redo")
+        self.undo.setToolTip(f"Undo {undo} (Ctrl+Z)" if can_undo else "Nothing to undo")
+        self.redo.setToolTip(f"Redo {redo} (Ctrl+Shift+Z)" if can_redo else "Nothing to redo")
         self.revert.setEnabled(has and document.modified)
 
 

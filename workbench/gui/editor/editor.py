@@ -82,8 +82,11 @@ class KernelEditor(QWidget):
         self.sum_label = QLabel(self)
         self.sum_label.setObjectName("sumLabel")
 
+        # Two rows, so the dock can be narrow: history and geometry, then clipboard and sum.
         tools = QHBoxLayout()
         tools.setSpacing(2)
+        clipboard = QHBoxLayout()
+        clipboard.setSpacing(2)
         self._tool_buttons = {}
         for key, text, tip in (
             ("undo", "\u21b6", "Undo the last kernel edit (Ctrl+Z in the editor)"),
@@ -101,10 +104,11 @@ class KernelEditor(QWidget):
             button.setToolTip(tip)
             button.setObjectName(f"{key}Button")
             button.setAutoRaise(False)
-            tools.addWidget(button)
+            (clipboard if key in ("copy", "paste", "reset") else tools).addWidget(button)
             self._tool_buttons[key] = button
         tools.addStretch(1)
-        tools.addWidget(self.sum_label)
+        clipboard.addStretch(1)
+        clipboard.addWidget(self.sum_label)
 
         self.message_label = QLabel(self)
         self.message_label.setObjectName("editorMessage")
@@ -130,6 +134,7 @@ class KernelEditor(QWidget):
         layout.setContentsMargins(8, 6, 8, 8)
         layout.addWidget(self.options)
         layout.addLayout(tools)
+        layout.addLayout(clipboard)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message_label)
         layout.addLayout(bottom)

@@ -34,7 +34,7 @@ class ZoomBox(QComboBox):
         self.addItem(FIT_TEXT, None)
         for level in _LEVELS:
             self.addItem(format_zoom(level), level)
-        self.setMinimumContentsLength(7)
+        self.setMinimumContentsLength(6)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._zoom = 1.0

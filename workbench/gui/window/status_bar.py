@@ -26,7 +26,7 @@ class StatusBar(QStatusBar):
         self.setObjectName("statusBar")
         self.pixel_label = QLabel(self)
         self.pixel_label.setObjectName("pixelLabel")
-        self.pixel_label.setMinimumWidth(300)
+        self.pixel_label.setMinimumWidth(240)
         self.zoom_box = ZoomBox(self)  # as GIMP's: type a level or pick one
         self.zoom_box.zoomRequested.connect(self.zoomRequested)
         self.zoom_box.fitRequested.connect(self.fitRequested)

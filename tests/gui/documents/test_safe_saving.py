@@ -70,7 +70,7 @@ def test_save_over_a_jpeg_asks_before_encoding_it_again(qtbot, window, tmp_path,
     _blur(qtbot, window, tab)
     dialogs.answers.append(QMessageBox.StandardButton.Cancel)
     window.actions.save.trigger()
-    kind, title, text = [c for c in dialogs.calls if c[0] == "question"][-1]
+    _, title, text = [c for c in dialogs.calls if c[0] == "question"][-1]
     assert "JPEG" in title and "loses a little more" in text
     qtbot.wait(100)
     assert _digest(photo) == original  # declined: the original is as it was

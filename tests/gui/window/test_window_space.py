@@ -50,7 +50,7 @@ def test_dock_widths_that_starve_the_view_are_not_restored(qtbot, settings, kern
     second.close()
 
 
-def test_library_names_fit_at_the_default_width(qtbot, settings, kernel_library):
+def test_library_names_fit_at_the_default_width(qtbot, settings, kernel_library, image_path):
     from workbench.gui.window.main_window import MainWindow
 
     window = MainWindow(settings, library=kernel_library)
@@ -63,7 +63,12 @@ def test_library_names_fit_at_the_default_width(qtbot, settings, kernel_library)
     assert window.layout_keeper.view_share() >= MIN_VIEW_SHARE
     tree = window.library_panel.findChild(QAbstractItemView, "libraryTree")
     tree.expandAll()
-    QApplication.processEvents()
+    # With an image open every name has its thumbnail: tall rows, and a scroll bar.
+    open_and_wait(qtbot, window, image_path)
+    first = tree.model().index(0, 0, tree.model().index(0, 0))
+    qtbot.waitUntil(lambda: tree.visualRect(first).height() >= 20, timeout=10_000)
+    # A taller window may have no scroll bar; count with one all the same.
+    bar = 0 if tree.verticalScrollBar().isVisible() else tree.verticalScrollBar().sizeHint().width()
     model, metrics = tree.model(), tree.fontMetrics()
     checked = 0
     for r in range(model.rowCount()):
@@ -73,7 +78,7 @@ def test_library_names_fit_at_the_default_width(qtbot, settings, kernel_library)
             name = str(index.data())
             rect = tree.visualRect(index)  # the icon, then the name
             assert rect.right() <= tree.viewport().width(), name
-            text_width = rect.width() - tree.iconSize().width() - 8
+            text_width = rect.width() - tree.iconSize().width() - 8 - bar
             assert metrics.horizontalAdvance(name) <= text_width, name  # not elided
             checked += 1
     assert checked >= 30  # every built-in kernel was looked at

@@ -16,7 +16,7 @@ _GEOMETRY = "window/geometry"
 _STATE = "window/state"
 # First start: docks wide enough for their labels and the library's names, the image gets
 # the rest.
-_FIRST_DOCK_WIDTHS = (300, 360)
+_FIRST_DOCK_WIDTHS = (330, 350)
 #: The image view keeps at least this share of the window's width.
 MIN_VIEW_SHARE = 0.5
 _MIN_DOCK_WIDTH = 150  # narrower than this a dock is no use: its content scrolls below it

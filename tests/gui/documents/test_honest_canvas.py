@@ -74,6 +74,16 @@ def test_a_preview_is_marked_on_the_canvas_and_the_tab(qtbot, window, opened, sm
     assert _tab_text(window, tab).endswith("*")
 
 
+def test_the_badge_says_when_it_shows_the_last_valid_kernel(qtbot, window, opened):
+    tab = opened
+    window.editor.set_kernel(BOX)
+    qtbot.waitUntil(tab.shows_preview_mark, timeout=5000)
+    window.editor.divisor_spin.setValue(0)  # invalid: the preview is of the kernel before
+    assert tab.view.badge() == "Preview: last valid kernel"
+    window.editor.divisor_spin.setValue(9)
+    assert tab.view.badge() == "Preview"
+
+
 def test_save_while_a_preview_shows_says_it_is_not_saved(qtbot, window, opened, image_path):
     tab = opened
     window.editor.set_kernel(BOX)

@@ -96,6 +96,7 @@ class LivePreview(QObject):
         self._enabled = True
         self._armed = False  # an edit is waiting to be seen; cleared by Apply
         self._shown = False  # a preview (not the image) is on the canvas, badge and all
+        self._note = ""  # said on the badge, e.g. that the editor's kernel is not valid
         self._quick_id: int | None = None
         self._full_id: int | None = None
         self._quick_key: tuple | None = None
@@ -162,9 +163,15 @@ class LivePreview(QObject):
         """Whether ``tab``'s canvas shows a preview (marked "Preview") rather than the image."""
         return self._shown and tab is not None and tab is self._tab
 
+    def set_note(self, note: str) -> None:
+        """A few words on the Preview badge ("" for none): what the preview is of."""
+        self._note = note
+        if self._shown and self._tab is not None:
+            self._tab.mark_preview(True, note)
+
     def _show_mark(self, on: bool) -> None:
         if self._tab is not None:
-            self._tab.mark_preview(on)
+            self._tab.mark_preview(on, self._note)
         changed = on != self._shown
         self._shown = on
         if changed:

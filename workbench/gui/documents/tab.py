@@ -87,9 +87,9 @@ class DocumentTab(QWidget):
         self.before_pixels = self.document.pixels
         self.view.set_before(self.display_of(self.document.pixels))
 
-    def mark_preview(self, on: bool) -> None:
+    def mark_preview(self, on: bool, note: str = "") -> None:
         """Say on the canvas that what it shows is a preview, not the image ("Preview")."""
-        self.view.set_badge("Preview" if on else "")
+        self.view.set_badge(("Preview" + (f": {note}" if note else "")) if on else "")
 
     def shows_preview_mark(self) -> bool:
         return bool(self.view.badge())

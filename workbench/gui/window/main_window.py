@@ -127,6 +127,10 @@ class MainWindow(QMainWindow):
         self.editor.previewToggled.connect(self.preview.set_enabled)
         self.editor.previewToggled.connect(a.live_preview.setChecked)
         self.editor.validityChanged.connect(lambda _: self._update_ui())
+        # While a field is invalid the canvas still shows the last valid kernel: say so.
+        self.editor.validityChanged.connect(
+            lambda valid: self.preview.set_note("" if valid else "last valid kernel")
+        )
         self.preview.shownChanged.connect(lambda _: self._update_ui())
         self.library_panel.applyRequested.connect(
             lambda kernel: self.edits.apply_kernel(kernel, self.editor.settings())

@@ -14,8 +14,8 @@ number) is marked where it is, and Apply stays disabled until it is fixed.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QUndoStack
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.engine import Kernel, KernelError
-from workbench.engine.kernel_files.pasted import states_divisor
-from workbench.engine.library import KernelFileError, format_kernel_text, parse_kernel_text
+from workbench.engine.library import KernelFileError
+from workbench.gui.editor.clipboard import copied_text, read_pasted
 from workbench.gui.editor.grid import KernelGrid
 from workbench.gui.editor.model import KernelTableModel
 from workbench.gui.editor.options import KernelOptions
-from workbench.gui.editor.undo import EditorState, EditorStep
+from workbench.gui.editor.undo import EditorState, EditorStep, UndoKeys
 from workbench.gui.model.filter_settings import FilterSettings
 
 __all__ = ["KernelEditor"]
@@ -144,8 +144,9 @@ class KernelEditor(QWidget):
         self.undo_stack.clear()
         self._recorded = self._state()
         # Ctrl+Z anywhere in the editor is the kernel's (an open cell editor keeps its own).
+        self._undo_keys = UndoKeys(self.undo_stack, self)
         for widget in [self, *self.findChildren(QWidget)]:
-            widget.installEventFilter(self)
+            widget.installEventFilter(self._undo_keys)
 
     def _connect(self) -> None:
         self.undo_stack.canUndoChanged.connect(self._tool_buttons["undo"].setEnabled)
@@ -400,20 +401,6 @@ class KernelEditor(QWidget):
         self.table.fit_cells()
         self._changed(record=False)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and isinstance(
-            event, QKeyEvent
-        ):
-            step = _undo_key(event)
-            if step is not None:
-                if kind == QEvent.Type.ShortcutOverride:
-                    event.accept()  # ours, not the window's image undo
-                else:
-                    self.undo() if step == "undo" else self.redo()
-                return True
-        return super().eventFilter(watched, event)
-
     def _normalise(self) -> None:
         """Keep divisor and offset at GIMP's normalised values while the box is ticked."""
         if not self.normalise_box.isChecked():
@@ -500,7 +487,7 @@ class KernelEditor(QWidget):
     def copy_to_clipboard(self) -> None:
         """The weights as typed, then the divisor and offset: Paste reads it back the same."""
         try:
-            text = format_kernel_text(self.kernel(), keep_divisor=True)
+            text = copied_text(self.kernel())
         except KernelFileError as exc:
             self._show_message(f"Cannot copy: {exc}")
             return
@@ -514,32 +501,17 @@ class KernelEditor(QWidget):
     def paste_text(self, text: str) -> bool:
         """Take weights from text (rows of numbers or a G'MIC matrix); False if refused."""
         try:
-            pasted = parse_kernel_text(text)
+            pasted, note = read_pasted(text)
         except (KernelFileError, KernelError, ValueError) as exc:
             self._show_message(f"Cannot paste: {exc}")
             return False
-        divisor, offset, note = pasted.divisor, pasted.offset, ""
-        weights = pasted.weights
-        total = float(weights.sum())
-        whole = bool(np.all(weights == np.round(weights)))
-        if whole and not states_divisor(text) and total not in (0.0, 1.0):
-            # Integer weights written without their divisor (a 9x9 binomial sums to 65536):
-            # divide by the sum as GIMP's Normalise does, or the image turns white.
-            normal = Kernel(weights).normalized()
-            divisor, offset = normal.divisor, normal.offset
-            note = (
-                f"The pasted weights sum to {total:g}: divisor set to {divisor:g}"
-                + (f" and offset to {offset:g}" if offset else "")
-                + " (as GIMP's Normalise), so brightness is kept. Undo (Ctrl+Z) takes them"
-                " as they are."
-            )
         name = self.name_edit.text().strip()
         if name and name == self._meta.name and not name.endswith(_EDITED):
             name += _EDITED
         kernel = self._meta.replace(
-            weights=weights,
-            divisor=divisor,
-            offset=offset,
+            weights=pasted.weights,
+            divisor=pasted.divisor,
+            offset=pasted.offset,
             border=self.border_combo.currentData(),
             name=name,
         )
@@ -564,19 +536,6 @@ def _unrounded(spin: QDoubleSpinBox, exact: float) -> float:
     """The spin box's value, or ``exact`` if the box only shows it rounded."""
     value = spin.value()
     return exact if round(exact, spin.decimals()) == value else value
-
-
-def _undo_key(event: QKeyEvent) -> str | None:
-    """ "undo" or "redo" for the keys that mean so (Ctrl+Z, Ctrl+Shift+Z, Ctrl+Y), else None."""
-    if event.matches(QKeySequence.StandardKey.Undo):
-        return "undo"
-    if event.matches(QKeySequence.StandardKey.Redo):
-        return "redo"
-    combo = event.keyCombination().toCombined()
-    for keys, step in (("Ctrl+Z", "undo"), ("Ctrl+Shift+Z", "redo"), ("Ctrl+Y", "redo")):
-        if QKeySequence(keys)[0].toCombined() == combo:
-            return step
-    return None
 
 
 def identity(size: int = 3) -> Kernel:

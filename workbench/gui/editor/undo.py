@@ -1,4 +1,5 @@
-"""The kernel editor's own undo history: every edit of the kernel is one step on a QUndoStack.
+"""The kernel editor's own undo history: every edit of the kernel is one step on a QUndoStack,
+and the keys that step it while the focus is in the editor.
 
 A step holds the editor's whole state before and after (the kernel is small: a 63x63 grid is
 32 KB), so undo restores exactly what was on screen, refused entries included.
@@ -10,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
 
 from workbench.engine import Kernel
 
-__all__ = ["EditorState", "EditorStep"]
+__all__ = ["EditorState", "EditorStep", "UndoKeys"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,3 +89,45 @@ class EditorStep(QUndoCommand):
 
     def undo(self) -> None:
         self._restore(self.before)
+
+
+class UndoKeys(QObject):
+    """Event filter: Ctrl+Z, Ctrl+Shift+Z and Ctrl+Y on the watched widgets undo and redo
+    ``stack`` instead of reaching the window's shortcuts (the image's undo).
+
+    The shortcut-override event is accepted, so Qt delivers the key to the widget instead of
+    the window's action, and the key press itself then steps the stack.
+    """
+
+    def __init__(self, stack: QUndoStack, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._stack = stack
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and isinstance(
+            event, QKeyEvent
+        ):
+            step = undo_key(event)
+            if step is not None:
+                if kind == QEvent.Type.ShortcutOverride:
+                    event.accept()  # ours, not the window's image undo
+                elif step == "undo":
+                    self._stack.undo()
+                else:
+                    self._stack.redo()
+                return True
+        return super().eventFilter(watched, event)
+
+
+def undo_key(event: QKeyEvent) -> str | None:
+    """ "undo" or "redo" for the keys that mean so (Ctrl+Z, Ctrl+Shift+Z, Ctrl+Y), else None."""
+    if event.matches(QKeySequence.StandardKey.Undo):
+        return "undo"
+    if event.matches(QKeySequence.StandardKey.Redo):
+        return "redo"
+    combo = event.keyCombination().toCombined()
+    for keys, step in (("Ctrl+Z", "undo"), ("Ctrl+Shift+Z", "redo"), ("Ctrl+Y", "redo")):
+        if QKeySequence(keys)[0].toCombined() == combo:
+            return step
+    return None

@@ -9,9 +9,9 @@ import pytest
 from learn_steps import textured
 
 from workbench.engine import Kernel, apply_kernel, fit_kernel
-from workbench.gui.learn.colour_scale import LEFT_OUT_RGB
 from workbench.gui.learn.result import MIN_COMPARE_WIDTH, LearnOutcome, LearnResultView
 from workbench.gui.learn.rounding import plan_rounding, rounded_outcome
+from workbench.gui.plots.colour_scale import LEFT_OUT_RGB
 
 BLUR = Kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor=16)
 

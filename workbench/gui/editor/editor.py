@@ -14,7 +14,7 @@ number) is marked where it is, and Apply stays disabled until it is fixed.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -31,6 +32,7 @@ from workbench.engine import Kernel, KernelError
 from workbench.engine.library import KernelFileError
 from workbench.gui.editor.clipboard import copied_text, read_pasted
 from workbench.gui.editor.grid import KernelGrid
+from workbench.gui.editor.kernel_views import KernelViews
 from workbench.gui.editor.model import KernelTableModel
 from workbench.gui.editor.options import KernelOptions
 from workbench.gui.editor.undo import EditorState, EditorStep, UndoKeys
@@ -135,7 +137,16 @@ class KernelEditor(QWidget):
         layout.addWidget(self.options)
         layout.addLayout(tools)
         layout.addLayout(clipboard)
-        layout.addWidget(self.table, 1)
+        # Under the grid: the inspector, frequency response and histogram (issue 15).
+        self.views = KernelViews(self)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("editorSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.views)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 2)
+        layout.addWidget(self.splitter, 1)
         layout.addWidget(self.message_label)
         layout.addLayout(bottom)
 
@@ -165,6 +176,7 @@ class KernelEditor(QWidget):
         self._tool_buttons["redo"].setEnabled(False)
         self._tool_buttons["undo"].clicked.connect(self.undo_stack.undo)
         self._tool_buttons["redo"].clicked.connect(self.undo_stack.redo)
+        self.settingsChanged.connect(self.views.set_settings)
         self.model.weightsEdited.connect(self._on_weights_edited)
         self.model.entryRefused.connect(self._on_entry_refused)
         # After the cell's editor has closed: taking the matrix rebuilds the whole grid.

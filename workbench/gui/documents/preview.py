@@ -84,7 +84,7 @@ class LivePreview(QObject):
 
     #: The full preview finished (a :class:`PreviewResult`).
     ready = Signal(object)
-    #: Whether a preview is on screen (or on its way).
+    #: Whether a preview is on screen (or on its way): the kernel views follow it.
     activeChanged = Signal(bool)
     #: Filtering for the preview failed; the message is for the user.
     failed = Signal(str)

@@ -236,6 +236,7 @@ def test_editing_a_builtin_keeps_its_fields_and_saves_a_copy(
     window.library_panel.select("gaussian-3x3")
     window.library_panel.edit_selected()
     editor = window.editor
+    assert editor.undo_stack.undoText() == "Load Gaussian blur 3x3"  # one undoable step
     type_into_cell(qtbot, editor.table, 1, 1, "8")
     kernel = editor.kernel()
     assert kernel.divisor == 16  # not changed by the user: kept

@@ -189,3 +189,15 @@ def test_learning_from_an_edited_tab_uses_the_file_as_saved(qtbot, window, image
     np.testing.assert_array_equal(before.pixels, tab.document.pixels)
     assert before.name == "small.png (with 1 unsaved edit)"
     dialog.close()
+
+
+def test_open_in_editor_from_the_learn_dialog_is_one_kernel_undo_step(qtbot, window):
+    window.actions.learn.trigger()
+    dialog = window.learn.dialog
+    before = window.editor.kernel()
+    learned = Kernel([[0, 1, 0], [1, 4, 1], [0, 1, 0]], name="Learned 3x3")
+    dialog.open_in_editor.emit(learned)
+    assert window.editor.undo_stack.undoText() == "Load Learned 3x3"
+    window.editor.undo()
+    assert window.editor.kernel() == before
+    dialog.close()

@@ -66,8 +66,8 @@ class PixelInspection:
     unclipped : float
         ``total / divisor (/ alpha_seen) + offset``: the filter's value before rounding.
     value : float
-        The pixel the filter writes: ``unclipped`` rounded (ties upwards, as the engine does) and clipped for
-        integer images, as float32 for float images.
+        The pixel the filter writes: ``unclipped`` rounded (ties upwards, as the engine
+        does) and clipped for integer images, as float32 for float images.
     rule : str
         What the last step did, in words: ``"rounded"``, ``"clipped at 0"``, ``"clipped at
         255"``, ``"kept (float)"``, ``"not filtered: value kept"``...

@@ -219,11 +219,12 @@ class Kernel:
             raise KernelError("a list of offsets (one per channel) needs a colour kernel")
         _refuse_non_numbers(offset, "offsets")
         try:
-            values = tuple(_offset_value(v) for v in np.asarray(offset, dtype=float).ravel())
+            numbers = np.asarray(offset, dtype=float).ravel()
         except OverflowError:
             raise KernelError(f"offset is too large (over {MAX_ABS_OFFSET:g} in size)") from None
         except (TypeError, ValueError) as exc:
             raise KernelError(f"offsets must be numbers, got {offset!r}") from exc
+        values = tuple(_offset_value(v) for v in numbers)
         if len(values) != arr.shape[0]:
             raise KernelError(
                 f"{len(values)} offsets given for a colour kernel with {arr.shape[0]} outputs"

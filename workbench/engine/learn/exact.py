@@ -18,7 +18,7 @@ from workbench.engine.learn.layer import thin_product
 from workbench.engine.learn.rows import Group, GroupFit, gather_rows, gather_targets, held_out
 from workbench.engine.progress import Reporter
 
-__all__ = ["solve_exact", "tap_subset"]
+__all__ = ["CHECK_WORK", "chunk_rows", "solve_exact", "tap_subset"]
 
 #: Ridge weights tried, relative to the mean eigenvalue of the centred equations; the first
 #: is as good as none (it only keeps singular sums solvable).
@@ -26,6 +26,19 @@ RIDGE_GRID = (1e-15, *(10.0**e for e in range(-12, 0)))
 
 #: Rows per chunk when accumulating: ~30 MB of float64 columns at most.
 _CHUNK_VALUES = 4_000_000
+
+#: Multiply-adds between two cancel checks, at most: tens of milliseconds on a shared core,
+#: so that Cancel stops the solver within the engine's 0.2 s.
+CHECK_WORK = 30_000_000
+
+
+def chunk_rows(columns: int, *, per_row: int | None = None) -> int:
+    """Rows per chunk: within :data:`_CHUNK_VALUES` and :data:`CHECK_WORK`.
+
+    ``per_row`` is the work of one row (``columns ** 2`` for a normal-equations update).
+    """
+    work = columns * columns if per_row is None else per_row
+    return max(1, min(_CHUNK_VALUES // max(columns, 1), CHECK_WORK // max(work, 1)))
 
 
 def tap_subset(in_channels: int, big: int, small: int) -> np.ndarray:
@@ -41,7 +54,7 @@ def _accumulate(group: Group, size: int, reporter: Reporter) -> tuple[np.ndarray
     q = taps + 1
     a = np.zeros((q, q))
     b = np.zeros((q, group.outputs))
-    chunk = max(1024, _CHUNK_VALUES // q)
+    chunk = chunk_rows(q)
     buffer = np.empty((chunk, q))
     total = sum(s.train.size for s in group.sources)
     for source in group.sources:
@@ -57,7 +70,11 @@ def _accumulate(group: Group, size: int, reporter: Reporter) -> tuple[np.ndarray
 
 
 def _ridge_path(
-    a: np.ndarray, b: np.ndarray, cols: np.ndarray, grid: tuple[float, ...]
+    a: np.ndarray,
+    b: np.ndarray,
+    cols: np.ndarray,
+    grid: tuple[float, ...],
+    reporter: Reporter | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Weights (len(grid) x taps x outputs) and biases (len(grid) x outputs).
 
@@ -78,6 +95,8 @@ def _ridge_path(
     # sums that are singular (directions the pixels never vary along) still solve.
     eye = np.eye(cols.size)
     for i, rel in enumerate(grid):
+        if reporter is not None:
+            reporter.check()  # each solve is cols**3 / 3 multiply-adds
         system = cov + max(rel, 1e-15) * scale * eye
         try:
             weights[i] = np.linalg.solve(system, cross)
@@ -88,14 +107,25 @@ def _ridge_path(
 
 
 def _held_out_errors(
-    x: np.ndarray, y: np.ndarray, weights: np.ndarray, biases: np.ndarray
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray,
+    biases: np.ndarray,
+    reporter: Reporter | None = None,
 ) -> np.ndarray:
     """Sum of squared held-out errors for each candidate (weights: candidates x taps x out)."""
     g, t, o = weights.shape
-    pred = x @ weights.transpose(1, 0, 2).reshape(t, g * o)
-    pred += biases.reshape(1, g * o)
-    pred -= np.tile(y, (1, g))
-    return (pred * pred).reshape(-1, g, o).sum(axis=(0, 2))
+    flat = weights.transpose(1, 0, 2).reshape(t, g * o)
+    sse = np.zeros(g)
+    step = chunk_rows(t, per_row=t * g * o)
+    for start in range(0, max(x.shape[0], 1), step):
+        if reporter is not None:
+            reporter.check()
+        pred = x[start : start + step] @ flat
+        pred += biases.reshape(1, g * o)
+        pred -= np.tile(y[start : start + step], (1, g))
+        sse += (pred * pred).reshape(-1, g, o).sum(axis=(0, 2))
+    return sse
 
 
 def _pick(sse: np.ndarray, floor: float) -> int:
@@ -124,8 +154,8 @@ def solve_exact(
         results = {}
         for size in sizes:
             cols = tap_subset(group.in_channels, big, size)
-            w, c = _ridge_path(a, b, cols, RIDGE_GRID)
-            sse = _held_out_errors(hx[:, cols], hy, w, c)
+            w, c = _ridge_path(a, b, cols, RIDGE_GRID, reporter)
+            sse = _held_out_errors(hx[:, cols], hy, w, c, reporter)
             results[size] = (sse, w, c)
         per_group.append((a, b, hx, hy, results))
         reporter.check()
@@ -147,9 +177,14 @@ def solve_exact(
         check = GroupFit(w[i], c[i], chosen, RIDGE_GRID[i], errors)
         checks.append(check)
         if refit and hx.shape[0]:
-            a_all = a + hx.T @ hx
-            b_all = b + thin_product(hx.T, hy)
-            wf, cf = _ridge_path(a_all, b_all, cols, (RIDGE_GRID[i],))
+            a_all, b_all = a.copy(), b.copy()
+            step = chunk_rows(hx.shape[1])
+            for start in range(0, hx.shape[0], step):
+                reporter.check()
+                part = hx[start : start + step]
+                a_all += part.T @ part
+                b_all += thin_product(part.T, hy[start : start + step])
+            wf, cf = _ridge_path(a_all, b_all, cols, (RIDGE_GRID[i],), reporter)
             fits.append(GroupFit(wf[0], cf[0], chosen, RIDGE_GRID[i], errors))
         else:
             fits.append(check)

@@ -61,6 +61,26 @@ def _real_number(value: Any, what: str) -> float:
     return number
 
 
+def _shown_text(value: Any) -> str:
+    """``str(value)`` with lone surrogates (from a file name not in UTF-8) made visible.
+
+    They cannot be shown by Qt nor written as UTF-8: a name like that would fail far from
+    where it came in.
+    """
+    text = str(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "surrogateescape" if _escaped(text) else "replace")
+        text = text.decode("utf-8", "replace")
+    return text
+
+
+def _escaped(text: str) -> bool:
+    """Whether every lone surrogate is one ``os.fsdecode`` makes for an undecodable byte."""
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
+
+
 def _offset_value(value: Any) -> float:
     number = _real_number(value, "offset")
     if abs(number) > MAX_ABS_OFFSET:
@@ -206,9 +226,9 @@ class Kernel:
 
         self._offset = self._check_offset(offset, arr)
         self._border = check_border(border, error=KernelError)
-        self._name = str(name)
-        self._category = str(category)
-        self._description = str(description)
+        self._name = _shown_text(name)
+        self._category = _shown_text(category)
+        self._description = _shown_text(description)
         self._extra = MappingProxyType(dict(extra or {}))
 
     @staticmethod

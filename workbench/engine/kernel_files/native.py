@@ -147,7 +147,16 @@ def _json_text(value: Any, indent: int = 0) -> str:
     if isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value):
         items = [pad + _json_text(v, indent + 1) for v in value]
         return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
-    return json.dumps(value, ensure_ascii=False)
+    # A lone surrogate (kept from a hostile file's unknown key) cannot be UTF-8: escape it.
+    return json.dumps(value, ensure_ascii=isinstance(value, str) and not _utf8(value))
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def load_kernel(path: str | os.PathLike[str]) -> Kernel:

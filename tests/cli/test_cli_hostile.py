@@ -363,15 +363,15 @@ def test_a_five_channel_tiff_is_refused_naming_the_layout(files, run, assert_one
 
 
 def test_out_of_memory_while_filtering_is_status_1_and_one_line(files, capsys, monkeypatch):
+    import workbench.engine
     from workbench import cli
-    from workbench.cli import apply as cli_apply
 
     def no_memory(*args, **kwargs):
         raise MemoryError
 
     monkeypatch.setenv("WORKBENCH_KERNELS", str(files / "user-kernels"))
     monkeypatch.chdir(files)
-    monkeypatch.setattr(cli_apply, "apply_kernel", no_memory)
+    monkeypatch.setattr(workbench.engine, "apply_kernel", no_memory)
     status = cli.main(["apply", "photo.png", "-k", "gaussian-5x5", "-o", "o.png"])
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 1

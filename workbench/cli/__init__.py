@@ -33,7 +33,8 @@ COMMANDS = ("apply", "learn", "kernels")
 USAGE = """\
 workbench [IMAGE ...]
        workbench apply IMAGE [IMAGE ...] -k KERNEL -o OUT [--border MODE] [--repeat N]
-                       [--strategy S] [--quality Q]
+                       [--strategy S] [--quality Q] [--png-compression 0-9]
+                       [--scheduler tcp://HOST:PORT|local:N] [--skip-existing]
        workbench learn BEFORE AFTER [--pair BEFORE AFTER ...] -o KERNEL.json
                        [--size N|auto] [--mode shared|per-channel|color]
                        [--solver exact|adam] [--loss l2|huber|l1] [--residual FILE]
@@ -65,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=_Parser, required=True, prog="workbench"
     )
@@ -73,6 +74,17 @@ def _parser() -> argparse.ArgumentParser:
     cli_learn.add_parser(commands)
     cli_kernels.add_parser(commands)
     return parser
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: looks the version up only when asked (it costs a scan of the path)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
 
 
 def _version() -> str:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from workbench.cli.inputs import non_empty_path, refuse_writing_over_inputs
 from workbench.cli.terminal import say
-from workbench.engine import Kernel
-from workbench.engine.library import KernelLibrary, export_kernel, import_kernels
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from workbench.engine import Kernel
+    from workbench.engine.library import KernelLibrary
+
+# The library (and numpy with it) is imported by run(), so that 'workbench --help' starts
+# without it.
 
 __all__ = ["add_parser", "format_grid", "run"]
 
@@ -109,6 +115,8 @@ def _list(library: KernelLibrary) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbench.engine.library import KernelLibrary, export_kernel, import_kernels
+
     library = KernelLibrary()
     if args.action == "list":
         for path, reason in library.problems:

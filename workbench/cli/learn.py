@@ -5,20 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
-
 from workbench.cli.inputs import is_one_of, non_empty_path, refuse_writing_over_inputs
 from workbench.cli.terminal import InputError, ProgressBar, exit_status, say
-from workbench.engine import fit_kernel
-from workbench.engine.atomic_write import check_folder
-from workbench.engine.imageio import (
-    IMAGE_EXTENSIONS,
-    ImageWriteError,
-    check_savable,
-    load_image,
-    save_image,
-)
-from workbench.engine.library import EXPORT_EXTENSIONS, KernelFileError, export_kernel
+
+# The engine (numpy and all) is imported by the functions that use it, so that
+# 'workbench --help' starts without it.
 
 __all__ = ["add_parser", "run"]
 
@@ -106,6 +97,12 @@ def _check_outputs(args: argparse.Namespace) -> None:
         refuse_writing_over_inputs(args.residual, inputs, "residual image")
         if is_one_of(args.residual, [args.output]):
             raise InputError(f"{args.residual}: the residual and the kernel are the same file")
+    import numpy as np
+
+    from workbench.engine.atomic_write import check_folder
+    from workbench.engine.imageio import IMAGE_EXTENSIONS, ImageWriteError, check_savable
+    from workbench.engine.library import EXPORT_EXTENSIONS, KernelFileError
+
     out = Path(args.output)
     if out.suffix.lower() not in EXPORT_EXTENSIONS:
         raise InputError(f"{args.output}: save the kernel as one of {', '.join(EXPORT_EXTENSIONS)}")
@@ -121,7 +118,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
         check_folder(residual, error=ImageWriteError, name=args.residual)
 
 
-def _load(name: str) -> np.ndarray:
+def _load(load_image, name: str):
     image = load_image(name)
     for note in image.notes:  # "only the first frame is used": said once per file
         say(f"{Path(name).name}: {note}")
@@ -129,9 +126,15 @@ def _load(name: str) -> np.ndarray:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from workbench.engine import fit_kernel
+    from workbench.engine.imageio import load_image, save_image
+    from workbench.engine.library import KernelFileError, export_kernel
+
     _check_outputs(args)
     names = [(args.before, args.after), *[tuple(p) for p in args.pair]]
-    pairs = [(_load(b), _load(a)) for b, a in names]
+    pairs = [(_load(load_image, b), _load(load_image, a)) for b, a in names]
     bar = ProgressBar()
     bar.set_label(f"learning from {len(pairs)} pair{'s' if len(pairs) > 1 else ''}")
     try:

@@ -1,7 +1,8 @@
 """Image files in and out: Pillow to and from numpy arrays, losing no bit on the way.
 
 Pillow reads and writes most files. Where it would lose data (16-bit PNG, TIFF deeper than 8
-bits) :mod:`workbench.engine.image_codecs` reads and writes instead; it says why.
+bits) or time (PNG, JPEG) C codecs read and write instead: :mod:`workbench.engine.png_codec`
+and :mod:`workbench.engine.image_codecs` say which and why.
 
 Conventions
 -----------
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
-from workbench.engine import image_codecs
+from workbench.engine import image_codecs, png_codec
 from workbench.engine.atomic_write import (
     file_path,
     folder_problem,
@@ -35,6 +36,7 @@ __all__ = [
     "IMAGE_EXTENSIONS",
     "IMAGE_FORMATS",
     "MAX_PIXELS",
+    "PNG_COMPRESSION",
     "ImageFile",
     "ImageFormat",
     "ImageReadError",
@@ -46,8 +48,11 @@ __all__ = [
 
 #: Images with more pixels than this are refused before they are decoded. It is Pillow's own
 #: decompression-bomb limit (about 179 megapixels, 2 x ``Image.MAX_IMAGE_PIXELS``), applied
-#: the same way to the PNG and TIFF files that pypng and tifffile read.
+#: the same way to the PNG and TIFF files that libpng and tifffile read.
 MAX_PIXELS = 2 * (Image.MAX_IMAGE_PIXELS or 89_478_485)
+
+#: The default PNG compression level (0 none .. 9 most); :mod:`png_codec` says why 4.
+PNG_COMPRESSION = png_codec.DEFAULT_LEVEL
 
 
 @dataclass(frozen=True)
@@ -168,13 +173,20 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
     if not head:
         raise ImageReadError(f"{name}: the file is empty")
 
+    # Too large to read whole: TIFF is streamed by 'workbench apply', other types are not.
+    streamed = "TIFF" if image_codecs.is_tiff(head) else "other"
+
     def check_size(width: int, height: int) -> None:
-        _check_size(name, width, height)
+        _check_size(name, width, height, _STREAM_HINTS[streamed])
 
     try:
         fmt, decoded = "PNG", None
-        if image_codecs.is_png16(head):
-            decoded = image_codecs.read_png16(path, check_size)
+        if png_codec.is_png(head):
+            decoded = png_codec.read_png(path, check_size)
+            frames = _apng_frames(path)
+            if decoded is not None and frames > 1:
+                note = f"it holds {frames} frames (an animation); only the first is used"
+                return ImageFile(decoded.pixels, path, fmt, *decoded[1:], notes=(note,))
         elif image_codecs.is_tiff(head):
             notes = image_codecs.check_tiff_layout(path)
             fmt, decoded = "TIFF", image_codecs.read_deep_tiff(path, check_size)
@@ -196,14 +208,20 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
         raise ImageReadError(f"{name}: damaged or truncated image data ({exc})") from None
 
 
-def _check_size(name: str, width: int, height: int) -> None:
+_STREAM_HINTS = {
+    "TIFF": "; 'workbench apply' streams TIFF files this large into a TIFF",
+    "other": "; 'workbench apply' streams images this large if they are TIFF: convert it",
+}
+
+
+def _check_size(name: str, width: int, height: int, hint: str = "") -> None:
     if width <= 0 or height <= 0:
         raise ImageReadError(f"{name}: the header gives an empty size {width} x {height}")
     if width * height > MAX_PIXELS:
         raise ImageReadError(
             f"{name}: {width} x {height} pixels ({width * height / 1e6:.0f} megapixels) is "
-            f"too large; the limit is {MAX_PIXELS / 1e6:.0f} megapixels (a damaged file or a "
-            f"decompression bomb)"
+            f"too large to read whole; the limit is {MAX_PIXELS / 1e6:.0f} megapixels (a "
+            f"damaged file or a decompression bomb){hint}"
         )
 
 
@@ -232,26 +250,33 @@ def _decode_with_pillow(path: Path, name: str) -> ImageFile:
         im = Image.open(path)
     except Image.DecompressionBombError:
         raise ImageReadError(
-            f"{name}: too large; the limit is {MAX_PIXELS / 1e6:.0f} megapixels "
-            f"(a damaged file or a decompression bomb)"
+            f"{name}: too large to read whole; the limit is {MAX_PIXELS / 1e6:.0f} megapixels "
+            f"(a damaged file or a decompression bomb){_STREAM_HINTS['other']}"
         ) from None
     except Image.UnidentifiedImageError:
         raise ImageReadError(f"{name}: not an image file Workbench can read") from None
     notes: list[str] = []
     with im:
-        _check_size(name, *im.size)
+        _check_size(name, *im.size, _STREAM_HINTS["other"])
         fmt = "JPEG" if im.format == "MPO" else (im.format or "PNG")
         if fmt == "JPEG":
             _check_jpeg_length(path, name, *im.size)
         frames = getattr(im, "n_frames", 1)
         if fmt != "TIFF" and isinstance(frames, int) and frames > 1:
             notes.append(f"it holds {frames} frames (an animation); only the first is used")
+        icc = im.info.get("icc_profile") or None
+        dpi = _pillow_dpi(im.info.get("dpi"))
+        if fmt == "JPEG" and im.mode in ("L", "RGB"):
+            # Pillow has read the header; libjpeg-turbo decodes with a third of the memory.
+            pixels = image_codecs.decode_jpeg(path)
+            if pixels is not None:
+                exif = im.info.get("exif") or None
+                pixels, exif = image_codecs.apply_exif_orientation(pixels, exif)
+                return ImageFile(pixels, path, fmt, 8, icc, dpi, exif, tuple(notes))
         try:
             im.load()
         except OSError as exc:
             raise ImageReadError(f"{name}: truncated or damaged image data ({exc})") from None
-        icc = im.info.get("icc_profile") or None
-        dpi = _pillow_dpi(im.info.get("dpi"))
         try:
             upright = ImageOps.exif_transpose(im)
         except Exception:  # a broken EXIF block must not stop the image from opening
@@ -261,6 +286,26 @@ def _decode_with_pillow(path: Path, name: str) -> ImageFile:
         pixels, icc = _pillow_pixels(upright, name, icc)
     bit_depth = 32 if pixels.dtype == np.float32 else 8 * pixels.dtype.itemsize
     return ImageFile(pixels, path, fmt, bit_depth, icc, dpi, exif, tuple(notes))
+
+
+def _apng_frames(path: Path) -> int:
+    """Frames of an animated PNG (its ``acTL`` chunk, before the image data), else 1."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(8)
+            for _ in range(64):  # acTL comes before the first IDAT, among a few chunks
+                header = fh.read(8)
+                if len(header) < 8:
+                    return 1
+                length, kind = int.from_bytes(header[:4], "big"), header[4:]
+                if kind == b"acTL":
+                    return max(1, int.from_bytes(fh.read(4), "big"))
+                if kind == b"IDAT":
+                    return 1
+                fh.seek(length + 4, os.SEEK_CUR)
+    except OSError:
+        pass
+    return 1
 
 
 def _check_jpeg_length(path: Path, name: str, width: int, height: int) -> None:
@@ -325,6 +370,7 @@ def save_image(
     *,
     like: ImageFile | None = None,
     quality: int = 95,
+    png_compression: int = PNG_COMPRESSION,
 ) -> None:
     """Save pixels to an image file, never leaving a half-written file behind.
 
@@ -344,6 +390,10 @@ def save_image(
         or RGB, matches the pixels).
     quality : int, default 95
         JPEG and WebP quality, 1..100. WebP at 100 is written lossless.
+    png_compression : int, default 4
+        PNG compression level, 0 (none, fastest) to 9 (smallest, slowest); every level is
+        lossless. On photos every level from 1 up costs about the same (see
+        :mod:`workbench.engine.png_codec`); on graphics higher levels are smaller and slower.
 
     Raises
     ------
@@ -352,8 +402,8 @@ def save_image(
         JPEG, BMP or WebP, which hold 8 bits; transparency in JPEG or BMP), or the file
         cannot be written (missing folder, no permission, disk full).
     ValueError
-        If ``path`` is not a path, ``quality`` not a whole number from 1 to 100 or ``like``
-        not an :class:`ImageFile`.
+        If ``path`` is not a path, ``quality`` not a whole number from 1 to 100,
+        ``png_compression`` not one from 0 to 9, or ``like`` not an :class:`ImageFile`.
 
     Notes
     -----
@@ -377,6 +427,14 @@ def save_image(
         raise ValueError(f"quality must be a whole number from 1 to 100, got {quality!r}")
     if not 1 <= quality <= 100:
         raise ValueError(f"quality must be a whole number from 1 to 100, got {quality}")
+    if isinstance(png_compression, bool) or not isinstance(png_compression, (int, np.integer)):
+        raise ValueError(
+            f"png_compression must be a whole number from 0 to 9, got {png_compression!r}"
+        )
+    if not 0 <= png_compression <= 9:
+        raise ValueError(
+            f"png_compression must be a whole number from 0 to 9, got {png_compression}"
+        )
     if like is not None and not isinstance(like, ImageFile):
         raise ValueError(f"like must be an ImageFile (from load_image) or None, got {like!r}")
     fmt = _format_for(path)
@@ -390,8 +448,8 @@ def save_image(
     def write(tmp: str) -> None:
         if fmt == "TIFF":
             image_codecs.write_tiff(tmp, arr, icc, dpi)
-        elif fmt == "PNG" and arr.dtype == np.uint16:
-            image_codecs.write_png16(tmp, arr, icc, dpi, exif)
+        elif fmt == "PNG":
+            png_codec.write_png(tmp, arr, icc, dpi, exif, int(png_compression))
         else:
             _write_with_pillow(tmp, arr, fmt, icc, dpi, exif, int(quality))
 

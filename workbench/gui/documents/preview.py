@@ -110,11 +110,11 @@ class LivePreview(QObject):
             return
         self._stop()
         if self._tab is not None:
-            self._tab.view.viewportMoved.disconnect(self._on_viewport_moved)
+            self._tab.viewportMoved.disconnect(self._on_viewport_moved)
             self._tab.refresh()
         self._tab = tab
         if tab is not None:
-            tab.view.viewportMoved.connect(self._on_viewport_moved)
+            tab.viewportMoved.connect(self._on_viewport_moved)
         if self._armed:
             self._timer.start()
 
@@ -144,6 +144,15 @@ class LivePreview(QObject):
         if self._tab is not None:
             self._tab.refresh()
         self.activeChanged.emit(False)
+
+    def freeze(self) -> None:
+        """Stop the preview's work and keep what it shows (an Apply will replace it)."""
+        self._armed = False
+        self._stop()
+
+    def tab(self) -> DocumentTab | None:
+        """The tab being previewed on (the current one)."""
+        return self._tab
 
     def result_for(self, tab: DocumentTab, settings: FilterSettings) -> PreviewResult | None:
         """The finished full preview of ``settings`` on ``tab``'s current image, if any."""
@@ -191,7 +200,7 @@ class LivePreview(QObject):
         tab, settings = self._tab, self._settings
         doc = tab.document
         pixels = doc.pixels
-        rect = tab.view.visible_image_rect()
+        rect = tab.visible_image_rect()
         if rect.isEmpty():
             self._submit_full()
             return
@@ -247,7 +256,7 @@ class LivePreview(QObject):
             self._quick_id = None
             display, x, y, scale = result
             if self._tab is not None:
-                self._tab.view.set_patch(display, x, y, scale)
+                self._tab.show_preview_patch(display, x, y, scale)
             self._submit_full()
         elif request_id == self._full_id:
             self._full_id = None
@@ -256,7 +265,7 @@ class LivePreview(QObject):
             if self._tab is None or self._tab.document.state_id != state_id:
                 return
             self._result = PreviewResult(state_id, settings, pixels, display)
-            self._tab.view.set_after(display)
+            self._tab.show_preview(display)
             self.ready.emit(self._result)
 
     @Slot(int, str)
@@ -264,7 +273,7 @@ class LivePreview(QObject):
         if request_id in (self._quick_id, self._full_id):
             self._quick_id = self._full_id = None
             if self._tab is not None:
-                self._tab.view.clear_patch()
+                self._tab.clear_preview_patch()
             self.failed.emit(message)
 
 

@@ -91,21 +91,26 @@ def test_saving_many_kernels_reads_the_library_once(tmp_path, monkeypatch):
         assert load_kernel(tmp_path / "user" / f"{key}.json").weights[0, 0] == kernel.weights[0, 0]
 
 
-def test_an_interrupted_import_keeps_nothing(tmp_path, monkeypatch):
+@pytest.mark.parametrize("stage", ["_create_part", "replace"])
+def test_an_interrupted_import_keeps_nothing(tmp_path, monkeypatch, stage):
+    from workbench.engine import atomic_write
+
     (tmp_path / "user").mkdir()
     (tmp_path / "user" / "mine.json").write_text('{"weights": [[1]], "name": "Mine"}')
     library = KernelLibrary(user_dir=tmp_path / "user")
-    real = library_module.save_kernel
+    target = atomic_write if stage == "_create_part" else atomic_write.os
+    real = getattr(target, stage)
     calls = []
 
-    def interrupted(kernel, path):
-        calls.append(path)
-        if len(calls) == 5:
+    def interrupted(*args):
+        calls.append(args)
+        if len(calls) == 5:  # part way: while writing, or while renaming into place
             raise KeyboardInterrupt
-        real(kernel, path)
+        return real(*args)
 
-    monkeypatch.setattr(library_module, "save_kernel", interrupted)
+    monkeypatch.setattr(target, stage, interrupted)
     with pytest.raises(KeyboardInterrupt):
         library.save_many([Kernel([[n]], name=f"p{n}") for n in range(1, 20)])
+    monkeypatch.undo()
     assert sorted(p.name for p in (tmp_path / "user").iterdir()) == ["mine.json"]
     assert library.keys()[-1] == "mine"

@@ -36,6 +36,7 @@ __all__ = [
     "FORMAT_ID",
     "FORMAT_VERSION",
     "KernelFileError",
+    "encode_kernel",
     "kernel_from_dict",
     "kernel_to_dict",
     "load_kernel",
@@ -183,7 +184,11 @@ def load_kernel(path: str | os.PathLike[str]) -> Kernel:
     return kernel if kernel.name else kernel.replace(name=path.stem)
 
 
+def encode_kernel(kernel: Kernel) -> bytes:
+    """The bytes of a kernel's native ``.json`` file."""
+    return (_json_text(kernel_to_dict(kernel)) + "\n").encode("utf-8")
+
+
 def save_kernel(kernel: Kernel, path: str | os.PathLike[str]) -> None:
     """Save a kernel as a native ``.json`` file, atomically (temporary file, then rename)."""
-    text = _json_text(kernel_to_dict(kernel)) + "\n"
-    write_atomic(Path(path), text.encode("utf-8"))
+    write_atomic(Path(path), encode_kernel(kernel))

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tifffile
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -81,7 +81,9 @@ hostile_numbers = st.one_of(
     st.none(),
 )
 rows = st.lists(hostile_numbers | st.integers(-5, 5), min_size=0, max_size=5)
+cells = hostile_numbers | st.integers(-5, 5) | st.floats(-10, 10)
 grids = st.one_of(
+    st.lists(st.lists(cells, min_size=3, max_size=3), min_size=3, max_size=3),  # 3x3
     st.lists(rows, min_size=0, max_size=5),
     st.lists(st.lists(rows, max_size=3), max_size=3),  # 3-D
     st.lists(st.lists(st.lists(rows, max_size=2), max_size=2), max_size=2),  # colour-ish
@@ -111,6 +113,9 @@ def encode(document: dict, cut: int | None) -> bytes:
 
 @FUZZ
 @given(document=documents, cut=st.one_of(st.none(), st.integers(0, 200)))
+@example(document={"weights": [[10**309]]}, cut=None)  # the cases the fuzzing pass found
+@example(document={"weights": [[1]], "offset": 1e300}, cut=None)
+@example(document={"weights": [[1]], "divisor": "16"}, cut=None)
 def test_fuzzed_kernel_json_keeps_the_promise(folder, document, cut):
     data = encode(document, cut)
     (folder / "k.json").write_bytes(data)
@@ -121,6 +126,7 @@ def test_fuzzed_kernel_json_keeps_the_promise(folder, document, cut):
 
 @FUZZ
 @given(document=documents)
+@example(document={"weights": [[10**309]]})
 def test_a_fuzzed_kernel_in_the_user_library_never_stops_a_command(folder, document):
     library = folder / "user-kernels"
     library.mkdir(exist_ok=True)

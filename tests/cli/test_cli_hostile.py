@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -380,3 +381,45 @@ def test_out_of_memory_while_filtering_is_status_1_and_one_line(files, capsys, m
         "--strategy direct, a smaller image, or close other programs"
     ]
     assert not (files / "o.png").exists()
+
+
+def test_out_of_memory_while_loading_is_status_1_too(files, capsys, monkeypatch):
+    from workbench import cli
+    from workbench.engine import imageio
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setenv("WORKBENCH_KERNELS", str(files / "user-kernels"))
+    monkeypatch.chdir(files)
+    monkeypatch.setattr(imageio, "_load_with_pillow", no_memory)
+    status = cli.main(["apply", "gray.jpg", "-k", "sharpen", "-o", "o.png"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 1
+    assert err == ["workbench: gray.jpg: not enough memory to load this image"]
+
+
+def test_a_library_warning_is_not_a_second_line(files, capsys, monkeypatch):
+    import warnings
+
+    import workbench.engine
+    from workbench import cli
+
+    real = workbench.engine.apply_kernel
+
+    def overflowing(*args, **kwargs):  # as numpy does on an overflowing multiply
+        warnings.warn("overflow encountered in multiply", RuntimeWarning, stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setenv("WORKBENCH_KERNELS", str(files / "user-kernels"))
+    monkeypatch.chdir(files)
+    monkeypatch.setattr(workbench.engine, "apply_kernel", overflowing)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        # As Python shows a warning outside pytest: on stderr.
+        warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: (
+            sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+        )
+        status = cli.main(["apply", "photo.png", "-k", "sharpen", "-o", "o.png"])
+    assert status == 0
+    assert capsys.readouterr().err == ""

@@ -72,3 +72,23 @@ def test_an_image_file_name_with_a_lone_surrogate(qtbot, window, tmp_path, dialo
     window.open_files([str(tmp_path / bad)])
     qtbot.waitUntil(lambda: bool(dialogs.calls), timeout=5000)
     assert "bad" in dialogs.calls[-1][2]
+
+
+def test_importing_a_kernel_file_whose_name_has_a_lone_surrogate(qtbot, window, tmp_path, dialogs):
+    name = os.fsdecode(b"preset\xff.txt")  # ImageJ text: the kernel is named after the file
+    (tmp_path / name).write_text("0 1 0\n1 -4 1\n0 1 0\n")
+    keys = window.library_panel.import_files([tmp_path / name])
+    assert len(keys) == 1
+    entry = window.library_panel.library.get(keys[0])
+    assert entry.kernel.weights.tolist() == [[0, 1, 0], [1, -4, 1], [0, 1, 0]]
+    entry.kernel.name.encode("utf-8")  # showable and savable
+    assert [k for k in dialogs.kinds() if k == "warning"] == []
+
+
+def test_importing_bad_kernel_files_gives_one_message(qtbot, window, tmp_path, dialogs):
+    (tmp_path / "huge.json").write_text('{"weights": [[1' + "0" * 309 + "]]}")
+    os.mkfifo(tmp_path / "pipe.json")
+    keys = window.library_panel.import_files([tmp_path / "huge.json", tmp_path / "pipe.json"])
+    assert keys == []
+    assert dialogs.kinds() == ["warning"]
+    assert "huge.json" in dialogs.calls[0][2] and "named pipe" in dialogs.calls[0][2]

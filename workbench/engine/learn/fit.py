@@ -117,6 +117,7 @@ def _usable_groups(
     margin: int | None,
     mode: str,
     exclude_clipped: bool,
+    reporter: Reporter | None = None,
 ) -> tuple[list[Group], dict[str, int], list[int]]:
     """Mask the pairs and group their rows, with enough usable pixels for the largest size.
 
@@ -129,7 +130,13 @@ def _usable_groups(
         radius = big // 2
         edge = radius + 3 if margin is None else max(margin, radius)
         counts = dict.fromkeys(REASONS, 0)
-        masks = [pixel_masks(p, radius, edge, exclude_clipped, counts) for p in pairs]
+        masks = []
+        for p in pairs:  # whole-image passes: a cancel is looked at after each pair
+            if reporter is not None:
+                reporter.check()
+            masks.append(pixel_masks(p, radius, edge, exclude_clipped, counts))
+        if reporter is not None:
+            reporter.check()
         groups = build_groups(pairs, masks, mode)
         need = 4 * (groups[0].in_channels * big * big + 1) + 32
         short = min(g.usable for g in groups)
@@ -379,7 +386,7 @@ def _fit_space(
         )
     total_values = sum(p.shape[0] * p.shape[1] * p.channels for p in checked)
     groups, counts, sizes = _usable_groups(
-        checked, sizes, fixed is None, margin, mode, exclude_clipped
+        checked, sizes, fixed is None, margin, mode, exclude_clipped, reporter
     )
     big = max(sizes)
     taps = groups[0].in_channels * big * big
@@ -392,6 +399,7 @@ def _fit_space(
     q = taps + 1
     budget = int(solver_options.pop("max_rows", max(100_000, int(5e9 / q**2))))
     for group in groups:
+        reporter.check()
         split_rows(group, budget, 0.1, max(20_000, int(4e6 / q)), rng)
     reporter.check()
 

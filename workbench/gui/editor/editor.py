@@ -271,7 +271,15 @@ class KernelEditor(QWidget):
         self.undo_stack.redo()
 
     def set_kernel(self, kernel: Kernel, *, label: str | None = None) -> None:
-        """Show ``kernel`` (its weights, divisor, offset, border and name); one undo step."""
+        """Show ``kernel`` (its weights, divisor, offset, border and name); one undo step.
+
+        Raises
+        ------
+        KernelError
+            For a kernel the editor cannot show (a colour kernel of more than 4 channels);
+            checked before any widget changes, so the editor keeps the kernel it had.
+        """
+        _check_editable(kernel)
         self._updating = True
         try:
             self._meta = kernel
@@ -567,6 +575,17 @@ def _unrounded(spin: QDoubleSpinBox, exact: float) -> float:
     """The spin box's value, or ``exact`` if the box only shows it rounded."""
     value = spin.value()
     return exact if round(exact, spin.decimals()) == value else value
+
+
+def _check_editable(kernel: Kernel) -> None:
+    if kernel.is_color:
+        n_out, n_in = kernel.weights.shape[:2]
+        if max(n_out, n_in) > 4:
+            raise KernelError(
+                f"{kernel.name or 'this kernel'} is a colour kernel of {n_out} outputs x "
+                f"{n_in} inputs; images have at most 4 channels (RGBA), so the editor "
+                f"cannot show it"
+            )
 
 
 def identity(size: int = 3) -> Kernel:

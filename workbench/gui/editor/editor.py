@@ -391,6 +391,9 @@ class KernelEditor(QWidget):
             name=self.name_edit.text(),
             channels=self.options.channels(),
             alpha=self.alpha_box.isChecked(),
+            linear=self.linear_box.isChecked(),
+            luminance=self.luminance_box.isChecked(),
+            out_range=self.out_range_combo.currentData(),
         )
 
     def _record(self, label: str, merge: int) -> None:
@@ -426,6 +429,11 @@ class KernelEditor(QWidget):
             for letter, box in self.channel_boxes.items():
                 box.setChecked(letter in state.channels)
             self.alpha_box.setChecked(state.alpha)
+            self.linear_box.setChecked(state.linear)
+            self.luminance_box.setChecked(state.luminance)
+            self.out_range_combo.setCurrentIndex(
+                max(self.out_range_combo.findData(state.out_range), 0)
+            )
         finally:
             self._updating = False
         self._recorded = state

@@ -252,8 +252,9 @@ def commands(files: dict, out: Path, levels: list[int], tools: dict) -> dict:
     task = f"batch of {len(list(batch.iterdir()))} JPEGs"
     for name in ("workbench", "workbench (before)"):
         if name in tools:
+            tag = "before" if "before" in name else "w"
             add(task, name, [*wb, "apply", str(batch), "-k", "gaussian-5x5", "-o",
-                             str(out / f"{'before' if 'before' in name else 'w'}-batch")])  # fmt: skip
+                             str(out / f"{tag}-batch")])  # fmt: skip
     if "workbench" in tools:
         add(task, "workbench, 1 thread", [*wb, "apply", str(batch), "-k", "gaussian-5x5", "-o",
                                           str(out / "wb1-batch")])  # fmt: skip

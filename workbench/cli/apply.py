@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import functools
 import os
 import threading
 from collections.abc import Callable
@@ -12,8 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.cli.batch import batch_threads, in_order
-from workbench.cli.terminal import InputError, ProgressBar, exit_status, say
-from workbench.engine.option_names import BORDER_MODES, PNG_COMPRESSION, STRATEGY_NAMES
+from workbench.cli.cluster import scheduler_address
+from workbench.cli.inputs import is_one_of, non_empty_path
+from workbench.cli.terminal import InputError, ProgressBar, exit_status, say, stop_if_signalled
+from workbench.engine.option_names import (
+    BORDER_MODES,
+    OUT_RANGES,
+    PNG_COMPRESSION,
+    SPACES,
+    STRATEGY_NAMES,
+)
 
 if TYPE_CHECKING:
     from workbench.engine import Kernel
@@ -21,7 +30,7 @@ if TYPE_CHECKING:
 # The engine (numpy, Pillow, the codecs) is imported by the functions that filter, so that
 # 'workbench --help' and 'workbench kernels list' start without it.
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "filter_file", "run"]
 
 
 #: Most repeats of a filter: more is a typing slip that would run for hours.
@@ -61,17 +70,45 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "be a folder; the results keep the input file names."
         ),
     )
-    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files or folders")
+    p.add_argument(
+        "images", nargs="+", type=non_empty_path, metavar="IMAGE", help="image files or folders"
+    )
     p.add_argument(
         "-k",
         "--kernel",
         required=True,
+        type=non_empty_path,
         metavar="KERNEL",
         help="a library name (see 'workbench kernels list') or a kernel file",
     )
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file or folder")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=non_empty_path,
+        metavar="OUT",
+        help="output file or folder",
+    )
     p.add_argument(
         "--border", choices=BORDER_MODES, help="edge handling (default: the kernel's own)"
+    )
+    p.add_argument(
+        "--space",
+        choices=SPACES,
+        help="perceptual: filter the stored values (Photoshop, ImageJ); linear: in linear "
+        "light, as GIMP does (default: the kernel's own)",
+    )
+    p.add_argument(
+        "--luminance",
+        action="store_true",
+        default=None,
+        help="filter the luma only and keep the colours (default: the kernel's own)",
+    )
+    p.add_argument(
+        "--out-range",
+        choices=OUT_RANGES,
+        help="results outside the range: clip, abs (absolute value), stretch (min..max onto "
+        "the range), float (32-bit float TIFF) (default: the kernel's own)",
     )
     p.add_argument(
         "--repeat",
@@ -101,11 +138,29 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help=f"PNG compression: 0 none (fastest) .. 9 smallest (slowest), all lossless "
         f"(default {PNG_COMPRESSION}: within a few percent of 9's size, many times faster)",
     )
+    p.add_argument(
+        "--scheduler",
+        type=scheduler_address,
+        metavar="tcp://HOST:PORT|local:N",
+        help="filter the files on a Dask cluster: a running 'dask scheduler', or N worker "
+        "processes started here (needs pip install 'filter-workbench[cluster]')",
+    )
+    p.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="leave out images whose result already exists (rerun after an interruption)",
+    )
+    p.add_argument(
+        "--tiff-compression",
+        choices=("none", "zlib", "lzma"),
+        help="compression of a streamed TIFF result (default: the input's, else zlib)",
+    )
     p.set_defaults(run=run)
 
 
 def _inputs(names: list[str]) -> tuple[list[Path], bool]:
     """The image files to filter, and whether a folder was among the inputs."""
+    from workbench.engine.file_kinds import not_a_regular_file
     from workbench.engine.imageio import IMAGE_EXTENSIONS
 
     files: list[Path] = []
@@ -122,6 +177,8 @@ def _inputs(names: list[str]) -> tuple[list[Path], bool]:
             files.extend(found)
         elif path.is_file():
             files.append(path)
+        elif not_a_regular_file(path):
+            raise InputError(f"{name}: {not_a_regular_file(path)}")
         else:
             raise InputError(f"{name}: no such file or folder")
     return files, had_folder
@@ -151,8 +208,8 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
     names = [t.resolve() for t in targets]
     if len(set(names)) != len(names):
         raise InputError("two input images have the same file name; they would overwrite")
-    for source, target in zip(files, targets, strict=True):
-        if source.resolve() == target.resolve():
+    for target in targets:
+        if is_one_of(target, files):
             raise InputError(f"{target}: the output would overwrite its input image")
     if new_folder:
         try:
@@ -174,89 +231,178 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     from workbench.engine.library import KernelLibrary
 
+    if args.scheduler:
+        from workbench.cli.cluster import require_dask
+
+        require_dask()  # before anything is made
     kernel = KernelLibrary().resolve(args.kernel)
+    _check_float_target(args, kernel)
     files, had_folder = _inputs(args.images)
     out = Path(args.output)
     existed = out.exists()
-    targets = _targets(files, args.output, had_folder)
+    try:
+        targets = _targets(files, args.output, had_folder)
+        return _filter_all(list(zip(files, targets, strict=True)), kernel, args)
+    finally:
+        if not existed and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # nothing was written (or it was interrupted): leave nothing behind
+
+
+def _filter_all(jobs: list[tuple[Path, Path]], kernel: Kernel, args: argparse.Namespace) -> int:
+    from workbench.engine.imageio import ImageReadError, ImageWriteError
+
+    if args.skip_existing:
+        jobs = [(source, target) for source, target in jobs if not target.exists()]
+    report = functools.partial(_report, kernel=kernel)
     bar = ProgressBar()
     status = 0
-    done = [0.0] * len(files)  # each file's fraction done; files run on several threads
-    stop = threading.Event()
+    if args.scheduler and jobs:
+        from workbench.cli.cluster import run_on_scheduler
 
-    def task(index: int) -> tuple[BaseException, str] | None:
-        bar.set_label(files[index].name)
+        status = run_on_scheduler(args.scheduler, jobs, kernel, args, bar, report)
+    elif jobs:
+        done = [0.0] * len(jobs)  # each file's fraction done; files run on several threads
+        stop = threading.Event()
 
-        def progress(fraction: float) -> None:
-            done[index] = fraction
-            bar.update(sum(done) / len(files))
+        def task(index: int) -> tuple[Path, BaseException] | None:
+            source, target = jobs[index]
+            bar.set_label(source.name)
 
-        return _filter_file(files[index], targets[index], kernel, args, progress, stop)
+            def progress(fraction: float) -> None:
+                done[index] = fraction
+                bar.update(sum(done) / len(jobs))
 
-    results = in_order(task, len(files), threads=batch_threads(), stop=stop)
-    with contextlib.closing(results):
-        for problem in results:
-            if problem is not None:  # said, and the batch goes on to the next file
-                bar.clear()
-                say(problem[1])
-                status = max(status, exit_status(problem[0]))
+            stop_if_signalled()
+            try:
+                filter_file(source, target, kernel, args, progress, stop)
+            except (ImageReadError, ImageWriteError, ValueError, MemoryError) as exc:
+                return source, exc
+            return None
+
+        results = in_order(task, len(jobs), threads=batch_threads(), stop=stop)
+        with contextlib.closing(results):
+            for problem in results:
+                if problem is not None:  # said, and the batch goes on to the next file
+                    bar.clear()
+                    status = max(status, report(*problem))
     bar.update(1.0, force=True)
     bar.clear()
-    if not existed and out.is_dir() and not any(out.iterdir()):
-        out.rmdir()  # nothing was written: leave nothing behind
     return status
 
 
-def _filter_file(
+def _report(source: Path, exc: BaseException, *, kernel: Kernel) -> int:
+    """Say one file's problem in one line; its exit status. Re-raises any other error."""
+    from workbench.engine.imageio import ImageReadError, ImageWriteError
+
+    if isinstance(exc, (ImageReadError, ImageWriteError)):  # the message names the file
+        say(exc)
+    elif isinstance(exc, ValueError):  # the kernel does not fit this image
+        say(f"{source.name}: {exc}")
+    elif isinstance(exc, MemoryError):
+        say(f"{source.name}: {_memory_message(source, kernel)}")
+    else:
+        raise exc
+    return exit_status(exc)
+
+
+def _memory_message(source: Path, kernel: Kernel) -> str:
+    kh, kw = kernel.shape
+    try:
+        from PIL import Image
+
+        with Image.open(source) as im:
+            size = f"a {im.width} x {im.height} image"
+    except Exception:
+        size = "this image"
+    return (
+        f"not enough memory for {size} with a {kh}x{kw} kernel: try --strategy direct, a "
+        f"smaller image, or close other programs"
+    )
+
+
+def _check_float_target(args: argparse.Namespace, kernel: Kernel) -> None:
+    """A float result keeps values outside 0..1: only a float format may take it."""
+    if (args.out_range or kernel.out_range) != "float":
+        return
+    from workbench.engine.imageio import IMAGE_FORMATS
+
+    suffix = Path(args.output).suffix.lower()
+    fmt = IMAGE_FORMATS.get(suffix)
+    if fmt is not None and not fmt.floats:
+        raise InputError(
+            f"{args.output}: a float result (--out-range float) keeps values below black and "
+            f"above white, which {suffix} cannot hold; save as .tif"
+        )
+
+
+def filter_file(
     source: Path,
     target: Path,
     kernel: Kernel,
     args: argparse.Namespace,
-    progress: Callable[[float], None],
-    stop: threading.Event,
-) -> tuple[BaseException, str] | None:
-    """Filter one file; a problem with it comes back as (error, message), not raised."""
+    progress: Callable[[float], None] | None,
+    stop: threading.Event | None = None,
+) -> None:
+    """Filter one file as ``args`` say: what a plain run and a cluster's worker both do.
+
+    A problem with the file is raised (ImageReadError, ImageWriteError, or ValueError when
+    the kernel does not fit the image); ``stop`` set means the batch is being stopped.
+    """
     from workbench.engine import Cancelled, apply_kernel
-    from workbench.engine.imageio import (
-        ImageReadError,
-        ImageWriteError,
-        check_savable,
-        load_image,
-        save_image,
-    )
+    from workbench.engine.imageio import ImageWriteError, check_savable, load_image, save_image
+    from workbench.engine.tiff_stream import is_streamed, stream_apply, stream_target_problem
 
-    try:
-        image = load_image(source)
-        # Refuse a format that cannot hold the result before computing it.
-        check_savable(target, image.pixels)
-        pixels = image.pixels
-        # Saving needs the file's metadata, not its pixels: once filtered, they can go.
-        like = dataclasses.replace(image, pixels=pixels[:0].copy())
-        del image
-        for step in range(args.repeat):
+    if is_streamed(source):  # a TIFF too large to read whole
+        problem = stream_target_problem(target)
+        if problem:
+            raise ImageWriteError(problem)
+        stream_apply(
+            source,
+            target,
+            kernel,
+            repeat=args.repeat,
+            compression=getattr(args, "tiff_compression", None),
+            border=args.border,
+            space=args.space,
+            luminance=args.luminance,
+            out_range=args.out_range,
+            strategy=args.strategy,
+            progress=progress,
+            cancel=stop,
+        )
+        return
+    image = load_image(source)
+    for note in image.notes:  # "only the first frame is used": said once per file
+        say(f"{source.name}: {note}")
+    # Refuse a format that cannot hold the result before computing it.
+    check_savable(target, image.pixels)
+    pixels = image.pixels
+    # Saving needs the file's metadata, not its pixels: once filtered, they can go.
+    like = dataclasses.replace(image, pixels=pixels[:0].copy())
+    del image
+    for step in range(args.repeat):
 
-            def step_progress(fraction: float, step: int = step) -> None:
+        def step_progress(fraction: float, step: int = step) -> None:
+            if progress is not None:
                 progress((step + fraction) / args.repeat)
 
-            pixels = apply_kernel(
-                pixels,
-                kernel,
-                border=args.border,
-                strategy=args.strategy,
-                progress=step_progress,
-                cancel=stop,
-            )
-        if stop.is_set():  # the batch is being stopped: write nothing more
-            raise Cancelled()
-        save_image(
-            target,
+        pixels = apply_kernel(
             pixels,
-            like=like,
-            quality=args.quality,
-            png_compression=args.png_compression,
+            kernel,
+            border=args.border,
+            space=args.space,
+            luminance=args.luminance,
+            out_range=args.out_range,
+            strategy=args.strategy,
+            progress=step_progress,
+            cancel=stop,
         )
-    except (ImageReadError, ImageWriteError) as exc:  # the message names the file
-        return exc, str(exc)
-    except ValueError as exc:  # the kernel does not fit this image
-        return exc, f"{source.name}: {exc}"
-    return None
+    if stop is not None and stop.is_set():  # the batch is being stopped: write nothing more
+        raise Cancelled()
+    save_image(
+        target,
+        pixels,
+        like=like,
+        quality=args.quality,
+        png_compression=args.png_compression,
+    )

@@ -1,7 +1,9 @@
 """The convolution engine: pure numpy and Pillow, usable as a library, never imports Qt.
 
 The names below are imported on first use (PEP 562), so that ``workbench --help`` and other
-light work that touches one engine module do not pay for numpy, Pillow and every codec.
+light work that touches one engine module do not pay for numpy, Pillow and every codec, and
+so that ``apply_kernel_dask`` (for dask arrays) never imports dask, an optional extra, until
+it is used.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from workbench.engine.convolve import apply_kernel
+    from workbench.engine.dask_apply import apply_kernel_dask
     from workbench.engine.imageio import ImageFile, load_image, save_image
     from workbench.engine.kernel import Kernel, KernelError
     from workbench.engine.kernel_files import (
@@ -40,6 +43,7 @@ _HOMES = {
     "KernelLibrary": "library",
     "LearnError": "learn",
     "apply_kernel": "convolve",
+    "apply_kernel_dask": "dask_apply",
     "export_kernel": "kernel_files",
     "fit_kernel": "learn",
     "format_kernel_text": "kernel_files",
@@ -64,6 +68,7 @@ __all__ = [
     "KernelLibrary",
     "LearnError",
     "apply_kernel",
+    "apply_kernel_dask",
     "export_kernel",
     "fit_kernel",
     "format_kernel_text",

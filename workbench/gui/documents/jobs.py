@@ -16,8 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from workbench.engine.imageio import PNG_COMPRESSION, load_image, save_image
-from workbench.engine.progress import Cancelled
-from workbench.gui.documents.preview import FULL_CHANNEL
+from workbench.gui.documents.preview import FULL_CHANNEL, filter_whole
 from workbench.gui.documents.save_conversion import convert_for_format
 from workbench.gui.model.filter_settings import FilterSettings
 from workbench.gui.viewer.display import to_display
@@ -40,17 +39,10 @@ def _load(progress, cancel, path):
     return image_file, to_display(image_file.pixels)
 
 
-def _filter(progress, cancel, pixels, settings):
-    out = settings.run(pixels, progress, cancel)
-    if cancel.is_set():  # the screen copy of a large image takes a while: skip it
-        raise Cancelled("cancelled")
-    return out, to_display(out)
-
-
-def _save(progress, cancel, path, pixels, like, convert, png_compression):
+def _save(progress, cancel, path, pixels, like, convert, png_compression, quality):
     if convert:  # the user agreed to a copy the format can hold
         pixels = convert_for_format(pixels, path)
-    save_image(path, pixels, like=like, png_compression=png_compression)
+    save_image(path, pixels, like=like, png_compression=png_compression, quality=quality)
     return path
 
 
@@ -106,7 +98,7 @@ class ImageJobs(QObject):
 
     def apply(self, tab, settings: FilterSettings) -> int:
         doc = tab.document
-        rid = self._runner.submit(_filter, channel="apply", args=(doc.pixels, settings))
+        rid = self._runner.submit(filter_whole, channel="apply", args=(doc.pixels, settings))
         label = f"Applying {settings.label}"
         self._jobs[rid] = _Job("apply", label, tab=tab, state_id=doc.state_id, settings=settings)
         self.progress.emit(label, 0.0)
@@ -120,10 +112,12 @@ class ImageJobs(QObject):
         close_after: bool = False,
         convert: bool = False,
         png_compression: int = PNG_COMPRESSION,
+        quality: int = 95,
     ) -> int:
-        """Write the tab's image; ``convert`` to what the format holds (8-bit, no alpha)."""
+        """Write the tab's image; ``convert`` to what the format holds (8-bit, no alpha);
+        ``quality`` for JPEG and WebP."""
         doc = tab.document
-        args = (Path(path), doc.pixels, doc.source, convert, png_compression)
+        args = (Path(path), doc.pixels, doc.source, convert, png_compression, int(quality))
         rid = self._runner.submit(_save, channel=f"save:{path}", args=args)
         self._jobs[rid] = _Job(
             "save",

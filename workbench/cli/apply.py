@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
+import functools
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from workbench.cli.cluster import require_dask, run_on_scheduler, scheduler_address
-from workbench.cli.terminal import InputError, ProgressBar, exit_status, say
-from workbench.engine import BORDER_MODES, Kernel, apply_kernel
-from workbench.engine.atomic_write import check_folder, folder_problem, write_failure
-from workbench.engine.imageio import (
-    IMAGE_EXTENSIONS,
-    ImageReadError,
-    ImageWriteError,
-    check_savable,
-    load_image,
-    save_image,
-)
-from workbench.engine.library import KernelLibrary
-from workbench.engine.strategies import STRATEGY_NAMES
-from workbench.engine.tiff_stream import is_streamed, stream_apply, stream_target_problem
+from workbench.cli.batch import batch_threads, in_order
+from workbench.cli.cluster import scheduler_address
+from workbench.cli.inputs import is_one_of, non_empty_path
+from workbench.cli.terminal import InputError, ProgressBar, exit_status, say, stop_if_signalled
+from workbench.engine.option_names import BORDER_MODES, PNG_COMPRESSION, STRATEGY_NAMES
+
+if TYPE_CHECKING:
+    from workbench.engine import Kernel
+
+# The engine (numpy, Pillow, the codecs) is imported by the functions that filter, so that
+# 'workbench --help' and 'workbench kernels list' start without it.
 
 __all__ = ["add_parser", "filter_file", "run"]
 
@@ -48,6 +49,12 @@ def _quality(text: str) -> int:
     return _whole_number(text, 100)
 
 
+def _png_compression(text: str) -> int:
+    if text.strip() not in tuple("0123456789"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number from 0 to 9")
+    return int(text)
+
+
 def add_parser(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "apply",
@@ -57,15 +64,25 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "be a folder; the results keep the input file names."
         ),
     )
-    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files or folders")
+    p.add_argument(
+        "images", nargs="+", type=non_empty_path, metavar="IMAGE", help="image files or folders"
+    )
     p.add_argument(
         "-k",
         "--kernel",
         required=True,
+        type=non_empty_path,
         metavar="KERNEL",
         help="a library name (see 'workbench kernels list') or a kernel file",
     )
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file or folder")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=non_empty_path,
+        metavar="OUT",
+        help="output file or folder",
+    )
     p.add_argument(
         "--border", choices=BORDER_MODES, help="edge handling (default: the kernel's own)"
     )
@@ -90,6 +107,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="JPEG and WebP quality 1..100 (default 95; WebP 100 is lossless)",
     )
     p.add_argument(
+        "--png-compression",
+        type=_png_compression,
+        default=PNG_COMPRESSION,
+        metavar="0-9",
+        help=f"PNG compression: 0 none (fastest) .. 9 smallest (slowest), all lossless "
+        f"(default {PNG_COMPRESSION}: within a few percent of 9's size, many times faster)",
+    )
+    p.add_argument(
         "--scheduler",
         type=scheduler_address,
         metavar="tcp://HOST:PORT|local:N",
@@ -111,6 +136,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def _inputs(names: list[str]) -> tuple[list[Path], bool]:
     """The image files to filter, and whether a folder was among the inputs."""
+    from workbench.engine.file_kinds import not_a_regular_file
+    from workbench.engine.imageio import IMAGE_EXTENSIONS
+
     files: list[Path] = []
     had_folder = False
     for name in names:
@@ -125,6 +153,8 @@ def _inputs(names: list[str]) -> tuple[list[Path], bool]:
             files.extend(found)
         elif path.is_file():
             files.append(path)
+        elif not_a_regular_file(path):
+            raise InputError(f"{name}: {not_a_regular_file(path)}")
         else:
             raise InputError(f"{name}: no such file or folder")
     return files, had_folder
@@ -132,6 +162,9 @@ def _inputs(names: list[str]) -> tuple[list[Path], bool]:
 
 def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
     """Where each result goes; the output folder is made only once every check passed."""
+    from workbench.engine.atomic_write import check_folder, folder_problem, write_failure
+    from workbench.engine.imageio import IMAGE_EXTENSIONS, ImageWriteError
+
     out = Path(output)
     batch = len(files) > 1 or had_folder
     new_folder = False
@@ -151,8 +184,8 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
     names = [t.resolve() for t in targets]
     if len(set(names)) != len(names):
         raise InputError("two input images have the same file name; they would overwrite")
-    for source, target in zip(files, targets, strict=True):
-        if source.resolve() == target.resolve():
+    for target in targets:
+        if is_one_of(target, files):
             raise InputError(f"{target}: the output would overwrite its input image")
     if new_folder:
         try:
@@ -172,48 +205,94 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbench.engine.library import KernelLibrary
+
     if args.scheduler:
+        from workbench.cli.cluster import require_dask
+
         require_dask()  # before anything is made
     kernel = KernelLibrary().resolve(args.kernel)
     files, had_folder = _inputs(args.images)
     out = Path(args.output)
     existed = out.exists()
-    targets = _targets(files, args.output, had_folder)
-    jobs = list(zip(files, targets, strict=True))
+    try:
+        targets = _targets(files, args.output, had_folder)
+        return _filter_all(list(zip(files, targets, strict=True)), kernel, args)
+    finally:
+        if not existed and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # nothing was written (or it was interrupted): leave nothing behind
+
+
+def _filter_all(jobs: list[tuple[Path, Path]], kernel: Kernel, args: argparse.Namespace) -> int:
+    from workbench.engine.imageio import ImageReadError, ImageWriteError
+
     if args.skip_existing:
         jobs = [(source, target) for source, target in jobs if not target.exists()]
+    report = functools.partial(_report, kernel=kernel)
     bar = ProgressBar()
     status = 0
     if args.scheduler and jobs:
-        status = run_on_scheduler(args.scheduler, jobs, kernel, args, bar, _report)
-    for index, (source, target) in enumerate([] if args.scheduler else jobs):
-        bar.set_label(source.name)
+        from workbench.cli.cluster import run_on_scheduler
 
-        def progress(fraction: float, index: int = index) -> None:
-            bar.update((index + fraction) / len(jobs))
+        status = run_on_scheduler(args.scheduler, jobs, kernel, args, bar, report)
+    elif jobs:
+        done = [0.0] * len(jobs)  # each file's fraction done; files run on several threads
+        stop = threading.Event()
 
-        # A problem with one file is said and the batch goes on to the next.
-        try:
-            filter_file(source, target, kernel, args, progress)
-        except (ImageReadError, ImageWriteError, ValueError) as exc:
-            bar.clear()
-            status = max(status, _report(source, exc))
+        def task(index: int) -> tuple[Path, BaseException] | None:
+            source, target = jobs[index]
+            bar.set_label(source.name)
+
+            def progress(fraction: float) -> None:
+                done[index] = fraction
+                bar.update(sum(done) / len(jobs))
+
+            stop_if_signalled()
+            try:
+                filter_file(source, target, kernel, args, progress, stop)
+            except (ImageReadError, ImageWriteError, ValueError, MemoryError) as exc:
+                return source, exc
+            return None
+
+        results = in_order(task, len(jobs), threads=batch_threads(), stop=stop)
+        with contextlib.closing(results):
+            for problem in results:
+                if problem is not None:  # said, and the batch goes on to the next file
+                    bar.clear()
+                    status = max(status, report(*problem))
     bar.update(1.0, force=True)
     bar.clear()
-    if not existed and out.is_dir() and not any(out.iterdir()):
-        out.rmdir()  # nothing was written: leave nothing behind
     return status
 
 
-def _report(source: Path, exc: BaseException) -> int:
+def _report(source: Path, exc: BaseException, *, kernel: Kernel) -> int:
     """Say one file's problem in one line; its exit status. Re-raises any other error."""
+    from workbench.engine.imageio import ImageReadError, ImageWriteError
+
     if isinstance(exc, (ImageReadError, ImageWriteError)):  # the message names the file
         say(exc)
     elif isinstance(exc, ValueError):  # the kernel does not fit this image
         say(f"{source.name}: {exc}")
+    elif isinstance(exc, MemoryError):
+        say(f"{source.name}: {_memory_message(source, kernel)}")
     else:
         raise exc
     return exit_status(exc)
+
+
+def _memory_message(source: Path, kernel: Kernel) -> str:
+    kh, kw = kernel.shape
+    try:
+        from PIL import Image
+
+        with Image.open(source) as im:
+            size = f"a {im.width} x {im.height} image"
+    except Exception:
+        size = "this image"
+    return (
+        f"not enough memory for {size} with a {kh}x{kw} kernel: try --strategy direct, a "
+        f"smaller image, or close other programs"
+    )
 
 
 def filter_file(
@@ -222,8 +301,17 @@ def filter_file(
     kernel: Kernel,
     args: argparse.Namespace,
     progress: Callable[[float], None] | None,
+    stop: threading.Event | None = None,
 ) -> None:
-    """Filter one file as ``args`` say; what a plain run and a cluster's worker both do."""
+    """Filter one file as ``args`` say: what a plain run and a cluster's worker both do.
+
+    A problem with the file is raised (ImageReadError, ImageWriteError, or ValueError when
+    the kernel does not fit the image); ``stop`` set means the batch is being stopped.
+    """
+    from workbench.engine import Cancelled, apply_kernel
+    from workbench.engine.imageio import ImageWriteError, check_savable, load_image, save_image
+    from workbench.engine.tiff_stream import is_streamed, stream_apply, stream_target_problem
+
     if is_streamed(source):  # a TIFF too large to read whole
         problem = stream_target_problem(target)
         if problem:
@@ -237,12 +325,18 @@ def filter_file(
             border=args.border,
             strategy=args.strategy,
             progress=progress,
+            cancel=stop,
         )
         return
     image = load_image(source)
+    for note in image.notes:  # "only the first frame is used": said once per file
+        say(f"{source.name}: {note}")
     # Refuse a format that cannot hold the result before computing it.
     check_savable(target, image.pixels)
     pixels = image.pixels
+    # Saving needs the file's metadata, not its pixels: once filtered, they can go.
+    like = dataclasses.replace(image, pixels=pixels[:0].copy())
+    del image
     for step in range(args.repeat):
 
         def step_progress(fraction: float, step: int = step) -> None:
@@ -250,6 +344,19 @@ def filter_file(
                 progress((step + fraction) / args.repeat)
 
         pixels = apply_kernel(
-            pixels, kernel, border=args.border, strategy=args.strategy, progress=step_progress
+            pixels,
+            kernel,
+            border=args.border,
+            strategy=args.strategy,
+            progress=step_progress,
+            cancel=stop,
         )
-    save_image(target, pixels, like=image, quality=args.quality)
+    if stop is not None and stop.is_set():  # the batch is being stopped: write nothing more
+        raise Cancelled()
+    save_image(
+        target,
+        pixels,
+        like=like,
+        quality=args.quality,
+        png_compression=args.png_compression,
+    )

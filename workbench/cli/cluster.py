@@ -24,11 +24,12 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.cli.terminal import InputError, ProgressBar, say
-from workbench.engine import Kernel
-from workbench.engine.imageio import ImageWriteError
-from workbench.engine.tiff_stream import is_streamed, stream_target_problem
+
+if TYPE_CHECKING:
+    from workbench.engine import Kernel
 
 __all__ = ["INSTALL_HINT", "require_dask", "run_on_scheduler", "scheduler_address"]
 
@@ -76,6 +77,8 @@ def _stream_on_cluster(
 ):
     """A TIFF too large to read whole: its bands are filtered by the workers, written here."""
     from workbench.engine.dask_apply import stream_apply_dask
+    from workbench.engine.imageio import ImageWriteError
+    from workbench.engine.tiff_stream import stream_target_problem
 
     problem = stream_target_problem(target)
     if problem:
@@ -130,6 +133,8 @@ def run_on_scheduler(
     try:
         with client:
             try:
+                from workbench.engine.tiff_stream import is_streamed
+
                 # Workers run elsewhere, in another folder: paths must be absolute.
                 jobs = [(source.absolute(), target.absolute()) for source, target in jobs]
                 big = [(source, target) for source, target in jobs if is_streamed(source)]

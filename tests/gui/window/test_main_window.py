@@ -333,3 +333,56 @@ def test_ctrl_y_redoes_as_in_gimp(qtbot, window, image_path, small_rgb):
     np.testing.assert_array_equal(tab.document.pixels, small_rgb)
     qtbot.keyClick(tab.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     np.testing.assert_array_equal(tab.document.pixels, blurred)
+
+
+@pytest.fixture
+def repaints(monkeypatch, window):
+    """Counts of preview clears and of images handed to a viewer (a repaint each)."""
+    from workbench.gui.viewer.image_view import ImageView
+
+    counts = {"clear": 0, "set_image": 0}
+    clear = window.preview.clear
+
+    def counting_clear():
+        counts["clear"] += 1
+        clear()
+
+    set_image = ImageView.set_image
+
+    def counting_set_image(view, *args, **kwargs):
+        counts["set_image"] += 1
+        return set_image(view, *args, **kwargs)
+
+    monkeypatch.setattr(window.preview, "clear", counting_clear)
+    monkeypatch.setattr(ImageView, "set_image", counting_set_image)
+    return counts
+
+
+def test_one_apply_clears_the_preview_once_and_repaints_once(
+    qtbot, window, image_path, small_rgb, repaints
+):
+    tab = open_and_wait(qtbot, window, image_path)
+    expected = apply_kernel(small_rgb, BLUR)
+    # The full preview is ready: Apply takes it as it is.
+    with qtbot.waitSignal(window.preview.ready, timeout=5000):
+        window.editor.set_kernel(BLUR)
+    repaints.update(clear=0, set_image=0)
+    window.actions.apply.trigger()
+    assert tab.document.modified
+    assert repaints == {"clear": 1, "set_image": 1}
+    np.testing.assert_array_equal(_shown(tab.view), expected)
+
+    # Undo is one repaint too.
+    repaints.update(clear=0, set_image=0)
+    window.actions.undo.trigger()
+    assert repaints == {"clear": 1, "set_image": 1}
+    np.testing.assert_array_equal(_shown(tab.view), small_rgb)
+
+    # Apply before the preview has started: filtered on the worker, still one of each.
+    sharpen = Kernel([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], name="Sharpen")
+    window.editor.set_kernel(sharpen)
+    repaints.update(clear=0, set_image=0)
+    window.actions.apply.trigger()
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    assert repaints == {"clear": 1, "set_image": 1}
+    np.testing.assert_array_equal(_shown(tab.view), apply_kernel(small_rgb, sharpen))

@@ -9,7 +9,7 @@ typing is never held up by filtering.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, QTimer, Signal, Slot
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
     QToolButton,
     QToolTip,
     QVBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from workbench.engine import Kernel, KernelError
 from workbench.engine.library import KernelFileError, format_kernel_text, parse_kernel_text
 from workbench.gui.editor.grid import KernelGrid
+from workbench.gui.editor.kernel_views import KernelViews
 from workbench.gui.editor.model import KernelTableModel
 from workbench.gui.editor.options import KernelOptions
 from workbench.gui.model.filter_settings import FilterSettings
@@ -112,7 +114,16 @@ class KernelEditor(QWidget):
         layout.setContentsMargins(8, 6, 8, 8)
         layout.addWidget(self.options)
         layout.addLayout(tools)
-        layout.addWidget(self.table, 1)
+        # Under the grid: the inspector, frequency response and histogram (issue 15).
+        self.views = KernelViews(self)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("editorSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.views)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 2)
+        layout.addWidget(self.splitter, 1)
         layout.addWidget(self.message_label)
         layout.addLayout(bottom)
 
@@ -120,6 +131,7 @@ class KernelEditor(QWidget):
         self.set_kernel(identity(3))
 
     def _connect(self) -> None:
+        self.settingsChanged.connect(self.views.set_settings)
         self.model.weightsEdited.connect(self._on_weights_edited)
         self.model.entryRefused.connect(self._on_entry_refused)
         # After the cell's editor has closed: taking the matrix rebuilds the whole grid.

@@ -1,11 +1,12 @@
 """Learn from examples: pick before/after pairs, learn a kernel on the worker, inspect, keep.
 
 The main window opens :class:`LearnDialog` from "Learn from examples..." and connects its two
-signals: ``open_in_editor(Kernel)`` and ``kernel_added(str key)``. The fit runs on the
-window's :class:`~workbench.gui.worker.Runner` (channel ``"learn"``) with progress and Cancel;
-while Adam trains, the solver's steps are handed to the GUI thread through
-:class:`LiveTraining` and drawn a few times a second. Nothing outside the dialog changes until
-the user adds the kernel to the library or opens it in the editor.
+signals: ``open_in_editor(Kernel)`` and ``add_requested(Kernel)``, which the library dock
+answers by saving the kernel (it alone writes to the library; :meth:`show_added` reports it).
+The fit runs on the window's :class:`~workbench.gui.worker.Runner` (channel ``"learn"``)
+with progress and Cancel; while Adam trains, the solver's steps are handed to the GUI thread
+through :class:`LiveTraining` and drawn a few times a second. Nothing outside the dialog
+changes until the user adds the kernel to the library or opens it in the editor.
 """
 
 from __future__ import annotations
@@ -29,13 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine.library import KernelFileError, LibraryError, slugify
+from workbench.engine import Kernel
+from workbench.engine.library import KernelFileError, slugify
 from workbench.gui.learn.options import LearnOptions
-from workbench.gui.learn.pairs import ExampleImage, PairList, PairProblem, check_pairs
+from workbench.gui.learn.pairs import ExampleImage, PairList, PairProblem, pairs_to_learn
 from workbench.gui.learn.result import LearnOutcome, LearnResultView
 from workbench.gui.learn.training import LiveTraining, TrainingView, run_learning
 from workbench.gui.library.kernel_files import ask_export_path, export_with_notes
-from workbench.gui.library.save_dialog import KernelSaveDialog
 
 __all__ = ["LearnDialog"]
 
@@ -48,7 +49,8 @@ class LearnDialog(QDialog):
     """Learn a kernel from before/after example pairs; see the module docstring."""
 
     open_in_editor = Signal(object)
-    kernel_added = Signal(str)
+    #: The user wants the learned kernel (a Kernel) in the library.
+    add_requested = Signal(object)
 
     def __init__(
         self,
@@ -56,13 +58,11 @@ class LearnDialog(QDialog):
         *,
         image: np.ndarray | None,
         image_name: str,
-        library,
         runner,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("learnDialog")
         self.setWindowTitle("Learn a kernel from examples")
-        self._library = library
         self._runner = runner
         self._request: int | None = None
         self._live: LiveTraining | None = None
@@ -150,7 +150,7 @@ class LearnDialog(QDialog):
             self._show_status("Still reading an image; press Learn again in a moment.")
             return
         try:
-            pairs = check_pairs(self.pairs.pairs())
+            pairs = pairs_to_learn(self.pairs.pairs())
         except PairProblem as exc:
             self._show_status(str(exc), error=True)
             return
@@ -266,28 +266,14 @@ class LearnDialog(QDialog):
     @Slot()
     def add_to_library(self) -> None:
         kernel = self._kernel()
-        if kernel is None:
-            return
-        answer = KernelSaveDialog.ask(
-            kernel.replace(
-                name=kernel.name or "Learned kernel", category=kernel.category or "Learned"
-            ),
-            self._library.categories(),
-            self,
-        )
-        if answer is None:
-            return
-        name, category, description = answer
-        try:
-            key = self._library.save(
-                kernel.replace(name=name, category=category, description=description)
-            )
-        except (LibraryError, KernelFileError, OSError) as exc:
-            self._show_status(f"Could not add the kernel to the library: {exc}", error=True)
-            return
-        self.kernel_added.emit(key)
+        if kernel is not None:  # named "Learned 5x5" in category "Learned" by the fit
+            self.add_requested.emit(kernel)
+
+    def show_added(self, kernel: Kernel) -> None:
+        """Say that ``kernel`` (as saved: its name and category) is in the library now."""
         self._show_status(
-            f"Added \u201c{name}\u201d to the library under {category or 'no category'}."
+            f"Added \u201c{kernel.name}\u201d to the library under "
+            f"{kernel.category or 'no category'}."
         )
 
     @Slot()

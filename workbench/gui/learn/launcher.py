@@ -14,29 +14,28 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from workbench.engine import Kernel
-from workbench.engine.library import KernelLibrary
+from workbench.gui.library.panel import LibraryPanel
 from workbench.gui.worker import Runner
 
 __all__ = ["LearnLauncher"]
 
 
 class LearnLauncher:
-    """Keeps at most one learn dialog per window and connects its results to the window."""
+    """Keeps at most one learn dialog per window and connects its results to the window:
+    a learned kernel opens in the editor, or goes into the library through ``library``."""
 
     def __init__(
         self,
         parent: QWidget,
-        library: KernelLibrary,
+        library: LibraryPanel,
         runner: Runner,
         *,
         open_in_editor: Callable[[Kernel], None],
-        kernel_added: Callable[[str], None],
     ) -> None:
         self._parent = parent
         self._library = library
         self._runner = runner
         self._open_in_editor = open_in_editor
-        self._kernel_added = kernel_added
         self.dialog = None
         self._opened = 0  # dialogs made so far: tells a late "destroyed" from the current one
 
@@ -59,7 +58,6 @@ class LearnLauncher:
             self._parent,
             image=image,
             image_name=image_name,
-            library=self._library,
             runner=self._runner,
         )
         # A closed dialog is deleted with its pairs and result (images can be large); the
@@ -68,9 +66,15 @@ class LearnLauncher:
         self._opened += 1
         dialog.destroyed.connect(partial(self._forget_dialog, self._opened))
         dialog.open_in_editor.connect(self._open_in_editor)
-        dialog.kernel_added.connect(self._kernel_added)
+        dialog.add_requested.connect(self._add_to_library)
         self.dialog = dialog
         dialog.show()
+
+    def _add_to_library(self, kernel: Kernel) -> None:
+        dialog = self.dialog  # the one that asked: only one is open at a time
+        key = self._library.save_kernel(kernel, parent=dialog)
+        if key is not None and dialog is not None:
+            dialog.show_added(self._library.library.get(key).kernel)
 
     def _forget_dialog(self, number: int) -> None:
         # A dialog closed just before the next Ctrl+L is deleted after the new one exists.

@@ -1,7 +1,7 @@
 """The learn dialog's example pairs: a before and an after image each, shown as thumbnails.
 
 Files are read on the worker (a large photo takes a moment to decode), and a file that
-cannot be read leaves its slot empty with the reason written in it. :func:`check_pairs`
+cannot be read leaves its slot empty with the reason written in it. :func:`pairs_to_learn`
 turns what the user picked into the engine's ``(before, after)`` arrays, or says in plain
 words what is missing or does not match.
 """
@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.engine.imageio import IMAGE_EXTENSIONS, load_image
+from workbench.engine.learn.pairs import LearnError, check_images
 from workbench.gui.viewer.display import to_display
 
-__all__ = ["ExampleImage", "PairList", "PairProblem", "check_pairs", "thumbnail"]
+__all__ = ["ExampleImage", "PairList", "PairProblem", "pairs_to_learn", "thumbnail"]
 
 THUMB_SIZE = QSize(136, 100)
 
@@ -69,37 +70,42 @@ def thumbnail(pixels: np.ndarray, size: QSize = THUMB_SIZE) -> QImage:
     return to_display(small).image.copy()  # copy: the QImage must outlive the buffer
 
 
-def check_pairs(
+def pairs_to_learn(
     pairs: list[tuple[ExampleImage | None, ExampleImage | None]],
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The pairs the user filled in, as ``(before, after)`` arrays.
+    """The pairs the user filled in, as ``(before, after)`` arrays the engine can learn from.
 
     Rows with neither image are skipped. Raises :class:`PairProblem` naming the pair when an
-    image is missing, or the two images differ in size or channels.
+    image is missing or the engine's check (:func:`~workbench.engine.learn.pairs.check_images`:
+    sizes, colour modes) refuses the pairs, before any work starts.
     """
-    out = []
+    rows: list[tuple[int, ExampleImage, ExampleImage]] = []
     for number, (before, after) in enumerate(pairs, start=1):
         if before is None and after is None:
             continue
         if before is None or after is None:
             side = "before" if before is None else "after"
             raise PairProblem(f"Pair {number}: choose the {side} image, or remove the pair.")
-        b, a = before.pixels, after.pixels
-        if b.shape[:2] != a.shape[:2]:
-            raise PairProblem(
-                f"Pair {number}: the before image is {before.describe()} but the after image "
-                f"is {after.describe()}. They must be the same picture at the same size: "
-                "crop or scale one of them to match."
-            )
-        if b.shape != a.shape:
-            raise PairProblem(
-                f"Pair {number}: the before image is {_kind(b)} but the after image is "
-                f"{_kind(a)}. Save both with the same colour mode (both gray or both RGB)."
-            )
-        out.append((b, a))
-    if not out:
+        rows.append((number, before, after))
+    if not rows:
         raise PairProblem("Choose a before and an after image to learn from.")
-    return out
+    try:
+        return check_images([(before.pixels, after.pixels) for _, before, after in rows])
+    except LearnError as exc:
+        raise PairProblem(_in_rows(exc, rows)) from None
+
+
+def _in_rows(exc: LearnError, rows: list[tuple[int, ExampleImage, ExampleImage]]) -> str:
+    """The engine's message as a sentence about the user's rows, naming the images."""
+    message = str(exc)
+    if exc.pair is None:
+        return f"{message[:1].upper()}{message[1:]}."
+    number, before, after = rows[exc.pair - 1]  # the engine counts the filled rows only
+    rest = message.removeprefix(f"pair {exc.pair}")
+    return (
+        f"Pair {number}{rest}. (before: {before.name}, {before.describe()}; "
+        f"after: {after.name}, {after.describe()})"
+    )
 
 
 def _load_example(progress, cancel, path: Path) -> tuple[ExampleImage, QImage]:

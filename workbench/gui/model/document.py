@@ -133,6 +133,11 @@ class ImageDocument:
     def can_undo(self) -> bool:
         return bool(self._undo)
 
+    @property
+    def previous_pixels(self) -> np.ndarray | None:
+        """The pixels before the last step (what Undo returns to), or None."""
+        return self._undo[-1].pixels if self._undo else None
+
     def can_redo(self) -> bool:
         return bool(self._redo)
 

@@ -1,13 +1,14 @@
-"""File dialogs that remember their folders (open, save, kernel files) in QSettings."""
+"""File dialogs that remember their folders (open, save, kernel files) in QSettings, and the
+PNG compression level asked for when an image is saved as PNG."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
 
-from workbench.engine.imageio import IMAGE_EXTENSIONS
+from workbench.engine.imageio import IMAGE_EXTENSIONS, PNG_COMPRESSION
 from workbench.engine.kernel_files import IMPORT_EXTENSIONS
 from workbench.gui.library.kernel_files import KERNEL_FILE_FILTER
 
@@ -67,6 +68,33 @@ class FileDialogs:
             path = path.with_name(path.name + extensions[0])
         self._remember("save", str(path))
         return path
+
+    def png_compression(self, *, ask: bool) -> int | None:
+        """The PNG compression level: asked for (as GIMP's PNG export does) or remembered.
+
+        None when the user cancels. The level chosen is kept for the next saves.
+        """
+        remembered = self._settings.value("save/png_compression", PNG_COMPRESSION)
+        try:
+            level = min(max(int(remembered), 0), 9)
+        except (TypeError, ValueError):
+            level = PNG_COMPRESSION
+        if not ask:
+            return level
+        level, ok = QInputDialog.getInt(
+            self._parent,
+            "PNG compression",
+            "Compression level, 0 (none, fastest) to 9 (smallest, slowest).\n"
+            f"Every level keeps every pixel; {PNG_COMPRESSION} is within a few percent of "
+            "9's size, many times faster.",
+            level,
+            0,
+            9,
+        )
+        if not ok:
+            return None
+        self._settings.setValue("save/png_compression", int(level))
+        return int(level)
 
     def kernel_to_open(self) -> Path | None:
         path, _ = QFileDialog.getOpenFileName(

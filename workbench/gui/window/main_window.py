@@ -25,7 +25,6 @@ from workbench.gui.documents.jobs import ImageJobs
 from workbench.gui.documents.preview import LivePreview
 from workbench.gui.documents.recent_files import RecentFiles
 from workbench.gui.documents.save_conversion import ask_to_convert, what_saving_changes
-from workbench.gui.documents.status_bar import StatusBar
 from workbench.gui.documents.tab import DocumentTab
 from workbench.gui.documents.tabs import ImageTabs
 from workbench.gui.editor.editor import KernelEditor
@@ -37,7 +36,9 @@ from workbench.gui.viewer.compare_key import CompareKey
 from workbench.gui.viewer.display import describe_pixel
 from workbench.gui.window.actions import WindowActions
 from workbench.gui.window.file_dialogs import KERNEL_EXTENSIONS, FileDialogs
+from workbench.gui.window.kernel_views_feed import KernelViewsFeed
 from workbench.gui.window.layout import WindowLayout
+from workbench.gui.window.status_bar import StatusBar
 from workbench.gui.window.unsaved_prompts import ask_before_closing, ask_before_quitting
 from workbench.gui.worker import Runner
 
@@ -74,7 +75,7 @@ class MainWindow(QMainWindow):
         self.library_panel = LibraryPanel(self.library, self.runner, self)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
-        self.jobs = ImageJobs(self.runner, self.status, self)
+        self.jobs = ImageJobs(self.runner, self)
         self.actions = WindowActions(self)
         self.layout_keeper = WindowLayout(
             self, editor=self.editor, library=self.library_panel, view_menu=self.actions.view_menu
@@ -82,19 +83,14 @@ class MainWindow(QMainWindow):
         self.editor_dock = self.layout_keeper.editor_dock
         self.library_dock = self.layout_keeper.library_dock
         self.preview = LivePreview(self.runner, self)
-        self.edits = ImageEdits(self.tabs, self.preview, self.jobs, self.status, self)
+        self.edits = ImageEdits(self.tabs, self.preview, self.jobs, self)
+        self.kernel_views = KernelViewsFeed(self.editor.views, self.preview, self.runner, self)
         self.learn = LearnLauncher(
-            self,
-            self.library,
-            self.runner,
-            open_in_editor=self.edit_kernel,
-            kernel_added=lambda key: self.library_panel.reload(select=key),
+            self, self.library_panel, self.runner, open_in_editor=self.edit_kernel
         )
 
         self._connect()
-        self._compare_key = CompareKey(
-            lambda: self.current_tab().view if self.current_tab() is not None else None, self
-        )
+        self._compare_key = CompareKey(self.current_tab, self)
         QApplication.instance().installEventFilter(self._compare_key)
         self.setAcceptDrops(True)
         self.layout_keeper.restore(settings)
@@ -111,11 +107,11 @@ class MainWindow(QMainWindow):
         a.undo.triggered.connect(self.edits.undo)
         a.redo.triggered.connect(self.edits.redo)
         a.revert.triggered.connect(self.edits.revert)
-        a.zoom_in.triggered.connect(lambda: self._with_view(lambda v: v.zoom_in()))
-        a.zoom_out.triggered.connect(lambda: self._with_view(lambda v: v.zoom_out()))
-        a.fit.triggered.connect(lambda: self._with_view(lambda v: v.fit()))
-        a.actual_size.triggered.connect(lambda: self._with_view(lambda v: v.actual_size()))
-        a.split.toggled.connect(lambda on: self._with_view(lambda v: v.set_split(on)))
+        a.zoom_in.triggered.connect(lambda: self._with_tab(lambda t: t.zoom_in()))
+        a.zoom_out.triggered.connect(lambda: self._with_tab(lambda t: t.zoom_out()))
+        a.fit.triggered.connect(lambda: self._with_tab(lambda t: t.fit()))
+        a.actual_size.triggered.connect(lambda: self._with_tab(lambda t: t.actual_size()))
+        a.split.toggled.connect(lambda on: self._with_tab(lambda t: t.set_split(on)))
         a.apply.triggered.connect(lambda: self.edits.apply(self.editor.settings()))
         a.repeat.triggered.connect(self.edits.repeat)
         a.live_preview.toggled.connect(self.editor.preview_box.setChecked)
@@ -135,6 +131,10 @@ class MainWindow(QMainWindow):
         self.library_panel.message.connect(lambda text: self.status.showMessage(text, 5000))
         self.preview.failed.connect(lambda text: self.status.showMessage(f"Preview: {text}"))
 
+        self.jobs.progress.connect(self.status.show_progress)
+        self.jobs.idle.connect(self.status.hide_progress)
+        self.status.cancelRequested.connect(self.jobs.cancel)
+        self.edits.message.connect(self.status.showMessage)
         self.jobs.opened.connect(self._on_opened)
         self.edits.imageChanged.connect(self._document_changed)
         self.jobs.saved.connect(self._on_saved)
@@ -150,23 +150,24 @@ class MainWindow(QMainWindow):
     def document_tabs(self) -> list[DocumentTab]:
         return self.tabs.all()
 
-    def _with_view(self, action) -> None:
+    def _with_tab(self, action) -> None:
         tab = self.current_tab()
         if tab is not None:
-            action(tab.view)
+            action(tab)
 
     def add_document(
         self, document: ImageDocument, display=None, *, order: int | None = None
     ) -> DocumentTab:
         tab = self.tabs.add(document, display, order=order)
-        tab.view.pixelHovered.connect(self._on_pixel_hovered)
+        tab.pixelHovered.connect(self._on_pixel_hovered)
+        self.kernel_views.watch(tab)
         # Hidden tabs fit themselves on resize too: only the current one's zoom is shown.
-        tab.view.zoomChanged.connect(
+        tab.zoomChanged.connect(
             lambda zoom, t=tab: self.status.show_zoom(zoom) if t is self.current_tab() else None
         )
-        tab.view.set_split(self.actions.split.isChecked())
+        tab.set_split(self.actions.split.isChecked())
         if tab is self.current_tab():  # the first tab fits itself before it is connected
-            self.status.show_zoom(tab.view.zoom)
+            self.status.show_zoom(tab.zoom())
         self._update_ui()
         return tab
 
@@ -211,6 +212,10 @@ class MainWindow(QMainWindow):
             path = self.dialogs.image_to_save(path)
             if path is None:
                 return
+            if path.suffix.lower() == ".png":
+                level = self.dialogs.png_compression(ask=True)
+                if level is None:
+                    return
         self.save_document(tab, path)
 
     def save_document(
@@ -219,13 +224,17 @@ class MainWindow(QMainWindow):
         """Write ``tab``'s image to ``path`` in the background (atomic: all or nothing).
 
         A format that holds less than the image (16-bit into JPEG, transparency into BMP)
-        gets a converted copy if the user agrees; None if they do not.
+        gets a converted copy if the user agrees; None if they do not. PNG is written at
+        the compression level last chosen.
         """
         path = Path(path)
         changes = what_saving_changes(tab.document.pixels, path)
         if changes and not ask_to_convert(self, path, changes):
             return None
-        return self.jobs.save(tab, path, close_after=close_after, convert=bool(changes))
+        level = self.dialogs.png_compression(ask=False)
+        return self.jobs.save(
+            tab, path, close_after=close_after, convert=bool(changes), png_compression=level
+        )
 
     def close_tab(self, tab: DocumentTab | None) -> bool:
         if tab is None:
@@ -258,17 +267,14 @@ class MainWindow(QMainWindow):
     # -- the current image changed -------------------------------------------------------
     @Slot()
     def _document_changed(self) -> None:
+        # ImageEdits has already cleared the preview and repainted the tab.
         tab = self.current_tab()
-        self.preview.clear()
         if tab is not None:
-            tab.refresh()
             self.library_panel.set_image(tab.document.pixels)
+        self.kernel_views.set_tab(tab)
         self._update_ui()
 
     # -- outcomes of background jobs -----------------------------------------------------
-    def cancel_work(self) -> None:
-        self.jobs.cancel()
-
     @Slot(object, object, object, int)
     def _on_opened(self, path: Path, image_file, display, order: int) -> None:
         doc = ImageDocument(image_file.pixels, path=path, source=image_file)
@@ -311,10 +317,11 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_tab_changed(self, tab: DocumentTab | None) -> None:
         self.preview.set_tab(tab)
+        self.kernel_views.set_tab(tab)
         self.library_panel.set_image(tab.document.pixels if tab is not None else None)
         if tab is not None:
-            tab.view.set_split(self.actions.split.isChecked())
-            self.status.show_zoom(tab.view.zoom)
+            tab.set_split(self.actions.split.isChecked())
+            self.status.show_zoom(tab.zoom())
         self._update_ui()
 
     @Slot(int, int)
@@ -325,7 +332,7 @@ class MainWindow(QMainWindow):
             return
         # The values of what is on screen at that spot: before, after, or the preview.
         shown = self.preview.result_for(tab, self.editor.settings())
-        if tab.view.shows_before_at(x):
+        if tab.shows_before_at(x):
             pixels = tab.before_pixels
         else:
             pixels = shown.pixels if shown is not None else tab.document.pixels

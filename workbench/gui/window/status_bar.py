@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 __all__ = ["StatusBar"]
@@ -58,6 +58,7 @@ class StatusBar(QStatusBar):
         self.size_label.setText(f"{width} \u00d7 {height}" if width else "")
         self.depth_label.setText(description)
 
+    @Slot(str, object)
     def show_progress(self, task: str, fraction: float | None = None) -> None:
         """Show the progress bar for ``task``; ``None`` for a busy bar without a fraction."""
         self.task_label.setText(task)
@@ -69,6 +70,7 @@ class StatusBar(QStatusBar):
         for widget in (self.task_label, self.progress_bar, self.cancel_button):
             widget.show()
 
+    @Slot()
     def hide_progress(self) -> None:
         for widget in (self.task_label, self.progress_bar, self.cancel_button):
             widget.hide()

@@ -172,7 +172,8 @@ def inspect_pixel(
     outside = (rows < 0)[:, None] | (cols < 0)[None, :]
 
     def neighbourhood(c: int) -> np.ndarray:
-        values = planes[np.maximum(rows, 0)][:, np.maximum(cols, 0), c].astype(np.float64)
+        r, k = np.maximum(rows, 0)[:, None], np.maximum(cols, 0)[None, :]
+        values = planes[r, k, c].astype(np.float64)  # kh x kw values, no row copies
         values[outside] = cval
         return values
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import functools
 import os
 import threading
 from collections.abc import Callable
@@ -13,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from workbench.cli.batch import batch_threads, in_order
 from workbench.cli.cluster import scheduler_address
-from workbench.cli.terminal import InputError, ProgressBar, exit_status, say
+from workbench.cli.inputs import is_one_of, non_empty_path
+from workbench.cli.terminal import InputError, ProgressBar, exit_status, say, stop_if_signalled
 from workbench.engine.option_names import BORDER_MODES, PNG_COMPRESSION, STRATEGY_NAMES
 
 if TYPE_CHECKING:
@@ -62,15 +64,25 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "be a folder; the results keep the input file names."
         ),
     )
-    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files or folders")
+    p.add_argument(
+        "images", nargs="+", type=non_empty_path, metavar="IMAGE", help="image files or folders"
+    )
     p.add_argument(
         "-k",
         "--kernel",
         required=True,
+        type=non_empty_path,
         metavar="KERNEL",
         help="a library name (see 'workbench kernels list') or a kernel file",
     )
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file or folder")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=non_empty_path,
+        metavar="OUT",
+        help="output file or folder",
+    )
     p.add_argument(
         "--border", choices=BORDER_MODES, help="edge handling (default: the kernel's own)"
     )
@@ -124,6 +136,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def _inputs(names: list[str]) -> tuple[list[Path], bool]:
     """The image files to filter, and whether a folder was among the inputs."""
+    from workbench.engine.file_kinds import not_a_regular_file
     from workbench.engine.imageio import IMAGE_EXTENSIONS
 
     files: list[Path] = []
@@ -140,6 +153,8 @@ def _inputs(names: list[str]) -> tuple[list[Path], bool]:
             files.extend(found)
         elif path.is_file():
             files.append(path)
+        elif not_a_regular_file(path):
+            raise InputError(f"{name}: {not_a_regular_file(path)}")
         else:
             raise InputError(f"{name}: no such file or folder")
     return files, had_folder
@@ -169,8 +184,8 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
     names = [t.resolve() for t in targets]
     if len(set(names)) != len(names):
         raise InputError("two input images have the same file name; they would overwrite")
-    for source, target in zip(files, targets, strict=True):
-        if source.resolve() == target.resolve():
+    for target in targets:
+        if is_one_of(target, files):
             raise InputError(f"{target}: the output would overwrite its input image")
     if new_folder:
         try:
@@ -190,7 +205,6 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.engine.imageio import ImageReadError, ImageWriteError
     from workbench.engine.library import KernelLibrary
 
     if args.scheduler:
@@ -201,16 +215,26 @@ def run(args: argparse.Namespace) -> int:
     files, had_folder = _inputs(args.images)
     out = Path(args.output)
     existed = out.exists()
-    targets = _targets(files, args.output, had_folder)
-    jobs = list(zip(files, targets, strict=True))
+    try:
+        targets = _targets(files, args.output, had_folder)
+        return _filter_all(list(zip(files, targets, strict=True)), kernel, args)
+    finally:
+        if not existed and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # nothing was written (or it was interrupted): leave nothing behind
+
+
+def _filter_all(jobs: list[tuple[Path, Path]], kernel: Kernel, args: argparse.Namespace) -> int:
+    from workbench.engine.imageio import ImageReadError, ImageWriteError
+
     if args.skip_existing:
         jobs = [(source, target) for source, target in jobs if not target.exists()]
+    report = functools.partial(_report, kernel=kernel)
     bar = ProgressBar()
     status = 0
     if args.scheduler and jobs:
         from workbench.cli.cluster import run_on_scheduler
 
-        status = run_on_scheduler(args.scheduler, jobs, kernel, args, bar, _report)
+        status = run_on_scheduler(args.scheduler, jobs, kernel, args, bar, report)
     elif jobs:
         done = [0.0] * len(jobs)  # each file's fraction done; files run on several threads
         stop = threading.Event()
@@ -223,9 +247,10 @@ def run(args: argparse.Namespace) -> int:
                 done[index] = fraction
                 bar.update(sum(done) / len(jobs))
 
+            stop_if_signalled()
             try:
                 filter_file(source, target, kernel, args, progress, stop)
-            except (ImageReadError, ImageWriteError, ValueError) as exc:
+            except (ImageReadError, ImageWriteError, ValueError, MemoryError) as exc:
                 return source, exc
             return None
 
@@ -234,15 +259,13 @@ def run(args: argparse.Namespace) -> int:
             for problem in results:
                 if problem is not None:  # said, and the batch goes on to the next file
                     bar.clear()
-                    status = max(status, _report(*problem))
+                    status = max(status, report(*problem))
     bar.update(1.0, force=True)
     bar.clear()
-    if not existed and out.is_dir() and not any(out.iterdir()):
-        out.rmdir()  # nothing was written: leave nothing behind
     return status
 
 
-def _report(source: Path, exc: BaseException) -> int:
+def _report(source: Path, exc: BaseException, *, kernel: Kernel) -> int:
     """Say one file's problem in one line; its exit status. Re-raises any other error."""
     from workbench.engine.imageio import ImageReadError, ImageWriteError
 
@@ -250,9 +273,26 @@ def _report(source: Path, exc: BaseException) -> int:
         say(exc)
     elif isinstance(exc, ValueError):  # the kernel does not fit this image
         say(f"{source.name}: {exc}")
+    elif isinstance(exc, MemoryError):
+        say(f"{source.name}: {_memory_message(source, kernel)}")
     else:
         raise exc
     return exit_status(exc)
+
+
+def _memory_message(source: Path, kernel: Kernel) -> str:
+    kh, kw = kernel.shape
+    try:
+        from PIL import Image
+
+        with Image.open(source) as im:
+            size = f"a {im.width} x {im.height} image"
+    except Exception:
+        size = "this image"
+    return (
+        f"not enough memory for {size} with a {kh}x{kw} kernel: try --strategy direct, a "
+        f"smaller image, or close other programs"
+    )
 
 
 def filter_file(
@@ -289,6 +329,8 @@ def filter_file(
         )
         return
     image = load_image(source)
+    for note in image.notes:  # "only the first frame is used": said once per file
+        say(f"{source.name}: {note}")
     # Refuse a format that cannot hold the result before computing it.
     check_savable(target, image.pixels)
     pixels = image.pixels

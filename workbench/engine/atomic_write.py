@@ -1,13 +1,17 @@
 """Saving without ever half-writing: a temporary file beside the target, then a rename.
 
 Image files and kernel files are both saved this way, so that a full disk, a crash or a
-refused format leaves the old file (or no file) rather than a truncated one.
+refused format leaves the old file (or no file) rather than a truncated one. Both also say
+in the same words why a file could not be read (:func:`read_problem`).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -17,6 +21,8 @@ __all__ = [
     "file_path",
     "folder_problem",
     "is_write_failure",
+    "read_problem",
+    "remove_stale_parts",
     "write_atomically",
     "write_failure",
 ]
@@ -74,11 +80,18 @@ def write_atomically(
     problem = folder_problem(path)
     if problem:
         raise error(f"{name}: {problem}")
+    remove_stale_parts(path.parent)
+    made: list[str] = []
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fd = _create_part(path, made)
     except OSError as exc:
         message = f"{name}: cannot write in {str(path.parent)!r} ({exc.strerror})"
         raise write_failure(error, message) from None
+    except BaseException:  # a signal as the file was made
+        for tmp in made:
+            _unlink_quietly(tmp)
+        raise
+    tmp = made[-1]
     try:
         os.close(fd)
         write(tmp)
@@ -89,14 +102,85 @@ def write_atomically(
         os.chmod(tmp, _new_file_mode(path))
         os.replace(tmp, path)
     except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _unlink_quietly(tmp)
         if isinstance(exc, OSError):
             message = f"{name}: cannot be written ({exc.strerror or exc})"
             raise write_failure(error, message) from None
         raise
+
+
+#: A temporary file of ours left by a killed save is removed by a later save into its
+#: folder once it is this old (seconds): no save of ours runs that long between writes.
+STALE_PART_AGE = 10 * 60
+
+#: ``.<target name>.<8 random characters>.part``, as :func:`_create_part` names them
+_PART_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.part$")
+
+_swept: set[str] = set()
+
+
+def remove_stale_parts(folder: Path, *, age: float = STALE_PART_AGE) -> list[Path]:
+    """Remove the temporary files of saves killed without a chance to clean up (SIGKILL).
+
+    Only names this module makes, older than ``age`` seconds, are removed; each folder is
+    looked through once per process, so a batch of many saves pays for it once.
+    Returns what was removed.
+    """
+    key = os.path.abspath(folder)
+    if key in _swept:
+        return []
+    _swept.add(key)
+    removed = []
+    now = time.time()
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if not _PART_NAME.match(entry.name):
+                    continue
+                try:
+                    if entry.is_file(follow_symlinks=False) and (
+                        now - entry.stat(follow_symlinks=False).st_mtime > age
+                    ):
+                        os.unlink(entry.path)
+                        removed.append(Path(entry.path))
+                except OSError:
+                    pass
+    except OSError:
+        pass
+    return removed
+
+
+def _create_part(path: Path, made: list[str]) -> int:
+    """Create ``.<name>.<8 random characters>.part`` beside ``path``; its descriptor.
+
+    Like ``tempfile.mkstemp``, but the name goes into ``made`` before the file exists, so
+    that a signal (SIGTERM, Ctrl+C) handled the moment after the file is made, before any
+    name could be returned, still finds the file to remove.
+    """
+    for _ in range(100):
+        made.append(str(path.parent / f".{path.name}.{secrets.token_hex(4)}.part"))
+        try:
+            return os.open(made[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # not ours: forget the name
+            made.pop()
+    raise FileExistsError(f"no free temporary file name in {str(path.parent)!r}")
+
+
+def _unlink_quietly(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
+
+
+def read_problem(exc: OSError, kind: str) -> str:
+    """Why opening a file to read it failed, in words; ``kind`` is what it should be
+    ("an image file", "a kernel file")."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return f"is a folder, not {kind}"
+    return f"cannot be read ({exc.strerror or exc})"
 
 
 def folder_problem(path: Path) -> str | None:

@@ -32,6 +32,7 @@ __all__ = [
     "Decoded",
     "UnsupportedImage",
     "apply_exif_orientation",
+    "check_tiff_layout",
     "decode_jpeg",
     "gray_alpha_to_rgba",
     "is_tiff",
@@ -219,3 +220,66 @@ def write_tiff(
         metadata=None,
         **options,
     )
+
+
+# -- TIFF layouts ----------------------------------------------------------------------
+#: Sample sizes read: Pillow reads 1..8 bits, :func:`read_deep_tiff` 16, 32 and 64.
+_TIFF_BITS = {1, 2, 4, 8, 16, 32, 64}
+
+
+def check_tiff_layout(path: Path) -> tuple[str, ...]:
+    """Refuse a TIFF layout that would load wrongly; the notes the user should see.
+
+    A volume (3-D) or more than four samples per pixel cannot be shown as one image
+    without dropping data, and samples of 12 or 24 bits have no type here: each is refused
+    by name rather than loaded half. A file of several pages loads its first, with a note.
+
+    Raises
+    ------
+    UnsupportedImage
+        Naming the layout.
+    """
+    with tifffile.TiffFile(path) as tif:
+        if not tif.pages:
+            raise ValueError("the file holds no image")
+        page = tif.pages.first if hasattr(tif.pages, "first") else tif.pages[0]
+        depth = int(getattr(page, "imagedepth", 1) or 1)
+        if depth > 1:
+            raise UnsupportedImage(
+                f"a 3-D (volume) TIFF of {depth} slices is not supported; save one slice "
+                f"as a 2-D image"
+            )
+        samples = int(page.samplesperpixel)
+        if int(page.photometric) in (0, 1) and samples > 2:  # gray with extra channels
+            raise UnsupportedImage(
+                f"a TIFF of {samples} gray channels per pixel (a stack of planes or 3-D "
+                f"data) is not supported (gray, gray + alpha, RGB or RGBA); save one plane "
+                f"as a 2-D image"
+            )
+        if samples > 4:
+            raise UnsupportedImage(
+                f"a TIFF with {samples} channels per pixel is not supported (gray, RGB or "
+                f"RGBA, with at most 4 channels); save it without the extra channels"
+            )
+        bits = page.bitspersample
+        bits = max(bits) if isinstance(bits, tuple) else int(bits)
+        if bits not in _TIFF_BITS:
+            raise UnsupportedImage(
+                f"{bits}-bit TIFF samples are not supported (1, 8, 16 or 32-bit are); "
+                f"convert it to 16 bits"
+            )
+        pages = _main_pages(tif)
+    if pages > 1:
+        return (f"it holds {pages} pages; only the first is used",)
+    return ()
+
+
+def _main_pages(tif: tifffile.TiffFile) -> int:
+    """Pages that are images of their own (not thumbnails or reduced copies), up to 10000."""
+    count = 0
+    for index in range(min(len(tif.pages), 10_000)):
+        page = tif.pages[index]
+        subfile = int(getattr(page, "subfiletype", 0) or 0)
+        if not subfile & 1:  # bit 0: a reduced-resolution copy of another page
+            count += 1
+    return count

@@ -15,15 +15,23 @@ gray mode, so a gray image saved as WebP loads back as RGB.
 from __future__ import annotations
 
 import os
+import shutil
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps
 
 from workbench.engine import image_codecs, png_codec
-from workbench.engine.atomic_write import file_path, folder_problem, write_atomically
+from workbench.engine.atomic_write import (
+    file_path,
+    folder_problem,
+    read_problem,
+    write_atomically,
+    write_failure,
+)
+from workbench.engine.file_kinds import not_a_regular_file
 
 __all__ = [
     "IMAGE_EXTENSIONS",
@@ -103,6 +111,9 @@ class ImageFile:
     icc_profile, dpi, exif
         The colour profile, the resolution in dots per inch and the EXIF block (with the
         orientation already applied to ``pixels`` and removed), each ``None`` if absent.
+    notes : tuple of str
+        What the user should know about the load, each said once: only the first frame of
+        an animation or multi-page file is used, a damaged EXIF block was left out.
     """
 
     pixels: np.ndarray
@@ -112,6 +123,7 @@ class ImageFile:
     icc_profile: bytes | None = None
     dpi: tuple[float, float] | None = None
     exif: bytes | None = None
+    notes: tuple[str, ...] = ()
 
 
 # -- loading ----------------------------------------------------------------------------
@@ -147,15 +159,14 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
     """
     path = file_path(path)
     name = path.name or str(path)
+    problem = not_a_regular_file(path)
+    if problem and not path.is_dir():  # a folder is said below, as an open finds it
+        raise ImageReadError(f"{name}: {problem}")
     try:
         with open(path, "rb") as fh:
             head = fh.read(32)
-    except FileNotFoundError:
-        raise ImageReadError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise ImageReadError(f"{name}: is a folder, not an image file") from None
     except OSError as exc:
-        raise ImageReadError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+        raise ImageReadError(f"{name}: {read_problem(exc, 'an image file')}") from None
     if not head:
         raise ImageReadError(f"{name}: the file is empty")
 
@@ -170,7 +181,11 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
         if png_codec.is_png(head):
             decoded = png_codec.read_png(path, check_size)
         elif image_codecs.is_tiff(head):
+            notes = image_codecs.check_tiff_layout(path)
             fmt, decoded = "TIFF", image_codecs.read_deep_tiff(path, check_size)
+            if decoded is not None:
+                return ImageFile(decoded.pixels, path, fmt, *decoded[1:], notes=notes)
+            return replace(_load_with_pillow(path, name), notes=notes)
         if decoded is None:
             return _load_with_pillow(path, name)
         return ImageFile(decoded.pixels, path, fmt, *decoded[1:])
@@ -179,7 +194,9 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
     except image_codecs.UnsupportedImage as exc:
         raise ImageReadError(f"{name}: {exc}") from None
     except MemoryError:
-        raise ImageReadError(f"{name}: not enough memory to load this image") from None
+        # The system's limit, not the user's input: exit status 1, as while filtering.
+        message = f"{name}: not enough memory to load this image"
+        raise write_failure(ImageReadError, message) from None
     except Exception as exc:  # decoders raise many types for damaged data
         raise ImageReadError(f"{name}: damaged or truncated image data ({exc})") from None
 
@@ -202,11 +219,28 @@ def _check_size(name: str, width: int, height: int, hint: str = "") -> None:
 
 
 def _load_with_pillow(path: Path, name: str) -> ImageFile:
+    # Pillow's own warnings become our notes or nothing, so that a command prints one line:
+    # its decompression-bomb warning (from 89 megapixels, at open and again at load) is
+    # below our limit, checked from the header; a damaged EXIF block is left out.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        image = _decode_with_pillow(path, name)
+    notes = list(image.notes)
+    for warning in caught:
+        text = str(warning.message)
+        if issubclass(warning.category, Image.DecompressionBombWarning):
+            continue
+        if "EXIF" in text or "exif" in text:
+            note = "its EXIF block is damaged and was left out"
+            if note not in notes:
+                notes.append(note)
+    exif = None if any("EXIF" in note for note in notes) else image.exif
+    return replace(image, exif=exif, notes=tuple(notes))
+
+
+def _decode_with_pillow(path: Path, name: str) -> ImageFile:
     try:
-        with warnings.catch_warnings():
-            # Pillow warns from 89 megapixels; our limit is its hard one, checked below.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(path)
+        im = Image.open(path)
     except Image.DecompressionBombError:
         raise ImageReadError(
             f"{name}: too large to read whole; the limit is {MAX_PIXELS / 1e6:.0f} megapixels "
@@ -214,9 +248,15 @@ def _load_with_pillow(path: Path, name: str) -> ImageFile:
         ) from None
     except Image.UnidentifiedImageError:
         raise ImageReadError(f"{name}: not an image file Workbench can read") from None
+    notes: list[str] = []
     with im:
         _check_size(name, *im.size, _STREAM_HINTS["other"])
         fmt = "JPEG" if im.format == "MPO" else (im.format or "PNG")
+        if fmt == "JPEG":
+            _check_jpeg_length(path, name, *im.size)
+        frames = getattr(im, "n_frames", 1)
+        if fmt != "TIFF" and isinstance(frames, int) and frames > 1:
+            notes.append(f"it holds {frames} frames (an animation); only the first is used")
         icc = im.info.get("icc_profile") or None
         dpi = _pillow_dpi(im.info.get("dpi"))
         if fmt == "JPEG" and im.mode in ("L", "RGB"):
@@ -225,7 +265,7 @@ def _load_with_pillow(path: Path, name: str) -> ImageFile:
             if pixels is not None:
                 exif = im.info.get("exif") or None
                 pixels, exif = image_codecs.apply_exif_orientation(pixels, exif)
-                return ImageFile(pixels, path, fmt, 8, icc, dpi, exif)
+                return ImageFile(pixels, path, fmt, 8, icc, dpi, exif, notes=tuple(notes))
         try:
             im.load()
         except OSError as exc:
@@ -234,10 +274,28 @@ def _load_with_pillow(path: Path, name: str) -> ImageFile:
             upright = ImageOps.exif_transpose(im)
         except Exception:  # a broken EXIF block must not stop the image from opening
             upright = im
+            notes.append("its EXIF block is damaged and was left out")
         exif = upright.info.get("exif") or None
         pixels, icc = _pillow_pixels(upright, name, icc)
     bit_depth = 32 if pixels.dtype == np.float32 else 8 * pixels.dtype.itemsize
-    return ImageFile(pixels, path, fmt, bit_depth, icc, dpi, exif)
+    return ImageFile(pixels, path, fmt, bit_depth, icc, dpi, exif, tuple(notes))
+
+
+def _check_jpeg_length(path: Path, name: str, width: int, height: int) -> None:
+    """Refuse a JPEG far too short for the size its header claims.
+
+    libjpeg fills what a cut-off file lacks with grey and only warns, so a 5 KB file whose
+    header says 12000 x 12000 would load as a flat 144-megapixel image. Every 8 x 8 block
+    costs at least a bit or two even when it is flat; half a bit per block is far below
+    any complete file.
+    """
+    blocks = -(-width // 8) * -(-height // 8)
+    size = path.stat().st_size
+    if size * 8 * 2 < blocks:
+        raise ImageReadError(
+            f"{name}: truncated: {size} bytes cannot hold the {width} x {height} pixels its "
+            f"header gives"
+        )
 
 
 def _pillow_dpi(dpi: object) -> tuple[float, float] | None:
@@ -455,8 +513,30 @@ def _write_with_pillow(
         options["quality"] = quality
         # Full colour resolution (4:4:4) at high quality, as photo editors do.
         options["subsampling"] = 0 if quality >= 90 else 2
-        options["optimize"] = True
+        # No "optimize": Pillow then gives libjpeg a buffer of 2 bytes a pixel that a
+        # noisy image at quality 95+ outgrows ("Suspension not allowed here", and a
+        # "broken data stream" error). Without it, libjpeg writes as it goes.
+        options["optimize"] = False
     elif fmt == "WEBP":
         options["quality"] = quality
         options["lossless"] = quality == 100
-    im.save(tmp, format=fmt, **options)
+    _save_through_memory(im, tmp, fmt, options)
+
+
+def _save_through_memory(im: Image.Image, tmp: str, fmt: str, options: dict) -> None:
+    """Encode into memory, then write the bytes: a full disk is then one clear OSError.
+
+    Written straight to the file, libjpeg meets a full disk with its own line on stderr
+    ("Suspension not allowed here") and Pillow with a misleading "broken data stream".
+    The memory is an anonymous file (Linux ``memfd``): Pillow's encoders need a real file
+    descriptor, as a BytesIO makes large optimised JPEGs fail. Elsewhere, straight to disk.
+    """
+    memfd_create = getattr(os, "memfd_create", None)
+    if memfd_create is None:
+        im.save(tmp, format=fmt, **options)
+        return
+    with os.fdopen(memfd_create("workbench-encode"), "w+b") as memory:
+        im.save(memory, format=fmt, **options)
+        memory.seek(0)
+        with open(tmp, "wb") as fh:
+            shutil.copyfileobj(memory, fh, 1 << 20)

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.engine.border import check_border, source_index
-from workbench.engine.convolve import _channel_mask, _check_image, offset_scale, range_max
+from workbench.engine.convolve import (
+    _channel_mask,
+    _check_image,
+    offset_scale,
+    range_max,
+    round_half_up,
+)
 from workbench.engine.kernel import Kernel, KernelError
 
 __all__ = ["PixelInspection", "inspect_pixel"]
@@ -60,7 +66,7 @@ class PixelInspection:
     unclipped : float
         ``total / divisor (/ alpha_seen) + offset``: the filter's value before rounding.
     value : float
-        The pixel the filter writes: ``unclipped`` rounded (ties to even) and clipped for
+        The pixel the filter writes: ``unclipped`` rounded (ties upwards, as the engine does) and clipped for
         integer images, as float32 for float images.
     rule : str
         What the last step did, in words: ``"rounded"``, ``"clipped at 0"``, ``"clipped at
@@ -217,7 +223,7 @@ def inspect_pixel(
         value, rule, filtered = own, "not filtered: value kept", False
         unclipped = own
     elif arr.dtype.kind == "u":
-        rounded = float(np.rint(unclipped))
+        rounded = float(round_half_up(np.array([unclipped], np.float32))[0])
         value = min(max(rounded, 0.0), top)
         if rounded < 0:
             rule = "clipped at 0"

@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,6 +179,9 @@ class KernelLibrary:
                 reason = str(exc).removeprefix(f"{path}: ")
                 self.problems.append((path, reason))
                 continue
+            except Exception as exc:  # whatever is wrong with one file, the rest still loads
+                self.problems.append((path, f"cannot be loaded ({type(exc).__name__}: {exc})"))
+                continue
             found.append(LibraryEntry(path.stem, kernel, builtin, path))
         found.sort(key=lambda e: (*_category_rank(e.kernel.category), e.kernel.name.casefold()))
         return found
@@ -263,6 +267,38 @@ class KernelLibrary:
         self._write(kernel, new_key)
         self.reload()
         return new_key
+
+    def save_many(self, kernels: Sequence[Kernel]) -> list[str]:
+        """Save several kernels in one pass (an import of many presets); returns their keys.
+
+        The library is read again once, at the end. If saving stops part way (an error, an
+        interrupt), the files written so far are removed again, so that an import keeps all
+        of its kernels or none.
+        """
+        keys: list[str] = []
+        written: list[Path] = []
+        taken = set(self._by_key) | {path.stem for path, _ in self.problems}
+        try:
+            for kernel in kernels:
+                base = slugify(kernel.name or "kernel")
+                key, n = base, 2
+                while key in taken:
+                    key = f"{base}-{n}"
+                    n += 1
+                self._write(kernel, key)
+                taken.add(key)
+                written.append(self.user_dir / f"{key}.json")
+                keys.append(key)
+        except BaseException:
+            for path in written:
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+            raise
+        finally:
+            self.reload()
+        return keys
 
     def rename(self, key: str, new_name: str) -> str:
         """Give a user kernel a new name (and file name); returns the new key."""

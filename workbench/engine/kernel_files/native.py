@@ -45,7 +45,7 @@ __all__ = [
 FORMAT_ID = "workbench.kernel"
 FORMAT_VERSION = 1
 _KNOWN_KEYS = ("format", "version", "name", "category", "description", "weights", "divisor")
-_KNOWN_KEYS += ("offset", "border")
+_KNOWN_KEYS += ("offset", "border", "channels", "alpha_weighting", "cval")
 
 
 def _nested(values: Any) -> Any:
@@ -70,6 +70,13 @@ def kernel_to_dict(kernel: Kernel) -> dict[str, Any]:
         "offset": _nested(list(offset) if isinstance(offset, tuple) else offset),
         "border": kernel.border,
     }
+    # Written only when not the default, so that ordinary files stay as they were.
+    if kernel.channels is not None:
+        data["channels"] = kernel.channels
+    if not kernel.alpha_weighting:
+        data["alpha_weighting"] = False
+    if kernel.cval:
+        data["cval"] = plain_number(kernel.cval)
     for key, value in kernel.extra.items():
         if key not in data:
             data[key] = value
@@ -108,6 +115,8 @@ def kernel_from_dict(data: Mapping[str, Any], *, source: str = "") -> Kernel:
         )
     if isinstance(weights, list) and any(isinstance(v, bool) for v in _flatten(weights)):
         raise KernelFileError(f"{where}weights must be numbers, not true/false")
+    if isinstance(data.get("cval", 0), bool):
+        raise KernelFileError(f"{where}'cval' must be a number, not true/false")
     return checked_kernel(
         weights,
         source,
@@ -117,6 +126,9 @@ def kernel_from_dict(data: Mapping[str, Any], *, source: str = "") -> Kernel:
         name=data.get("name", ""),
         category=data.get("category", ""),
         description=data.get("description", ""),
+        channels=data.get("channels"),
+        alpha_weighting=data.get("alpha_weighting", True),
+        cval=data.get("cval", 0),
         extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
     )
 

@@ -38,10 +38,12 @@ from workbench.engine.learn.options import (
 from workbench.engine.learn.pairs import REASONS, LearnError, Pair, check_pairs, pixel_masks
 from workbench.engine.learn.report import (
     FitReport,
+    describe_residual,
     evaluate,
     findings,
     looks_like_jpeg,
     residual_image,
+    unrelated_reason,
 )
 from workbench.engine.learn.rows import (
     Group,
@@ -69,9 +71,6 @@ __all__ = [
 #: Most unknowns (weights and bias) one kernel may have: the normal equations alone grow
 #: as its square (4096 unknowns: 134 MB), their solution as its cube.
 MAX_UNKNOWNS = 4096
-
-#: Below this held-out R-squared the after image is not a filtered copy of the before image.
-UNRELATED_R2 = 0.2
 
 
 class FitResult(NamedTuple):
@@ -224,7 +223,7 @@ def fit_kernel(
            [2., 4., 2.],
            [1., 2., 1.]])
     >>> result.report.findings[-1]
-    'sums to 1.00 with no negative weights: a blur (keeps brightness)'
+    'sums to 1.00 (keeps brightness): a blur (its response falls to 0.06 for the finest detail)'
     """
     started = time.perf_counter()
     mode = check_options(mode, solver, loss, solver_options)
@@ -293,14 +292,19 @@ def fit_kernel(
     arrange = kernel_layout(groups, k, channels, mode)
 
     rmse, r2, pair_r2 = evaluate(groups, checks, k)
-    unrelated = {p: v for p, v in pair_r2.items() if v < UNRELATED_R2}
-    if unrelated:
-        p, v = min(unrelated.items(), key=lambda item: item[1])
-        raise LearnError(
-            f"pair {p}: the after image does not look like a filtered copy of the before "
-            f"image (a kernel explains only {v:.0%} of it): check that the two files are the "
-            f"same picture, in the same orientation"
+    for p, v in sorted(pair_r2.items(), key=lambda item: item[1]):
+        # A poor fit is refused only when the after image is not the before image filtered
+        # (different picture, shifted, flipped); a filter that is not linear gets a report.
+        pair = next(c for c in checked if c.index == p)
+        reason = (
+            None if v >= 0.98 else unrelated_reason(pair.before_image, pair.after_image, v, k // 2)
         )
+        if reason:
+            raise LearnError(
+                f"pair {p}: the after image does not look like a filtered copy of the before "
+                f"image (a kernel explains only {v:.0%} of it): {reason}",
+                pair=p,
+            )
     weights = arrange([f.weights for f in fits])
     offset = kernel_offsets(fits, channels, mode)
     psnr = float("inf") if rmse < 1e-9 else float(20 * np.log10(255.0 / rmse))
@@ -334,6 +338,12 @@ def fit_kernel(
         worst_pair=worst,
         larger_tried=any(s > k for s in fits[0].size_errors),
         jpeg=looks_like_jpeg(residual),
+        uncertainty=(
+            arrange([f.uncertainty for f in checks])
+            if all(f.uncertainty is not None for f in checks)
+            else None
+        ),
+        residual_kind=describe_residual(checked[0], residual) if r2 < 0.98 or rmse > 3 else "",
     )
     report = FitReport(
         rmse=rmse,

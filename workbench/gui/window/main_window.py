@@ -275,9 +275,6 @@ class MainWindow(QMainWindow):
         self._update_ui()
 
     # -- outcomes of background jobs -----------------------------------------------------
-    def cancel_work(self) -> None:
-        self.jobs.cancel()
-
     @Slot(object, object, object, int)
     def _on_opened(self, path: Path, image_file, display, order: int) -> None:
         doc = ImageDocument(image_file.pixels, path=path, source=image_file)

@@ -20,13 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.engine.border import check_border, source_index
-from workbench.engine.convolve import (
-    _channel_mask,
-    _check_image,
-    offset_scale,
-    range_max,
-    round_half_up,
-)
+from workbench.engine.convolve import _channel_mask, _check_image, offset_scale, range_max
 from workbench.engine.kernel import Kernel, KernelError
 
 __all__ = ["PixelInspection", "inspect_pixel"]
@@ -66,8 +60,8 @@ class PixelInspection:
     unclipped : float
         ``total / divisor (/ alpha_seen) + offset``: the filter's value before rounding.
     value : float
-        The pixel the filter writes: ``unclipped`` rounded (ties upwards, as the engine does) and clipped for
-        integer images, as float32 for float images.
+        The pixel the filter writes: ``unclipped`` rounded (ties upwards, as the engine
+        does) and clipped for integer images, as float32 for float images.
     rule : str
         What the last step did, in words: ``"rounded"``, ``"clipped at 0"``, ``"clipped at
         255"``, ``"kept (float)"``, ``"not filtered: value kept"``...
@@ -223,7 +217,7 @@ def inspect_pixel(
         value, rule, filtered = own, "not filtered: value kept", False
         unclipped = own
     elif arr.dtype.kind == "u":
-        rounded = float(round_half_up(np.array([unclipped], np.float32))[0])
+        rounded = float(math.floor(unclipped + 0.5))  # round_half_up, on the exact sum
         value = min(max(rounded, 0.0), top)
         if rounded < 0:
             rule = "clipped at 0"

@@ -16,7 +16,13 @@ from workbench.cli.batch import batch_threads, in_order
 from workbench.cli.cluster import scheduler_address
 from workbench.cli.inputs import is_one_of, non_empty_path
 from workbench.cli.terminal import InputError, ProgressBar, exit_status, say, stop_if_signalled
-from workbench.engine.option_names import BORDER_MODES, PNG_COMPRESSION, STRATEGY_NAMES
+from workbench.engine.option_names import (
+    BORDER_MODES,
+    OUT_RANGES,
+    PNG_COMPRESSION,
+    SPACES,
+    STRATEGY_NAMES,
+)
 
 if TYPE_CHECKING:
     from workbench.engine import Kernel
@@ -85,6 +91,24 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--border", choices=BORDER_MODES, help="edge handling (default: the kernel's own)"
+    )
+    p.add_argument(
+        "--space",
+        choices=SPACES,
+        help="perceptual: filter the stored values (Photoshop, ImageJ); linear: in linear "
+        "light, as GIMP does (default: the kernel's own)",
+    )
+    p.add_argument(
+        "--luminance",
+        action="store_true",
+        default=None,
+        help="filter the luma only and keep the colours (default: the kernel's own)",
+    )
+    p.add_argument(
+        "--out-range",
+        choices=OUT_RANGES,
+        help="results outside the range: clip, abs (absolute value), stretch (min..max onto "
+        "the range), float (32-bit float TIFF) (default: the kernel's own)",
     )
     p.add_argument(
         "--repeat",
@@ -212,6 +236,7 @@ def run(args: argparse.Namespace) -> int:
 
         require_dask()  # before anything is made
     kernel = KernelLibrary().resolve(args.kernel)
+    _check_float_target(args, kernel)
     files, had_folder = _inputs(args.images)
     out = Path(args.output)
     existed = out.exists()
@@ -295,6 +320,21 @@ def _memory_message(source: Path, kernel: Kernel) -> str:
     )
 
 
+def _check_float_target(args: argparse.Namespace, kernel: Kernel) -> None:
+    """A float result keeps values outside 0..1: only a float format may take it."""
+    if (args.out_range or kernel.out_range) != "float":
+        return
+    from workbench.engine.imageio import IMAGE_FORMATS
+
+    suffix = Path(args.output).suffix.lower()
+    fmt = IMAGE_FORMATS.get(suffix)
+    if fmt is not None and not fmt.floats:
+        raise InputError(
+            f"{args.output}: a float result (--out-range float) keeps values below black and "
+            f"above white, which {suffix} cannot hold; save as .tif"
+        )
+
+
 def filter_file(
     source: Path,
     target: Path,
@@ -323,6 +363,9 @@ def filter_file(
             repeat=args.repeat,
             compression=getattr(args, "tiff_compression", None),
             border=args.border,
+            space=args.space,
+            luminance=args.luminance,
+            out_range=args.out_range,
             strategy=args.strategy,
             progress=progress,
             cancel=stop,
@@ -347,6 +390,9 @@ def filter_file(
             pixels,
             kernel,
             border=args.border,
+            space=args.space,
+            luminance=args.luminance,
+            out_range=args.out_range,
             strategy=args.strategy,
             progress=step_progress,
             cancel=stop,

@@ -82,6 +82,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--loss", choices=("l2", "huber", "l1"), default="l2", help="what to minimise (default l2)"
     )
     p.add_argument(
+        "--space",
+        choices=("auto", "perceptual", "linear"),
+        default="auto",
+        help="fit on the stored values (Photoshop, ImageJ, OpenCV), in linear light (GIMP), "
+        "or auto: both, keeping the better on held-out pixels (default)",
+    )
+    p.add_argument(
         "--residual",
         type=non_empty_path,
         metavar="FILE",
@@ -146,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
             mode=args.mode,
             solver=args.solver,
             loss=args.loss,
+            space=args.space,
             progress=bar.update,
         )
     finally:

@@ -13,8 +13,10 @@ from typing import Any
 import numpy as np
 
 from workbench.engine.border import check_border
+from workbench.engine.option_names import OUT_RANGES, SPACES
 
-__all__ = ["MAX_KERNEL_SIZE", "Kernel", "KernelError"]
+__all__ = ["MAX_KERNEL_SIZE", "OUT_RANGES", "SPACES", "Kernel", "KernelError"]
+
 
 #: Largest kernel height or width, in taps.
 MAX_KERNEL_SIZE = 63
@@ -126,6 +128,13 @@ class Kernel:
     border : str, default "reflect"
         How pixels beyond the image edge are made up: one of ``reflect``, ``mirror``,
         ``nearest``, ``wrap``, ``constant``.
+    space : str, default "perceptual"
+        ``perceptual`` filters the stored (sRGB-encoded) values, as Photoshop, ImageJ and
+        OpenCV do; ``linear`` filters in linear light, as GIMP does.
+    luminance : bool, default False
+        Filter the luma of an RGB image only and add its change to R, G and B alike.
+    out_range : str, default "clip"
+        ``clip``, ``abs``, ``stretch`` or ``float``: see :func:`~workbench.engine.apply_kernel`.
     name, category, description : str
         Shown in the library.
     channels : str, optional
@@ -145,7 +154,7 @@ class Kernel:
     ------
     KernelError
         If the weights are empty, ragged, of even or too large a size, not finite, absurdly
-        large, or the divisor is zero, or the border mode is unknown.
+        large, or the divisor is zero, or the border mode, space or range is unknown.
 
     Examples
     --------
@@ -163,8 +172,11 @@ class Kernel:
         "_description",
         "_divisor",
         "_extra",
+        "_luminance",
         "_name",
         "_offset",
+        "_out_range",
+        "_space",
         "_weights",
     )
 
@@ -181,6 +193,9 @@ class Kernel:
         channels: str | None = None,
         alpha_weighting: bool = True,
         cval: float = 0.0,
+        space: str = "perceptual",
+        luminance: bool = False,
+        out_range: str = "clip",
         extra: Mapping[str, Any] | None = None,
     ) -> None:
         arr = _as_weights(weights)
@@ -234,6 +249,17 @@ class Kernel:
             raise KernelError(f"cval (the constant border value) must be a number: {exc}") from None
         if not np.isfinite(self._cval):
             raise KernelError("cval (the constant border value) is NaN or infinite")
+        if space not in SPACES:
+            raise KernelError(f"unknown space {space!r}: choose perceptual or linear")
+        self._space = str(space)
+        if out_range not in OUT_RANGES:
+            raise KernelError(f"unknown out_range {out_range!r}: choose {', '.join(OUT_RANGES)}")
+        self._out_range = str(out_range)
+        if not isinstance(luminance, (bool, np.bool_)):
+            raise KernelError(f"luminance must be true or false, got {luminance!r}")
+        if luminance and arr.ndim == 4:
+            raise KernelError("a colour kernel mixes channels: 'luminance only' does not apply")
+        self._luminance = bool(luminance)
         self._extra = MappingProxyType(dict(extra or {}))
 
     @staticmethod
@@ -312,6 +338,21 @@ class Kernel:
         return self._cval
 
     @property
+    def space(self) -> str:
+        """``perceptual`` (the stored values) or ``linear`` (linear light)."""
+        return self._space
+
+    @property
+    def luminance(self) -> bool:
+        """Whether only the luma of an RGB image is filtered."""
+        return self._luminance
+
+    @property
+    def out_range(self) -> str:
+        """``clip``, ``abs``, ``stretch`` or ``float``."""
+        return self._out_range
+
+    @property
     def extra(self) -> Mapping[str, Any]:
         return self._extra
 
@@ -347,6 +388,9 @@ class Kernel:
             "channels": self._channels,
             "alpha_weighting": self._alpha_weighting,
             "cval": self._cval,
+            "space": self._space,
+            "luminance": self._luminance,
+            "out_range": self._out_range,
             "extra": dict(self._extra),
         }
 
@@ -415,9 +459,18 @@ class Kernel:
     def __repr__(self) -> str:
         kh, kw = self.shape
         label = f" {self._name!r}" if self._name else ""
+        options = "".join(
+            f" {key}={value}"
+            for key, value, default in (
+                ("space", self._space, "perceptual"),
+                ("luminance", self._luminance, False),
+                ("out_range", self._out_range, "clip"),
+            )
+            if value != default
+        )
         return (
             f"<Kernel{label} {kh}x{kw}{' colour' if self.is_color else ''} "
-            f"divisor={self._divisor:g} offset={self._offset} border={self._border}>"
+            f"divisor={self._divisor:g} offset={self._offset} border={self._border}{options}>"
         )
 
     def __reduce__(self):  # pickling, for handing kernels to worker processes

@@ -303,9 +303,15 @@ def test_gimp_round_trip(tmp_path):
         offset=51,
         border="nearest",
         name="Sharp",
+        space="linear",
     )
     assert export_kernel(kernel, tmp_path / "s.settings") == []
+    # GIMP filters in linear light: a kernel made for the stored values is written with a
+    # note that GIMP's result will differ.
+    perceptual = kernel.replace(space="perceptual")
+    assert any("linear light" in n for n in export_kernel(perceptual, tmp_path / "p.settings"))
     back, _ = one(tmp_path / "s.settings")
+    assert back.space == "linear"
     np.testing.assert_array_equal(back.weights, kernel.weights)
     assert (back.divisor, back.border, back.name) == (1.5, "nearest", "Sharp")
     assert back.offset == pytest.approx(51)

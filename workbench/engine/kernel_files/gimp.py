@@ -150,14 +150,12 @@ def _preset(item: list, path: Path, number: int) -> tuple[Kernel, list[str]]:
         name=name,
         category="Imported",
         description=f"Imported from GIMP preset {name!r}",
-        **_GIMP_SPACE,
+        space="linear",  # GIMP 2.10 filters in linear light
     )
     return kernel, notes
 
 
 _CHANNEL_KEYS = ("red", "green", "blue", "alpha")
-#: GEGL filters in linear light; set once the engine has the linear working space.
-_GIMP_SPACE: dict[str, str] = {}
 
 
 def read_gimp_settings(path: Path) -> tuple[list[Kernel], list[str]]:
@@ -198,8 +196,8 @@ def read_gimp_settings(path: Path) -> tuple[list[Kernel], list[str]]:
         notes.insert(0, f"Imported {len(kernels)} of {len(presets)} presets from {path.name}.")
     notes.extend(f"Not imported: {reason}" for reason in refused)
     notes.append(
-        "GIMP filters in linear light, so on ordinary (gamma-encoded) pixels the same kernel "
-        "gives a somewhat different result from GIMP's."
+        "GIMP filters in linear light: the imported kernels do too (Linear light is on), so "
+        "they give GIMP's result."
     )
     return kernels, notes
 
@@ -230,6 +228,11 @@ def write_gimp_settings(kernel: Kernel, path: Path) -> list[str]:
         raise KernelFileError(
             f"{path}: GIMP's offset is -1..1 of the range (-255..255 here); "
             f"{float(kernel.offset):g} would be lost"  # type: ignore[arg-type]
+        )
+    if kernel.space != "linear":
+        notes.append(
+            "GIMP filters in linear light: in GIMP this kernel gives a somewhat different "
+            "result from the one here on the stored values (turn on Linear light to match)."
         )
     channels = "RGB" if kernel.channels is None else kernel.channels
     name = (kernel.name or path.stem).replace("\\", "\\\\").replace('"', '\\"')

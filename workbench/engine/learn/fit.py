@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from workbench.engine.colour import decode
+from workbench.engine.convolve import range_max
 from workbench.engine.kernel import Kernel
 from workbench.engine.learn.adam import solve_adam
 from workbench.engine.learn.exact import solve_exact
@@ -56,9 +59,13 @@ from workbench.engine.learn.rows import (
 )
 from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
 
+#: What ``fit_kernel(space=...)`` takes.
+SPACES = ("auto", "perceptual", "linear")
+
 __all__ = [
     "MODES",
     "SOLVERS",
+    "SPACES",
     "Adam",
     "ConvLayer",
     "FitReport",
@@ -144,6 +151,7 @@ def fit_kernel(
     seed: int = 0,
     exclude_clipped: bool = True,
     max_size: int = AUTO_MAX_SIZE,
+    space: str = "auto",
     **solver_options: Any,
 ) -> FitResult:
     """Learn the kernel that turns each before image into its after image.
@@ -188,6 +196,12 @@ def fit_kernel(
         Leave out after values at 0 or full white (on by default; off only to compare).
     max_size : int
         Largest size tried by ``size="auto"``.
+    space : {"auto", "perceptual", "linear"}
+        Fit on the stored (sRGB-encoded) values, as Photoshop, ImageJ and OpenCV filter; in
+        linear light, as GIMP does; or ``auto``: both, keeping the kernel whose result is
+        closer to the after image on the stored values (its usable pixels, RMSE on the
+        0..255 scale). The kernel records its space, so ``apply_kernel(before, kernel)``
+        reproduces the after image either way.
     **solver_options
         Adam: ``steps`` (600), ``lr`` (0.05, in whitened units), ``final_lr`` (5e-6),
         ``batch`` (rows per step; 32768, fewer for large colour kernels), ``huber_delta``
@@ -231,9 +245,120 @@ def fit_kernel(
     seed = check_seed(seed)
     margin = check_margin(margin)
     checked = check_pairs(pairs)
+    if space not in SPACES:
+        raise LearnError(f"unknown space {space!r}: choose auto, perceptual or linear")
     reporter = Reporter(progress, cancel)
     reporter.check()
+    spaces = ("perceptual", "linear") if space == "auto" else (space,)
+    tried: list[tuple[float, FitResult]] = []
+    for i, working in enumerate(spaces):
+        step = reporter.sub(i / len(spaces), 1 / len(spaces))
+        work = checked if working == "perceptual" else check_pairs(_linear_light(checked))
+        result = _fit_space(
+            work,
+            fixed,
+            mode,
+            solver,
+            loss,
+            margin,
+            step,
+            cancel,
+            on_step,
+            seed,
+            exclude_clipped,
+            max_size,
+            dict(solver_options),
+        )
+        tried.append(_in_space(result, working, checked, margin, step, cancel))
+    best = min(tried, key=lambda item: item[0])[1]
+    note = _space_note(best.kernel.space, [(r.kernel.space, e) for e, r in tried])
+    report = replace(best.report, seconds=time.perf_counter() - started, space_note=note)
+    if progress is not None:
+        progress(1.0)
+    return FitResult(best.kernel, best.bias, report)
 
+
+def _linear_light(pairs: list[Pair]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The pairs decoded to linear light (float32, 0..1), alpha kept as it is."""
+    out = []
+    for pair in pairs:
+        images = []
+        for colour, alpha in (
+            (pair.before_image, pair.before_alpha),
+            (pair.after_image, pair.after_alpha),
+        ):
+            linear = decode(colour)
+            if alpha is not None:
+                top = 1.0 if alpha.dtype == np.float32 else range_max(alpha.dtype)
+                linear = np.dstack([linear, alpha.astype(np.float32) / np.float32(top)])
+            images.append(linear)
+        out.append((images[0], images[1]))
+    return out
+
+
+def _in_space(
+    result: FitResult,
+    space: str,
+    pairs: list[Pair],
+    margin: int | None,
+    reporter: Reporter,
+    cancel: CancelToken | None,
+) -> tuple[float, FitResult]:
+    """The result with its kernel in ``space``, and its RMSE on the stored values.
+
+    The RMSE is over the pixels the fit could use (away from the border, not clipped),
+    on the 0..255 scale; the report's residual becomes the stored-value one.
+    """
+    kernel = result.kernel.replace(space=space)
+    radius = kernel.shape[0] // 2
+    edge = radius + 3 if margin is None else max(margin, radius)
+    squares, count, first = 0.0, 0, None
+    for pair in pairs:
+        if pair is pairs[0] and space == "perceptual":
+            residual = result.report.residual  # already on the stored values
+        else:
+            residual = residual_image(pair, kernel, reporter.sub(1.0, 0.0), cancel)
+        first = residual if first is None else first
+        masks = pixel_masks(pair, radius, edge, True, dict.fromkeys(REASONS, 0))
+        planes = residual[:, :, None] if residual.ndim == 2 else residual
+        for c, mask in enumerate(masks):
+            values = planes[:, :, c][mask].astype(np.float64)
+            squares += float(np.dot(values, values))
+            count += values.size
+    rmse = float(np.sqrt(squares / count)) if count else float("inf")
+    report = replace(result.report, residual=first, space=space)
+    return rmse, FitResult(kernel, result.bias, report)
+
+
+def _space_note(chosen: str, errors: list[tuple[str, float]]) -> str:
+    """The report's line on the working space, with the error of the result on stored values."""
+    said = {
+        "linear": "Made in linear light, as GIMP does",
+        "perceptual": "Made on the stored values, as Photoshop, ImageJ and OpenCV do",
+    }
+    where = {"linear": "in linear light", "perceptual": "on the stored values"}
+    own = dict(errors)[chosen]
+    others = "".join(f"; {e:.3g} when made {where[s]}" for s, e in errors if s != chosen)
+    return f"{said[chosen]} (RMSE of the result on the stored values {own:.3g}{others})."
+
+
+def _fit_space(
+    checked: list[Pair],
+    fixed: int | None,
+    mode: str,
+    solver: str,
+    loss: str,
+    margin: int | None,
+    reporter: Reporter,
+    cancel: CancelToken | None,
+    on_step: Callable[[int, float, np.ndarray], None] | None,
+    seed: int,
+    exclude_clipped: bool,
+    max_size: int,
+    solver_options: dict[str, Any],
+) -> FitResult:
+    """One fit on pairs in their working space (stored values or linear light)."""
+    started = time.perf_counter()
     sizes = candidate_sizes(fixed, checked, max_size)
     channels = checked[0].channels
     unknowns = (channels if mode == "color" else 1) * max(sizes) ** 2 + 1
@@ -365,6 +490,4 @@ def fit_kernel(
         loss=loss,
         on_luma=any(s.parts for g in groups for s in g.sources),
     )
-    if progress is not None:
-        progress(1.0)
     return FitResult(kernel, kernel.offset, report)

@@ -74,6 +74,9 @@ class FitReport:
         Held-out RMSE for each size tried when the size was chosen automatically.
     loss : str
         The loss minimised: ``l2``, ``huber`` or ``l1``.
+    space : str
+        Where the kernel was made: ``linear`` (linear light, as GIMP does) or ``perceptual``
+        (the stored values), with ``space_note`` saying so and why.
     on_luma : bool
         The shared kernel of an RGB pair was fitted on luma (brightness), as JPEG keeps it
         at full resolution; ``size_errors`` are then luma errors, while ``rmse`` is always
@@ -98,6 +101,8 @@ class FitReport:
     size_errors: dict[int, float] = field(default_factory=dict)
     loss: str = "l2"
     on_luma: bool = False
+    space: str = "perceptual"
+    space_note: str = ""
 
     def summary(self) -> str:
         """Several lines of plain text for the command line and the learn dialog."""
@@ -126,6 +131,8 @@ class FitReport:
             )
             luma = " (on luma)" if self.on_luma else ""
             lines.append(f"Held-out RMSE by size{luma}: {sizes}.")
+        if self.space_note:
+            lines.append(self.space_note)
         if self.findings:
             lines.append("Findings:")
             lines.extend(f"  - {f}" for f in self.findings)

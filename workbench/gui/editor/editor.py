@@ -65,6 +65,8 @@ class KernelEditor(QWidget):
         self.divisor_spin, self.offset_spin = o.divisor_spin, o.offset_spin
         self.normalise_box, self.alpha_box = o.normalise_box, o.alpha_box
         self.channel_boxes = o.channel_boxes
+        self.linear_box, self.luminance_box = o.linear_box, o.luminance_box
+        self.out_range_combo = o.out_range_combo
         self.sum_label = QLabel(self)
         self.sum_label.setObjectName("sumLabel")
 
@@ -144,6 +146,9 @@ class KernelEditor(QWidget):
             self.offset_spin.valueChanged,
             self.normalise_box.toggled,
             self.border_combo.currentIndexChanged,
+            self.linear_box.toggled,
+            self.luminance_box.toggled,
+            self.out_range_combo.currentIndexChanged,
         ):
             changed.connect(lambda *_: self._mark_edited())
         self.rows_spin.valueChanged.connect(self._on_size_changed)
@@ -157,6 +162,9 @@ class KernelEditor(QWidget):
         for box in self.channel_boxes.values():
             box.toggled.connect(self._on_option_changed)
         self.alpha_box.toggled.connect(self._on_option_changed)
+        self.linear_box.toggled.connect(self._on_option_changed)
+        self.luminance_box.toggled.connect(self._on_option_changed)
+        self.out_range_combo.currentIndexChanged.connect(self._on_option_changed)
         b = self._tool_buttons
         b["rotate_left"].clicked.connect(lambda: self._transform(lambda k: k.rotated(1)))
         b["rotate_right"].clicked.connect(lambda: self._transform(lambda k: k.rotated(-1)))
@@ -201,6 +209,12 @@ class KernelEditor(QWidget):
             self.offset_spin.setEnabled(isinstance(offset, float))
             index = self.border_combo.findData(kernel.border)
             self.border_combo.setCurrentIndex(max(index, 0))
+            self.linear_box.setChecked(kernel.space == "linear")
+            self.luminance_box.setChecked(kernel.luminance)
+            self.luminance_box.setEnabled(not kernel.is_color)  # a colour kernel mixes them
+            self.out_range_combo.setCurrentIndex(
+                max(self.out_range_combo.findData(kernel.out_range), 0)
+            )
             self.name_edit.setText(kernel.name)
         finally:
             self._updating = False
@@ -228,6 +242,9 @@ class KernelEditor(QWidget):
                 offset=offset,
                 border=self.border_combo.currentData(),
                 name=self.name_edit.text().strip(),
+                space="linear" if self.linear_box.isChecked() else "perceptual",
+                luminance=self.luminance_box.isChecked() and not self._meta.is_color,
+                out_range=self.out_range_combo.currentData(),
             )
         except KernelError as exc:
             self._show_message(str(exc))

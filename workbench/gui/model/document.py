@@ -88,6 +88,8 @@ class ImageDocument:
 
     @property
     def bit_depth(self) -> int:
+        if self.pixels.dtype.kind == "f":
+            return 32  # also when a filter kept its results as float (out of range "float")
         depth = getattr(self.source, "bit_depth", None)
         if depth:
             return int(depth)

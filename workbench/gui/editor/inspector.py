@@ -14,6 +14,7 @@ While pinned, the arrow keys move it and Escape lets it follow the cursor again.
 from __future__ import annotations
 
 import html
+import math
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
@@ -345,18 +346,30 @@ class PixelInspector(QWidget):
             rows.append(("channel", "not filtered"))
             rows.append(("value", format_value(i.value, i.dtype)))
         else:
+            if i.units:
+                rows.append(("in", i.units))
             rows.append(("\u03a3 products", _number(i.total)))
             rows.append((f"\u00f7 {_number(i.divisor)}", _number(i.total / i.divisor)))
             if i.alpha_seen is not None:
                 rows.append((f"\u00f7 alpha {i.alpha_seen:.4g}", "(alpha weighting)"))
-            rows.append((f"+ {_number(i.offset)}", _number(i.unclipped)))
-            rows.append((i.rule, format_value(i.value, i.dtype)))
+            if i.luma_change is None:
+                rows.append((f"+ {_number(i.offset)}", _number(i.unclipped)))
+            else:
+                filtered_luma = i.luma_own + i.luma_change
+                rows.append((f"+ {_number(i.offset)}", f"{_number(filtered_luma)} (luma)"))
+                rows.append(("\u2212 own luma", _number(i.luma_change)))
+                rows.append(("+ own value", _number(i.unclipped)))
+            shown = "\u2014" if math.isnan(i.value) else format_value(i.value, i.result_dtype)
+            rows.append((i.rule, shown))
         filtered = self.filtered_value()
         if filtered is None:
             rows.append(("image", "no preview yet"))
         else:
-            same = "\u2713" if filtered == i.value or i.dtype.kind == "f" else "\u2260"
-            rows.append((self._source, f"{format_value(filtered, i.dtype)} {same}"))
+            exact = i.result_dtype.kind == "u"
+            same = "\u2713" if filtered == i.value or not exact else "\u2260"
+            if math.isnan(i.value):
+                same = ""
+            rows.append((self._source, f"{format_value(filtered, i.result_dtype)} {same}"))
         self._rows = rows
         body = "".join(
             f"<tr><td>{html.escape(a)}</td><td align='right'>&nbsp;{html.escape(b)}</td></tr>"

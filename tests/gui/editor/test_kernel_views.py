@@ -253,6 +253,7 @@ def test_the_inspector_follows_linear_light_luminance_and_out_range(qtbot, windo
     assert "in linear light 0..1" in inspector.steps_text()
     assert got.value == apply_kernel(photo, editor.kernel())[7, 12, 0]
 
+    assert window.editor.views.frequency.words_label.text().endswith("(in linear light)")
     editor.luminance_box.setChecked(True)
     got = inspector.inspection()
     assert got.units == "linear light 0..1 luma" and got.luma_change is not None

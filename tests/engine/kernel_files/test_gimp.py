@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
-from workbench.engine import Kernel
+from workbench.engine import Kernel, apply_kernel
 from workbench.engine.library import KernelFileError, export_kernel, import_kernels
 
 DATA = Path(__file__).parents[2] / "data" / "gegl"
@@ -129,3 +130,19 @@ def test_native_json_keeps_channels_cval_and_alpha_weighting(tmp_path, name):
     export_kernel(plain, tmp_path / "plain.json")
     text = (tmp_path / "plain.json").read_text()
     assert "channels" not in text and "cval" not in text and "alpha_weighting" not in text
+
+
+# -- the result: GEGL's, within a level -----------------------------------------------------
+@pytest.mark.parametrize("name", NAMES)
+def test_every_preset_gives_gegls_result_within_one_level(name):
+    kernel, notes = preset(name)
+    assert kernel.space == "linear" and any("in linear light" in n for n in notes)
+    photo = np.asarray(Image.open(DATA / "photo.png"))
+    # GEGL writes RGBA: it filters the opaque alpha too, which GIMP drops for an RGB layer.
+    gegl = np.asarray(Image.open(DATA / f"preset-{name}.png"))[:, :, :3].astype(int)
+    ours = apply_kernel(photo, kernel).astype(int)
+    assert np.abs(ours - gegl)[2:-2, 2:-2].max() <= 1
+    assert np.abs(ours - gegl).max() <= 1  # every border mode too
+    # On the stored values the same kernel is clearly not GIMP's result.
+    stored = apply_kernel(photo, kernel.replace(space="perceptual")).astype(int)
+    assert np.abs(stored - gegl).max() > 3

@@ -284,7 +284,8 @@ class KernelEditor(QWidget):
         self.undo_stack.redo()
 
     def set_kernel(self, kernel: Kernel, *, label: str | None = None) -> None:
-        """Show ``kernel`` (its weights, divisor, offset, border and name); one undo step.
+        """Show ``kernel`` (its weights, divisor, offset, border, name and, when it says,
+        the channels and alpha weighting it is applied with); one undo step.
 
         Raises
         ------
@@ -315,6 +316,13 @@ class KernelEditor(QWidget):
                 max(self.out_range_combo.findData(kernel.out_range), 0)
             )
             self.name_edit.setText(kernel.name)
+            # A kernel that says which channels it filters (a GIMP preset) sets the boxes;
+            # others leave the user's choice as it is.
+            if kernel.channels is not None:
+                for letter, box in self.channel_boxes.items():
+                    box.setChecked(letter in kernel.channels)
+            if kernel.channels is not None or not kernel.alpha_weighting:
+                self.alpha_box.setChecked(kernel.alpha_weighting)
         finally:
             self._updating = False
         self.table.fit_cells()

@@ -12,9 +12,7 @@ from PIL import Image
 GEGL = Path(__file__).resolve().parents[2] / "data" / "gegl"
 
 
-def test_a_gegl_pair_is_learned_in_linear_light_unless_told_otherwise(
-    qtbot, tmp_path, make_dialog
-):
+def test_a_gegl_pair_is_learned_in_linear_light_unless_told_otherwise(qtbot, tmp_path, make_dialog):
     before = np.array(Image.open(GEGL / "train.png"))
     shutil.copy(GEGL / "train-gaussian.png", tmp_path / "after.png")
     dialog = make_dialog(before)

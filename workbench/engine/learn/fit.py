@@ -279,13 +279,20 @@ def fit_kernel(
         # A sample is enough to tell the spaces apart: the size search comes after.
         probe_options = {"max_rows": options.get("max_rows", PROBE_ROWS)}
         tried = []
+        refused: list[LearnError] = []
         for i, space_tried in enumerate(("perceptual", "linear")):
             step = reporter.sub(0.5 * i, 0.5) if final else reporter.sub(0.1 * i, 0.1)
-            result = _fit_space(
-                working(space_tried), fixed, mode, "exact", "l2", margin, cancel, None,
-                seed, exclude_clipped, probe_max, dict(probe_options), step,
-            )  # fmt: skip
+            try:
+                result = _fit_space(
+                    working(space_tried), fixed, mode, "exact", "l2", margin, cancel, None,
+                    seed, exclude_clipped, probe_max, dict(probe_options), step,
+                )  # fmt: skip
+            except LearnError as exc:  # e.g. all clipped in one space: the other may do
+                refused.append(exc)
+                continue
             tried.append(_in_space(result, space_tried, checked, margin, step, cancel))
+        if not tried:
+            raise refused[0]
         error, best = min(tried, key=lambda item: item[0])
         chosen = best.kernel.space
         if not final:

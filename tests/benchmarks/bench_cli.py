@@ -17,8 +17,8 @@ default, 1, each tool at that zlib level); a 16-bit RGB PNG in and out; a 16-bit
 start-up of ``workbench --help``, ``workbench kernels list`` and of the app to its first
 painted window (offscreen). Peers: pyvips and OpenCV (the ``bench`` extra) and ImageMagick
 (``convert``, ``mogrify``); a peer that is not installed is left out with a message.
-``workbench (main)`` is the same command from another checkout (``--baseline``, default
-/work/main if it exists), to compare with "today".
+``workbench (before)`` is the same command from another checkout (``--baseline DIR``, for
+instance ``git archive`` of the commit before a change), to compare with "today".
 """
 
 from __future__ import annotations
@@ -201,8 +201,8 @@ def commands(files: dict, out: Path, levels: list[int], tools: dict) -> dict:
         argv = [*wb, "apply", str(files["jpeg"]), "-k", "gaussian-5x5"]
         add(task, "workbench", [*argv, "-o", str(out / f"w{level}.png"),
                                 "--png-compression", str(level)])  # fmt: skip
-        if "workbench (main)" in tools:  # it has one level: Pillow's default, 6
-            add(task, "workbench (main)", [*argv, "-o", str(out / f"main{level}.png")])
+        if "workbench (before)" in tools:  # it has one level: Pillow's default, 6
+            add(task, "workbench (before)", [*argv, "-o", str(out / f"main{level}.png")])
         add(task, "pyvips", tools.get("pyvips") and [
             sys.executable, "-c", VIPS_SCRIPT, str(files["jpeg"]), str(out / f"v{level}.png"),
             str(level)])  # fmt: skip
@@ -218,7 +218,7 @@ def commands(files: dict, out: Path, levels: list[int], tools: dict) -> dict:
     for task, key in (("16-bit PNG in, 16-bit PNG out", "png16"),
                       ("16-bit TIFF in, 16-bit PNG out", "tiff16")):  # fmt: skip
         src = str(files[key])
-        for name in ("workbench", "workbench (main)"):
+        for name in ("workbench", "workbench (before)"):
             if name in tools:
                 tag = "main" if "main" in name else "w"
                 argv = [
@@ -250,7 +250,7 @@ def commands(files: dict, out: Path, levels: list[int], tools: dict) -> dict:
             str(out / f"m-{key}.png")])  # fmt: skip
     batch = files["batch"]
     task = f"batch of {len(list(batch.iterdir()))} JPEGs"
-    for name in ("workbench", "workbench (main)"):
+    for name in ("workbench", "workbench (before)"):
         if name in tools:
             add(task, name, [*wb, "apply", str(batch), "-k", "gaussian-5x5", "-o",
                              str(out / f"{'main' if 'main' in name else 'w'}-batch")])  # fmt: skip
@@ -274,7 +274,7 @@ def commands(files: dict, out: Path, levels: list[int], tools: dict) -> dict:
         add(task, "ImageMagick", ["mogrify", "-path", str(out / "m-batch"), "-virtual-pixel",
                                   "mirror", "-define", "convolve:scale=!", "-morphology",
                                   "Convolve", MAGICK_KERNEL, "-quality", "95", *names])  # fmt: skip
-    for name in ("workbench", "workbench (main)"):
+    for name in ("workbench", "workbench (before)"):
         if name in tools:
             add("start: workbench --help", name, [*wb, "--help"])
             add("start: workbench kernels list", name, [*wb, "kernels", "list"])
@@ -309,7 +309,7 @@ def main() -> int:
     parser.add_argument("--batch-size", default="2048x1536", help="WxH of each batch file")
     parser.add_argument("--runs", type=int, default=3, help="runs per tool and task")
     parser.add_argument("--levels", default="4,1", help="PNG levels of the JPEG-in task")
-    parser.add_argument("--baseline", default="/work/main", help="another checkout, or ''")
+    parser.add_argument("--baseline", default="", help="a checkout of the code before")
     parser.add_argument("--only", default="", help="run only tasks whose name has this")
     parser.add_argument("--levels-table", action="store_true", help="print the PNG levels")
     args = parser.parse_args()
@@ -320,7 +320,7 @@ def main() -> int:
     tools: dict[str, object] = {"workbench": True}
     baseline = Path(args.baseline) if args.baseline else None
     if baseline and (baseline / "workbench").is_dir() and baseline.resolve() != ROOT:
-        tools["workbench (main)"] = True
+        tools["workbench (before)"] = True
     for name, module in (("pyvips", "pyvips"), ("OpenCV", "cv2")):
         try:
             __import__(module)
@@ -344,8 +344,8 @@ def main() -> int:
         out.mkdir()
         cache = folder / "pycache"
         envs = {"workbench": environment(ROOT, cache)}
-        if "workbench (main)" in tools:
-            envs["workbench (main)"] = environment(baseline, cache / "main")  # type: ignore[arg-type]
+        if "workbench (before)" in tools:
+            envs["workbench (before)"] = environment(baseline, cache / "main")  # type: ignore[arg-type]
         tasks = commands(files, out, levels, tools)
         if args.only:
             tasks = {t: v for t, v in tasks.items() if args.only in t}

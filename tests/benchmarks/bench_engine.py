@@ -4,6 +4,7 @@ Run it from a checkout (it is not collected by pytest)::
 
     python tests/benchmarks/bench_engine.py          # ~2.5 minutes on 2 cores
     python tests/benchmarks/bench_engine.py --all    # also the hopeless strategies, ~5 min
+    python tests/benchmarks/bench_engine.py --linear-only   # only linear vs perceptual
 
 It needs the ``bench`` extra (scipy, opencv-python-headless) and Pillow; peers that are not
 installed are left out of the table.
@@ -16,6 +17,8 @@ uint8 image), all in one run. Methods of one case are timed round-robin, and the
 the repeats is reported, so a neighbour's load spike hits all of them alike. It also
 measures peak extra memory (tracemalloc) as a multiple of the image size and how quickly a
 cancelled call stops, and checks the goals of issue 2, printing PASS or FAIL for each.
+It also times linear light against the stored values (issue 13) on the uint8 image with a
+3x3 kernel, and luminance only beside them.
 """
 
 from __future__ import annotations
@@ -169,6 +172,25 @@ def bench_case(weights, image, image8, pil_image, repeats, everything):
     return times, memory
 
 
+def bench_linear(image8: np.ndarray, repeats: int) -> tuple[dict, tuple[str, bool, str]]:
+    """Perceptual, linear light and luminance only on 12 MP RGB uint8, 3x3 dense kernel."""
+    weights = make_cases()["3x3 dense"]
+    methods = {
+        "perceptual": lambda: apply_kernel(image8, weights),
+        "linear": lambda: apply_kernel(image8, weights, space="linear"),
+        "luminance": lambda: apply_kernel(image8, weights, luminance=True),
+    }
+    times = time_round_robin(methods, repeats, ("perceptual", "linear"))
+    ratio = times["linear"][0] / times["perceptual"][0]
+    print(
+        "linear light, 12 MP RGB uint8, 3x3 dense (ms, median): "
+        + ", ".join(f"{name} {fmt_ms(t)}" for name, t in times.items())
+        + f"; linear / perceptual {ratio:.2f}x"
+    )
+    return times, ("linear light <= 1.5x perceptual (12 MP RGB uint8, 3x3)", ratio <= 1.5,
+                   f"{ratio:.2f}x")  # fmt: skip
+
+
 def fmt_ms(entry: tuple[float, int] | None) -> str:
     if entry is None:
         return "-"
@@ -183,6 +205,9 @@ def main() -> int:
         "--all",
         action="store_true",
         help=f"also time strategies expected to be over {SKIP_FACTOR}x slower (minutes)",
+    )
+    parser.add_argument(
+        "--linear-only", action="store_true", help="only time linear light against perceptual"
     )
     args = parser.parse_args()
 
@@ -226,7 +251,9 @@ def main() -> int:
 
     rows = []
     goals: list[tuple[str, bool, str]] = []
-    for name, weights in make_cases().items():
+    goals.append(bench_linear(image8, args.repeats)[1])
+    print()
+    for name, weights in make_cases().items() if not args.linear_only else ():
         times, memory = bench_case(weights, image, image8, pil_image, args.repeats, args.all)
         picked = choose_strategy(weights, image.shape)
         memory /= image_bytes
@@ -256,6 +283,8 @@ def main() -> int:
                 (f"{name}: peak extra memory <= 3x the image", memory <= 3.0, f"{memory:.2f}x")
             )
 
+    if args.linear_only:
+        return _verdict(goals)
     columns = [*STRATEGY_NAMES, "auto", "cv2", "scipy", "Pillow u8", "auto u8"]
     header = ["kernel", *columns, "auto picks", "auto/cv2", "auto/scipy", "auto/best", "peak mem"]
     print("| " + " | ".join(header) + " |")
@@ -294,6 +323,10 @@ def main() -> int:
     goals.append(
         ("cancel stops within 0.2 s (12 MP, 31x31, every strategy)", worst <= 0.2, f"{worst:.3f} s")
     )
+    return _verdict(goals)
+
+
+def _verdict(goals: list[tuple[str, bool, str]]) -> int:
     print()
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
     failed = 0

@@ -219,3 +219,14 @@ def test_a_streamed_tiff_must_go_to_a_tiff(streamed, capsys):
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "use a .tif output" in lines[0]
     assert not (streamed / "out.png").exists()
+
+
+def test_a_tiff_too_large_to_read_whole_is_chunked_over_the_cluster(streamed, dask_cluster):
+    address = dask_cluster.scheduler_address
+    args = ["apply", "big.tif", "-k", "gaussian-5x5", "-o", "out.tif", "--scheduler", address]
+    assert main(args) == 0
+    with tifffile.TiffFile(streamed / "out.tif") as tif:
+        assert tif.is_bigtiff and tif.pages[0].is_tiled
+        got = tif.pages[0].asarray()
+    want = apply_kernel(load_image(streamed / "big.tif").pixels, LIBRARY.get("gaussian-5x5").kernel)
+    assert np.array_equal(got, want)

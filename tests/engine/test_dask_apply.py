@@ -136,3 +136,33 @@ def test_a_chunked_array_on_a_local_cluster_of_two_processes(dask_cluster):
         workers = client.run(lambda: 1)
     assert len(workers) == 2
     assert np.array_equal(computed, apply_kernel(image, kernel))
+
+
+@pytest.mark.parametrize("border", ["wrap", "nearest"])
+def test_a_tiff_streamed_through_the_cluster_matches_the_whole_image(
+    dask_cluster, tmp_path, border
+):
+    import tifffile
+    from distributed import Client
+
+    from workbench.engine.dask_apply import stream_apply_dask
+    from workbench.engine.imageio import load_image
+
+    convolve.STRIP_PIXELS = 1_000_000  # the workers have their own, unpatched engine
+    image = pixels((120, 30, 4), "uint16")
+    image[..., 3] = 65535
+    image[100, 4, 3] = 7  # one transparent pixel: weighted everywhere, most bands opaque
+    tifffile.imwrite(
+        tmp_path / "in.tif", image, photometric="rgb", extrasamples=["unassalpha"], rowsperstrip=9
+    )
+    kernel = Kernel(RNG.normal(size=(5, 7)), border=border)
+    seen: list[float] = []
+    with Client(dask_cluster) as client:
+        stream_apply_dask(
+            tmp_path / "in.tif", tmp_path / "out.tif", kernel, client, repeat=2, band_rows=10,
+            progress=seen.append,
+        )  # fmt: skip
+    expected = apply_kernel(apply_kernel(load_image(tmp_path / "in.tif").pixels, kernel), kernel)
+    assert np.array_equal(tifffile.imread(tmp_path / "out.tif"), expected)
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.tif", "out.tif"]

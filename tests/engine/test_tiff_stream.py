@@ -188,6 +188,8 @@ def test_only_tiffs_too_large_to_read_whole_are_streamed(tmp_path, monkeypatch):
     write_tiff(tmp_path / "small.tif", pixels((20, 20, 3), "uint8"))
     (tmp_path / "not.tif").write_bytes(b"nonsense")
     assert not is_streamed(tmp_path / "small.tif")
+    monkeypatch.setattr(tiff_stream, "STREAM_BYTES", 20 * 20 * 3)
+    assert not is_streamed(tmp_path / "small.tif")
     monkeypatch.setattr(tiff_stream, "STREAM_BYTES", 20 * 20 * 3 - 1)
     assert is_streamed(tmp_path / "small.tif")
     assert not is_streamed(tmp_path / "not.tif")

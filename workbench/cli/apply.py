@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import functools
 import os
 import threading
 from collections.abc import Callable
@@ -15,7 +16,13 @@ from workbench.cli.batch import batch_threads, in_order
 from workbench.cli.cluster import scheduler_address
 from workbench.cli.inputs import is_one_of, non_empty_path
 from workbench.cli.terminal import InputError, ProgressBar, exit_status, say, stop_if_signalled
-from workbench.engine.option_names import BORDER_MODES, PNG_COMPRESSION, STRATEGY_NAMES
+from workbench.engine.option_names import (
+    BORDER_MODES,
+    OUT_RANGES,
+    PNG_COMPRESSION,
+    SPACES,
+    STRATEGY_NAMES,
+)
 
 if TYPE_CHECKING:
     from workbench.engine import Kernel
@@ -86,6 +93,24 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--border", choices=BORDER_MODES, help="edge handling (default: the kernel's own)"
     )
     p.add_argument(
+        "--space",
+        choices=SPACES,
+        help="perceptual: filter the stored values (Photoshop, ImageJ); linear: in linear "
+        "light, as GIMP does (default: the kernel's own)",
+    )
+    p.add_argument(
+        "--luminance",
+        action="store_true",
+        default=None,
+        help="filter the luma only and keep the colours (default: the kernel's own)",
+    )
+    p.add_argument(
+        "--out-range",
+        choices=OUT_RANGES,
+        help="results outside the range: clip, abs (absolute value), stretch (min..max onto "
+        "the range), float (32-bit float TIFF) (default: the kernel's own)",
+    )
+    p.add_argument(
         "--repeat",
         type=_repeat,
         default=1,
@@ -152,7 +177,7 @@ def _inputs(names: list[str]) -> tuple[list[Path], bool]:
             files.extend(found)
         elif path.is_file():
             files.append(path)
-        elif not_a_regular_file(path):  # a pipe or a device: refused, never opened
+        elif not_a_regular_file(path):
             raise InputError(f"{name}: {not_a_regular_file(path)}")
         else:
             raise InputError(f"{name}: no such file or folder")
@@ -183,7 +208,7 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
     names = [t.resolve() for t in targets]
     if len(set(names)) != len(names):
         raise InputError("two input images have the same file name; they would overwrite")
-    for target in targets:  # the same file by path, symlink or hard link
+    for target in targets:
         if is_one_of(target, files):
             raise InputError(f"{target}: the output would overwrite its input image")
     if new_folder:
@@ -211,31 +236,30 @@ def run(args: argparse.Namespace) -> int:
 
         require_dask()  # before anything is made
     kernel = KernelLibrary().resolve(args.kernel)
+    _check_float_target(args, kernel)
     files, had_folder = _inputs(args.images)
     out = Path(args.output)
     existed = out.exists()
     try:
-        return _filter_all(files, args, kernel, had_folder)
+        targets = _targets(files, args.output, had_folder)
+        return _filter_all(list(zip(files, targets, strict=True)), kernel, args)
     finally:
         if not existed and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # nothing was written (or it was interrupted): leave nothing behind
 
 
-def _filter_all(
-    files: list[Path], args: argparse.Namespace, kernel: Kernel, had_folder: bool
-) -> int:
+def _filter_all(jobs: list[tuple[Path, Path]], kernel: Kernel, args: argparse.Namespace) -> int:
     from workbench.engine.imageio import ImageReadError, ImageWriteError
 
-    targets = _targets(files, args.output, had_folder)
-    jobs = list(zip(files, targets, strict=True))
     if args.skip_existing:
         jobs = [(source, target) for source, target in jobs if not target.exists()]
+    report = functools.partial(_report, kernel=kernel)
     bar = ProgressBar()
     status = 0
     if args.scheduler and jobs:
         from workbench.cli.cluster import run_on_scheduler
 
-        status = run_on_scheduler(args.scheduler, jobs, kernel, args, bar, _report)
+        status = run_on_scheduler(args.scheduler, jobs, kernel, args, bar, report)
     elif jobs:
         done = [0.0] * len(jobs)  # each file's fraction done; files run on several threads
         stop = threading.Event()
@@ -248,6 +272,7 @@ def _filter_all(
                 done[index] = fraction
                 bar.update(sum(done) / len(jobs))
 
+            stop_if_signalled()
             try:
                 filter_file(source, target, kernel, args, progress, stop)
             except (ImageReadError, ImageWriteError, ValueError, MemoryError) as exc:
@@ -257,26 +282,57 @@ def _filter_all(
         results = in_order(task, len(jobs), threads=batch_threads(), stop=stop)
         with contextlib.closing(results):
             for problem in results:
-                stop_if_signalled()  # a SIGTERM whose first raise a codec swallowed
                 if problem is not None:  # said, and the batch goes on to the next file
                     bar.clear()
-                    status = max(status, _report(*problem))
+                    status = max(status, report(*problem))
     bar.update(1.0, force=True)
     bar.clear()
     return status
 
 
-def _report(source: Path, exc: BaseException) -> int:
+def _report(source: Path, exc: BaseException, *, kernel: Kernel) -> int:
     """Say one file's problem in one line; its exit status. Re-raises any other error."""
     from workbench.engine.imageio import ImageReadError, ImageWriteError
 
     if isinstance(exc, (ImageReadError, ImageWriteError)):  # the message names the file
         say(exc)
-    elif isinstance(exc, (ValueError, MemoryError)):  # the kernel does not fit, or no memory
+    elif isinstance(exc, ValueError):  # the kernel does not fit this image
         say(f"{source.name}: {exc}")
+    elif isinstance(exc, MemoryError):
+        say(f"{source.name}: {_memory_message(source, kernel)}")
     else:
         raise exc
     return exit_status(exc)
+
+
+def _memory_message(source: Path, kernel: Kernel) -> str:
+    kh, kw = kernel.shape
+    try:
+        from PIL import Image
+
+        with Image.open(source) as im:
+            size = f"a {im.width} x {im.height} image"
+    except Exception:
+        size = "this image"
+    return (
+        f"not enough memory for {size} with a {kh}x{kw} kernel: try --strategy direct, a "
+        f"smaller image, or close other programs"
+    )
+
+
+def _check_float_target(args: argparse.Namespace, kernel: Kernel) -> None:
+    """A float result keeps values outside 0..1: only a float format may take it."""
+    if (args.out_range or kernel.out_range) != "float":
+        return
+    from workbench.engine.imageio import IMAGE_FORMATS
+
+    suffix = Path(args.output).suffix.lower()
+    fmt = IMAGE_FORMATS.get(suffix)
+    if fmt is not None and not fmt.floats:
+        raise InputError(
+            f"{args.output}: a float result (--out-range float) keeps values below black and "
+            f"above white, which {suffix} cannot hold; save as .tif"
+        )
 
 
 def filter_file(
@@ -307,6 +363,9 @@ def filter_file(
             repeat=args.repeat,
             compression=getattr(args, "tiff_compression", None),
             border=args.border,
+            space=args.space,
+            luminance=args.luminance,
+            out_range=args.out_range,
             strategy=args.strategy,
             progress=progress,
             cancel=stop,
@@ -327,17 +386,17 @@ def filter_file(
             if progress is not None:
                 progress((step + fraction) / args.repeat)
 
-        try:
-            pixels = apply_kernel(
-                pixels,
-                kernel,
-                border=args.border,
-                strategy=args.strategy,
-                progress=step_progress,
-                cancel=stop,
-            )
-        except MemoryError:
-            raise MemoryError(_memory_message(pixels, kernel)) from None
+        pixels = apply_kernel(
+            pixels,
+            kernel,
+            border=args.border,
+            space=args.space,
+            luminance=args.luminance,
+            out_range=args.out_range,
+            strategy=args.strategy,
+            progress=step_progress,
+            cancel=stop,
+        )
     if stop is not None and stop.is_set():  # the batch is being stopped: write nothing more
         raise Cancelled()
     save_image(
@@ -346,12 +405,4 @@ def filter_file(
         like=like,
         quality=args.quality,
         png_compression=args.png_compression,
-    )
-
-
-def _memory_message(pixels, kernel: Kernel) -> str:
-    kh, kw = kernel.shape
-    return (
-        f"not enough memory for a {pixels.shape[1]} x {pixels.shape[0]} image with a "
-        f"{kh}x{kw} kernel: try --strategy direct, a smaller image, or close other programs"
     )

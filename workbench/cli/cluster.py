@@ -3,11 +3,12 @@
 ``tcp://HOST:PORT`` sends the files to a running scheduler (``dask scheduler``, workers
 started with ``dask worker tcp://HOST:PORT``); ``local:N`` starts a ``LocalCluster`` of N
 worker processes on this machine for the run. Each worker runs the same per-file work as a
-plain ``workbench apply`` (a large TIFF is streamed on the worker), writing through a
-temporary file and a rename, so no output is ever half-written. Dask redoes the files of
-a worker that dies on the others; a file whose filter raised is retried twice in case the
-failure was the machine's (a full disk, a lost mount), then reported as a plain run
-reports it.
+plain ``workbench apply``, writing through a temporary file and a rename, so no output is
+ever half-written. A TIFF too large to read whole is a chunked dask array instead: the
+workers read and filter its bands, and this process writes them tile by tile. Dask redoes
+the tasks of a worker that dies on the others; a file whose filter raised is retried twice
+in case the failure was the machine's (a full disk, a lost mount), then reported as a plain
+run reports it.
 
 Workers must see the input and output paths (a shared file system), and have this
 package (and the same kernel) installed. dask is imported only here, and only when
@@ -71,6 +72,29 @@ def _filter_on_worker(source: Path, target: Path, kernel: Kernel, args: argparse
     filter_file(source, target, kernel, args, None)
 
 
+def _stream_on_cluster(
+    source: Path, target: Path, kernel: Kernel, args: argparse.Namespace, client
+):
+    """A TIFF too large to read whole: its bands are filtered by the workers, written here."""
+    from workbench.engine.dask_apply import stream_apply_dask
+    from workbench.engine.imageio import ImageWriteError
+    from workbench.engine.tiff_stream import stream_target_problem
+
+    problem = stream_target_problem(target)
+    if problem:
+        raise ImageWriteError(problem)
+    stream_apply_dask(
+        source,
+        target,
+        kernel,
+        client,
+        repeat=args.repeat,
+        compression=getattr(args, "tiff_compression", None),
+        border=args.border,
+        strategy=args.strategy,
+    )
+
+
 def run_on_scheduler(
     address: str,
     jobs: Sequence[tuple[Path, Path]],
@@ -108,33 +132,50 @@ def run_on_scheduler(
     futures = {}
     try:
         with client:
-            for source, target in jobs:
+            try:
+                from workbench.engine.tiff_stream import is_streamed
+
                 # Workers run elsewhere, in another folder: paths must be absolute.
-                source, target = source.absolute(), target.absolute()
-                future = client.submit(
-                    _filter_on_worker,
-                    source,
-                    target,
-                    kernel,
-                    args,
-                    retries=RETRIES,
-                    pure=False,
-                    key=f"workbench-apply-{target.name}-{uuid.uuid4().hex[:12]}",
-                )
-                futures[future] = source
-            done = 0
-            bar.update(0.0, force=True)
-            for future in distributed.as_completed(futures):
-                source = futures[future]
-                done += 1
-                bar.set_label(source.name)
-                if future.status == "error":
-                    bar.clear()
-                    status = max(status, _report(report, source, future.exception()))
-                bar.update(done / len(futures))
+                jobs = [(source.absolute(), target.absolute()) for source, target in jobs]
+                big = [(source, target) for source, target in jobs if is_streamed(source)]
+                for source, target in jobs:
+                    if (source, target) in big:
+                        continue
+                    future = client.submit(
+                        _filter_on_worker,
+                        source,
+                        target,
+                        kernel,
+                        args,
+                        retries=RETRIES,
+                        pure=False,
+                        key=f"workbench-apply-{target.name}-{uuid.uuid4().hex[:12]}",
+                    )
+                    futures[future] = source
+                done = 0
+                bar.update(0.0, force=True)
+                for source, target in big:  # meanwhile the workers filter the others
+                    bar.set_label(source.name)
+                    try:
+                        _stream_on_cluster(source, target, kernel, args, client)
+                    except (ValueError, OSError) as exc:
+                        bar.clear()
+                        status = max(status, _report(report, source, exc))
+                    done += 1
+                    bar.update(done / len(jobs))
+                for future in distributed.as_completed(futures):
+                    source = futures[future]
+                    done += 1
+                    bar.set_label(source.name)
+                    if future.status == "error":
+                        bar.clear()
+                        status = max(status, _report(report, source, future.exception()))
+                    bar.update(done / len(jobs))
+            finally:
+                left = [future for future in futures if not future.done()]
+                if left:  # Ctrl+C: the workers stop what is left
+                    client.cancel(left)
     finally:
-        if futures and any(not f.done() for f in futures):
-            client.cancel(list(futures))  # Ctrl+C: the workers stop what is left
         if cluster is not None:
             cluster.close()
     _remove_leftovers(target for _, target in jobs)

@@ -82,6 +82,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--loss", choices=("l2", "huber", "l1"), default="l2", help="what to minimise (default l2)"
     )
     p.add_argument(
+        "--space",
+        choices=("auto", "perceptual", "linear"),
+        default="auto",
+        help="fit on the stored values (Photoshop, ImageJ, OpenCV), in linear light (GIMP), "
+        "or auto: both, keeping the better on held-out pixels (default)",
+    )
+    p.add_argument(
         "--residual",
         type=non_empty_path,
         metavar="FILE",
@@ -91,18 +98,18 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
-    inputs = [args.before, args.after, *[name for pair in args.pair for name in pair]]
-    refuse_writing_over_inputs(args.output, inputs, "kernel")
-    if args.residual:
-        refuse_writing_over_inputs(args.residual, inputs, "residual image")
-        if is_one_of(args.residual, [args.output]):
-            raise InputError(f"{args.residual}: the residual and the kernel are the same file")
     import numpy as np
 
     from workbench.engine.atomic_write import check_folder
     from workbench.engine.imageio import IMAGE_EXTENSIONS, ImageWriteError, check_savable
     from workbench.engine.library import EXPORT_EXTENSIONS, KernelFileError
 
+    inputs = [args.before, args.after, *[name for pair in args.pair for name in pair]]
+    refuse_writing_over_inputs(args.output, inputs, "kernel")
+    if args.residual:
+        refuse_writing_over_inputs(args.residual, inputs, "residual image")
+        if is_one_of(args.residual, [args.output]):
+            raise InputError(f"{args.residual}: the residual and the kernel are the same file")
     out = Path(args.output)
     if out.suffix.lower() not in EXPORT_EXTENSIONS:
         raise InputError(f"{args.output}: save the kernel as one of {', '.join(EXPORT_EXTENSIONS)}")
@@ -118,7 +125,9 @@ def _check_outputs(args: argparse.Namespace) -> None:
         check_folder(residual, error=ImageWriteError, name=args.residual)
 
 
-def _load(load_image, name: str):
+def _load(name: str):
+    from workbench.engine.imageio import load_image
+
     image = load_image(name)
     for note in image.notes:  # "only the first frame is used": said once per file
         say(f"{Path(name).name}: {note}")
@@ -129,12 +138,12 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from workbench.engine import fit_kernel
-    from workbench.engine.imageio import load_image, save_image
+    from workbench.engine.imageio import save_image
     from workbench.engine.library import KernelFileError, export_kernel
 
     _check_outputs(args)
     names = [(args.before, args.after), *[tuple(p) for p in args.pair]]
-    pairs = [(_load(load_image, b), _load(load_image, a)) for b, a in names]
+    pairs = [(_load(b), _load(a)) for b, a in names]
     bar = ProgressBar()
     bar.set_label(f"learning from {len(pairs)} pair{'s' if len(pairs) > 1 else ''}")
     try:
@@ -144,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
             mode=args.mode,
             solver=args.solver,
             loss=args.loss,
+            space=args.space,
             progress=bar.update,
         )
     finally:

@@ -1,7 +1,8 @@
 """Saving without ever half-writing: a temporary file beside the target, then a rename.
 
 Image files and kernel files are both saved this way, so that a full disk, a crash or a
-refused format leaves the old file (or no file) rather than a truncated one.
+refused format leaves the old file (or no file) rather than a truncated one. Both also say
+in the same words why a file could not be read (:func:`read_problem`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "file_path",
     "folder_problem",
     "is_write_failure",
+    "read_problem",
     "remove_stale_parts",
     "write_atomically",
     "write_failure",
@@ -222,6 +224,16 @@ def _unlink_quietly(tmp: str) -> None:
         os.unlink(tmp)
     except OSError:
         pass
+
+
+def read_problem(exc: OSError, kind: str) -> str:
+    """Why opening a file to read it failed, in words; ``kind`` is what it should be
+    ("an image file", "a kernel file")."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return f"is a folder, not {kind}"
+    return f"cannot be read ({exc.strerror or exc})"
 
 
 def folder_problem(path: Path) -> str | None:

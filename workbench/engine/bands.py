@@ -159,7 +159,9 @@ def plan_bands(
     ValueError
         For an option that needs the whole image (:data:`GLOBAL_OPTIONS`).
     """
-    _check_options(options)
+    # The kernel's own choice counts where the call leaves it (None = the kernel's own).
+    own = {name: getattr(kernel, name, None) for name in GLOBAL_OPTIONS}
+    _check_options({**own, **{k: v for k, v in options.items() if v is not None}})
     h, w = int(shape[0]), int(shape[1])
     n = int(shape[2]) if len(shape) == 3 else 1
     mode = check_border(kernel.border if options.get("border") is None else options["border"])

@@ -14,13 +14,14 @@ from typing import Any
 
 import numpy as np
 
+from workbench.engine import colour
 from workbench.engine.border import check_border
-from workbench.engine.kernel import Kernel, KernelError
+from workbench.engine.kernel import OUT_RANGES, SPACES, Kernel, KernelError
 from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
 from workbench.engine.strategies import STRATEGY_NAMES, choose_strategy, correlate_planes
 from workbench.engine.strategies.tiles import Finish
 
-__all__ = ["apply_kernel", "offset_scale", "range_max"]
+__all__ = ["apply_kernel", "offset_scale", "range_max", "round_half_up"]
 
 _CHANNEL_LETTERS = "RGBA"
 
@@ -83,12 +84,15 @@ def apply_kernel(
     kernel: Kernel | Any,
     *,
     border: str | None = None,
+    space: str | None = None,
+    luminance: bool | None = None,
+    out_range: str | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     strategy: str = "auto",
     channels: str | Sequence[bool] | None = None,
-    alpha_weighting: bool = True,
-    cval: float = 0.0,
+    alpha_weighting: bool | None = None,
+    cval: float | None = None,
 ) -> np.ndarray:
     """Apply a convolution kernel to an image (correlation: the kernel is not flipped).
 
@@ -96,7 +100,8 @@ def apply_kernel(
     centre on that pixel, as in GIMP's Convolution Matrix, Photoshop's Custom filter and
     OpenCV's ``filter2D``. The offset is on the 0..255 scale: it is multiplied by 257 for
     16-bit images and divided by 255 for float images. The work is done in float32; integer
-    images are rounded to the nearest value (ties to even) and clipped to their range.
+    images are rounded to the nearest value, ties upwards (``floor(x + 0.5)``, as ImageJ,
+    G'MIC and GIMP do), and clipped to their range.
 
     Parameters
     ----------
@@ -108,6 +113,21 @@ def apply_kernel(
     border : str, optional
         Border mode, overriding the kernel's: ``reflect``, ``mirror``, ``nearest``, ``wrap``
         or ``constant``. ``None`` uses the kernel's own.
+    space : str, optional
+        ``perceptual`` filters the stored (sRGB-encoded) values, as Photoshop, ImageJ and
+        OpenCV do; ``linear`` decodes sRGB to linear light (IEC 61966-2-1), filters, and
+        encodes back, as GIMP/GEGL do. Alpha is never encoded; float images are taken as
+        sRGB-encoded 0..1. ``None`` uses the kernel's own.
+    luminance : bool, optional
+        On RGB(A) images, filter the Rec. 709 luma only and add its change to R, G and B
+        alike, so colour differences are kept (on linear luminance with ``space="linear"``).
+        Gray images are filtered as usual. ``None`` uses the kernel's own.
+    out_range : str, optional
+        What happens to results outside the range: ``clip`` (round and clip), ``abs``
+        (absolute value first), ``stretch`` (the result's min..max over the filtered
+        channels, away from a border margin of the kernel's radius, onto the full range),
+        ``float`` (a float32 image on a 0..1 scale keeping negative and above-white values).
+        ``None`` uses the kernel's own.
     progress : callable, optional
         Called with the fraction done (0..1) from the calling thread; it only grows and
         ends at 1.0.
@@ -118,18 +138,20 @@ def apply_kernel(
         ``im2col``. All give the same result to float32 precision.
     channels : str or sequence of bool, optional
         Which channels to filter, e.g. ``"RGB"``, ``"G"`` or ``[True, False, False]``; the
-        others are copied unchanged. Default: all colour channels, alpha kept as it is.
-    alpha_weighting : bool
+        others are copied unchanged. ``None``: the kernel's own (``Kernel.channels``), by
+        default all colour channels, alpha kept as it is.
+    alpha_weighting : bool, optional
         With alpha, weight colour by alpha so transparent pixels do not bleed a dark fringe
-        into the result (GIMP's "alpha weighting").
-    cval : float
+        into the result (GIMP's "alpha weighting"). ``None``: the kernel's own (True).
+    cval : float, optional
         Value of every channel outside the image for the ``constant`` border, in the
-        image's own units.
+        image's own units. ``None``: the kernel's own (``Kernel.cval``, on the 0..255
+        scale, scaled like the offset).
 
     Returns
     -------
     ndarray
-        A new array of the input's shape and dtype.
+        A new array of the input's shape and dtype (float32 for ``out_range="float"``).
 
     Raises
     ------
@@ -157,6 +179,12 @@ def apply_kernel(
         raise ValueError(
             f"unknown strategy {strategy!r}: choose auto or one of {', '.join(STRATEGY_NAMES)}"
         )
+    if channels is None:
+        channels = kernel.channels
+    if alpha_weighting is None:
+        alpha_weighting = kernel.alpha_weighting
+    if cval is None:
+        cval = kernel.cval * offset_scale(arr.dtype)
     try:
         cval = float(cval)
     except (TypeError, ValueError):
@@ -177,20 +205,81 @@ def apply_kernel(
     if kernel.is_color and has_alpha and mask[-1]:
         raise KernelError("a colour kernel filters colour channels only: leave alpha out")
 
+    space = _option(kernel.space if space is None else space, SPACES, "space")
+    out_range = _option(
+        kernel.out_range if out_range is None else out_range, OUT_RANGES, "out_range"
+    )
+    luminance = kernel.luminance if luminance is None else bool(luminance)
+    if luminance and kernel.is_color:
+        raise KernelError("a colour kernel mixes channels: 'luminance only' does not apply")
+
     reporter = Reporter(progress, cancel)
     reporter.check()
+    if space == "perceptual" and not luminance and out_range == "clip":
+        result = _filter(planes, kernel, mode, cval, strategy, reporter, mask, alpha_weighting)
+    else:
+        result = _filter_colour(
+            planes,
+            kernel,
+            mode,
+            cval,
+            strategy,
+            reporter,
+            mask,
+            alpha_weighting,
+            space=space,
+            luminance=luminance,
+            out_range=out_range,
+        )
+    if progress is not None:
+        progress(1.0)
+    return result.reshape(arr.shape)
+
+
+def _option(value: Any, choices: tuple[str, ...], name: str) -> str:
+    if value not in choices:
+        raise ValueError(f"unknown {name} {value!r}: choose {' or '.join(choices)}")
+    return value
+
+
+def _filter(
+    planes,
+    kernel,
+    mode,
+    cval,
+    strategy,
+    reporter,
+    mask,
+    alpha_weighting,
+    *,
+    out_dtype=None,
+    encode=False,
+) -> np.ndarray:
+    """The filtered ``planes`` (H x W x C) in their own dtype (or ``out_dtype``).
+
+    With ``encode``, integer planes are decoded to linear light (0..1) as each tile is
+    fetched and the sums encoded back to sRGB levels of their dtype as each tile is stored,
+    so no float copy of the image is made (all channels selected, no alpha).
+    """
+    n = planes.shape[2]
+    has_alpha = n in (2, 4)
+    dtype = planes.dtype if out_dtype is None else np.dtype(out_dtype)
     selected = [i for i in range(n) if mask[i]]
-    if has_alpha and alpha_weighting and (mode != "constant" or cval == range_max(arr.dtype)):
+    white = range_max(planes.dtype)
+    if has_alpha and alpha_weighting and (mode != "constant" or cval == white):
         # Weighting by an alpha that is opaque everywhere (most photos) changes nothing.
-        alpha_weighting = not np.all(planes[:, :, -1] == range_max(arr.dtype))
+        alpha_weighting = not np.all(planes[:, :, -1] == white)
     weighted = has_alpha and alpha_weighting and any(i < n - 1 for i in selected)
     job = _Job(planes, kernel, mode, float(cval), strategy, reporter, has_alpha)
+    if encode:
+        job.decode = colour.decode_table(planes.dtype)
+        job.offset_scale = 1 / 255  # the sums are on a 0..1 scale
     if selected and not kernel.is_color and not weighted:
         # Channels filtered alike: one pass, rounding each tile into the result in cache.
         src = planes if len(selected) == n else planes[:, :, selected]
-        filtered = np.empty(src.shape, arr.dtype)
+        filtered = np.empty(src.shape, dtype)
         job.steps = [1.0]
-        finish = _finisher(arr.dtype, kernel.offset * job.offset_scale)
+        finish = _finisher(dtype, kernel.offset * job.offset_scale, encode)
         job.correlate(src, job.weights, float(cval), filtered, finish)
         if len(selected) == n:
             result = filtered
@@ -205,12 +294,123 @@ def apply_kernel(
         for (y0, y1), (top, bottom) in _strips(planes.shape, kernel.shape[0] // 2, mode):
             strip_reporter = reporter.sub(y0 / planes.shape[0], (y1 - y0) / planes.shape[0])
             values = job.run(planes[top:bottom], selected, alpha_weighting, strip_reporter)
-            result[y0:y1, :, channel_index] = _to_dtype(values[y0 - top : y1 - top], arr.dtype)
+            result[y0:y1, :, channel_index] = _to_dtype(values[y0 - top : y1 - top], dtype)
     else:
         result = planes.copy()
-    if progress is not None:
-        progress(1.0)
-    return result.reshape(arr.shape)
+    return result
+
+
+def _filter_colour(
+    planes,
+    kernel,
+    mode,
+    cval,
+    strategy,
+    reporter,
+    mask,
+    alpha_weighting,
+    *,
+    space,
+    luminance,
+    out_range,
+) -> np.ndarray:
+    """Linear light, luminance only or a result range other than clip.
+
+    The work is done on float32 planes on a 0..1 scale (colour decoded to linear light for
+    ``space="linear"``, alpha never), which :func:`_filter` filters as a float image.
+    """
+    dtype = planes.dtype
+    integer = dtype.kind == "u"
+    top = range_max(dtype)
+    n = planes.shape[2]
+    has_alpha = n in (2, 4)
+    n_colour = n - has_alpha
+    linear = space == "linear"
+    cval /= top
+    if (
+        linear
+        and integer
+        and out_range == "clip"
+        and not luminance
+        and not has_alpha
+        and all(mask)
+        and not kernel.is_color
+    ):
+        # The common case (a photo, every channel): encoded in cache, tile by tile.
+        return _filter(planes, kernel, mode, cval, strategy, reporter, mask, False, encode=True)
+    work = _working(planes, linear, n_colour)
+    if luminance and n_colour == 3 and any(mask[:3]):
+        y = colour.luma(work)
+        src = np.concatenate([y, work[:, :, 3:]], axis=2) if has_alpha else y
+        sub_mask = [True] + ([mask[-1]] if has_alpha else [])
+        filtered = _filter(src, kernel, mode, cval, strategy, reporter, sub_mask, alpha_weighting)
+        change = filtered[:, :, 0:1] - y
+        values = work
+        for i in range(3):
+            if mask[i]:
+                values[:, :, i : i + 1] += change
+        if has_alpha and mask[-1]:
+            values[:, :, 3] = filtered[:, :, 1]
+        del filtered, change, src, y
+    else:
+        values = _filter(work, kernel, mode, cval, strategy, reporter, mask, alpha_weighting)
+        del work
+    selected = [i for i in range(n) if mask[i]]
+    _fit_range(values, selected, out_range, kernel.shape)
+
+    if out_range == "float" or not integer:
+        if linear:
+            values[:, :, :n_colour] = colour.encode_float(values[:, :, :n_colour])
+        return values
+    result = np.empty(planes.shape, dtype)
+    for i in range(n):
+        if not mask[i]:
+            result[:, :, i] = planes[:, :, i]
+        elif linear and i < n_colour:
+            colour.encode_to_integer(values[:, :, i], dtype, out=result[:, :, i])
+        else:
+            plane = values[:, :, i]
+            plane *= np.float32(top)
+            result[:, :, i] = _to_dtype(plane, dtype)
+    return result
+
+
+def _working(planes: np.ndarray, linear: bool, n_colour: int) -> np.ndarray:
+    """float32 copy of ``planes`` on a 0..1 scale, colour decoded to linear light if asked."""
+    top = range_max(planes.dtype)
+    work = np.empty(planes.shape, np.float32)
+    if linear:
+        colour.decode(planes[:, :, :n_colour], out=work[:, :, :n_colour])
+        rest = slice(n_colour, None)
+    else:
+        rest = slice(None)
+    work[:, :, rest] = planes[:, :, rest]
+    if top != 1.0:
+        work[:, :, rest] *= np.float32(1 / top)
+    return work
+
+
+def _fit_range(values: np.ndarray, selected: list[int], out_range: str, shape) -> None:
+    """``abs`` or ``stretch`` the ``selected`` planes of float ``values`` in place."""
+    if not selected or out_range in ("clip", "float"):
+        return
+    index = selected if len(selected) < values.shape[2] else slice(None)
+    if out_range == "abs":
+        values[:, :, index] = np.abs(values[:, :, index])
+        return
+    # stretch: min..max away from the border margin, where the border mode invents pixels.
+    ry, rx = shape[0] // 2, shape[1] // 2
+    h, w = values.shape[:2]
+    inner = values[ry : h - ry, rx : w - rx] if h > 2 * ry and w > 2 * rx else values
+    inner = inner[:, :, index]
+    low, high = float(inner.min()), float(inner.max())
+    part = values[:, :, index]
+    if high > low:
+        part -= np.float32(low)
+        part *= np.float32(1 / (high - low))
+    else:
+        part[...] = 0
+    values[:, :, index] = part
 
 
 #: Pixels per strip of the alpha-weighted and colour-kernel paths.
@@ -234,19 +434,46 @@ def _strips(shape: tuple[int, ...], ry: int, mode: str):
         yield (y0, y1), (max(y0 - ry, 0), min(y1 + ry, h))
 
 
-def _finisher(dtype: np.dtype, offset: float) -> Finish | None:
-    """The step that takes a tile's float32 sums to ``dtype``, or None if there is none."""
+def round_half_up(values: np.ndarray) -> np.ndarray:
+    """Round float values to whole numbers in place, ties upwards: ``floor(x + 0.5)``.
+
+    The rule of ImageJ (``(int)(v + 0.5)``), G'MIC (``round``) and GEGL/babl, so that
+    their kernels give their integer results here; numpy's ``rint`` (and OpenCV's
+    ``filter2D``, checked in tests/engine/test_rounding.py) send ties to the even number
+    instead. Values below 0 are clipped afterwards, so the rule there does not matter.
+    """
+    values += np.float32(0.5)
+    return np.floor(values, out=values)
+
+
+def _finisher(dtype: np.dtype, offset: float, encode: bool = False) -> Finish | None:
+    """The step that takes a tile's float32 sums to ``dtype``, or None if there is none.
+
+    With ``encode`` the sums are linear light on a 0..1 scale, encoded to sRGB levels.
+    """
     integer = dtype.kind == "u"
+    if encode:
+        offset = np.float32(offset)
+
+        def encode_finish(values: np.ndarray, dest: np.ndarray) -> None:
+            if offset:
+                values += offset
+            colour.encode_to_integer(values, dtype, out=dest)
+
+        return encode_finish
     if not integer and not offset:
         return None
     top = range_max(dtype)
     offset = np.float32(offset)
 
+    # Integer results round half up: the offset and the half are added in one pass.
+    shift = np.float32(offset + 0.5) if integer else offset
+
     def finish(values: np.ndarray, dest: np.ndarray) -> None:
-        if offset:
-            values += offset
+        if shift:
+            values += shift
         if integer:
-            np.rint(values, out=values)
+            np.floor(values, out=values)
             np.clip(values, 0, top, out=values)
         if values is not dest:
             dest[...] = values
@@ -255,9 +482,9 @@ def _finisher(dtype: np.dtype, offset: float) -> Finish | None:
 
 
 def _to_dtype(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """float32 values as ``dtype``: rounded and clipped for integers (in place)."""
+    """float32 values as ``dtype``: rounded half up and clipped for integers (in place)."""
     if dtype.kind == "u":
-        np.rint(values, out=values)
+        round_half_up(values)
         np.clip(values, 0, range_max(dtype), out=values)
     return values.astype(dtype, copy=False)
 
@@ -274,6 +501,7 @@ class _Job:
         self.has_alpha = has_alpha
         self.top = range_max(planes.dtype)
         self.offset_scale = offset_scale(planes.dtype)
+        self.decode: np.ndarray | None = None  # a table integer planes are read through
         self.steps: list[float] = []  # share of the work per correlate call, filled by run
         self.done = 0
 
@@ -286,7 +514,15 @@ class _Job:
         if name == "auto":
             name = choose_strategy(weights, src.shape)
         return correlate_planes(
-            src, weights, self.mode, cval, name, self.reporter.sub(start, step), out, finish
+            src,
+            weights,
+            self.mode,
+            cval,
+            name,
+            self.reporter.sub(start, step),
+            out,
+            finish,
+            self.decode,
         )
 
     def run(self, planes, selected: list[int], alpha_weighting: bool, reporter) -> np.ndarray:

@@ -14,15 +14,24 @@ makes up the rows beyond the edge by its own border rule, exactly as for the who
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
+from workbench.engine import tiff_stream
+from workbench.engine.atomic_write import file_path, write_atomically
 from workbench.engine.bands import Band, BandPlan, filter_band, plan_bands
 from workbench.engine.convolve import apply_kernel, range_max
+from workbench.engine.imageio import ImageWriteError
 from workbench.engine.kernel import Kernel
+from workbench.engine.progress import ProgressCallback
 
-__all__ = ["apply_kernel_dask"]
+__all__ = ["apply_kernel_dask", "stream_apply_dask"]
+
+#: Bands computed ahead of the one being written when a TIFF is filtered on a cluster.
+BANDS_AHEAD = 4
 
 
 def apply_kernel_dask(array: Any, kernel: Kernel | Any, **options: Any) -> Any:
@@ -133,3 +142,77 @@ def _band(plan: BandPlan, y0: int, y1: int, alone: bool) -> Band:
     if plan.wrap:
         return Band(y0, y1, y0 - plan.halo, y1 + plan.halo)
     return Band(y0, y1, max(y0 - plan.halo, 0), min(y1 + plan.halo, plan.height))
+
+
+def _read_rows(path: str, y0: int, y1: int) -> np.ndarray:
+    """Rows ``y0 .. y1`` of a TIFF, read where the task runs (a worker)."""
+    with tiff_stream.TiffBands(path) as reader:
+        return reader.read(slice(y0, y1))
+
+
+def stream_apply_dask(
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    kernel: Kernel | Any,
+    client: Any,
+    *,
+    repeat: int = 1,
+    compression: str | None = None,
+    band_rows: int | None = None,
+    progress: ProgressCallback | None = None,
+    **options: Any,
+) -> None:
+    """:func:`~workbench.engine.tiff_stream.stream_apply` with the bands filtered on a cluster.
+
+    The workers read their bands of ``source`` themselves (the path must be the same for
+    them: a shared file system) and filter them with :func:`apply_kernel_dask`; this process
+    writes the tiled BigTIFF in order, a few bands ahead, through a temporary file. The
+    result is bit-identical to ``stream_apply``'s.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        Where the bands are computed.
+    source, target, kernel, repeat, compression, band_rows, progress, **options
+        As for ``stream_apply``.
+    """
+    import dask
+    import dask.array as da
+
+    kernel = kernel if isinstance(kernel, Kernel) else Kernel(kernel)
+    target = file_path(target, "target")
+    path = str(os.path.abspath(source))
+    with tiff_stream.TiffBands(path) as reader:
+        rows = band_rows or max(tiff_stream.BAND_PIXELS // max(reader.width, 1), 1)
+        blocks = [
+            da.from_delayed(
+                dask.delayed(_read_rows, pure=True)(path, y0, min(y0 + rows, reader.height)),
+                shape=(min(y0 + rows, reader.height) - y0, *reader.shape[1:]),
+                dtype=reader.dtype,
+            )
+            for y0 in range(0, reader.height, rows)
+        ]
+        pixels = da.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+        with dask.config.set(scheduler=client.get):  # the alpha check runs there too
+            for _ in range(repeat):
+                pixels = apply_kernel_dask(pixels, kernel, **options)
+
+        def computed() -> Iterator[np.ndarray]:
+            count = pixels.numblocks[0]
+            ahead = [client.compute(pixels.blocks[i]) for i in range(min(BANDS_AHEAD, count))]
+            done = 0
+            for i in range(count):
+                block = ahead.pop(0).result()
+                if i + len(ahead) + 1 < count:
+                    ahead.append(client.compute(pixels.blocks[i + len(ahead) + 1]))
+                done += block.shape[0]
+                if progress is not None:
+                    progress(done / reader.height)
+                yield block
+
+        codec = tiff_stream.output_compression(reader.compression, compression)
+
+        def write(tmp: str) -> None:
+            tiff_stream.write_tiled(tmp, reader, computed(), codec)
+
+        write_atomically(target, write, error=ImageWriteError, name=target.name)

@@ -27,6 +27,7 @@ from workbench.engine import image_codecs, png_codec
 from workbench.engine.atomic_write import (
     file_path,
     folder_problem,
+    read_problem,
     write_atomically,
     write_failure,
 )
@@ -164,12 +165,8 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
     try:
         with open(path, "rb") as fh:
             head = fh.read(32)
-    except FileNotFoundError:
-        raise ImageReadError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise ImageReadError(f"{name}: is a folder, not an image file") from None
     except OSError as exc:
-        raise ImageReadError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+        raise ImageReadError(f"{name}: {read_problem(exc, 'an image file')}") from None
     if not head:
         raise ImageReadError(f"{name}: the file is empty")
 
@@ -272,7 +269,7 @@ def _decode_with_pillow(path: Path, name: str) -> ImageFile:
             if pixels is not None:
                 exif = im.info.get("exif") or None
                 pixels, exif = image_codecs.apply_exif_orientation(pixels, exif)
-                return ImageFile(pixels, path, fmt, 8, icc, dpi, exif, tuple(notes))
+                return ImageFile(pixels, path, fmt, 8, icc, dpi, exif, notes=tuple(notes))
         try:
             im.load()
         except OSError as exc:

@@ -13,8 +13,10 @@ from typing import Any
 import numpy as np
 
 from workbench.engine.border import check_border
+from workbench.engine.option_names import OUT_RANGES, SPACES
 
-__all__ = ["MAX_KERNEL_SIZE", "Kernel", "KernelError"]
+__all__ = ["MAX_KERNEL_SIZE", "OUT_RANGES", "SPACES", "Kernel", "KernelError"]
+
 
 #: Largest kernel height or width, in taps.
 MAX_KERNEL_SIZE = 63
@@ -146,8 +148,24 @@ class Kernel:
     border : str, default "reflect"
         How pixels beyond the image edge are made up: one of ``reflect``, ``mirror``,
         ``nearest``, ``wrap``, ``constant``.
+    space : str, default "perceptual"
+        ``perceptual`` filters the stored (sRGB-encoded) values, as Photoshop, ImageJ and
+        OpenCV do; ``linear`` filters in linear light, as GIMP does.
+    luminance : bool, default False
+        Filter the luma of an RGB image only and add its change to R, G and B alike.
+    out_range : str, default "clip"
+        ``clip``, ``abs``, ``stretch`` or ``float``: see :func:`~workbench.engine.apply_kernel`.
     name, category, description : str
         Shown in the library.
+    channels : str, optional
+        Which channels the filter changes by default, as letters from ``RGBA`` (``"RGB"``,
+        ``"G"``, ``"RGBA"``...); the others are copied. ``None``: the colour channels, alpha
+        kept. GIMP presets carry this as their red/green/blue/alpha flags.
+    alpha_weighting : bool, default True
+        With alpha, weight colour by alpha (see :func:`~workbench.engine.apply_kernel`).
+    cval : float, default 0
+        Value outside the image for the ``constant`` border, on the 0..255 scale like the
+        offset (255 is full white: GIMP's "white" border).
     extra : mapping, optional
         Keys of a kernel file that the program does not use; kept so that a save writes them
         back.
@@ -156,7 +174,7 @@ class Kernel:
     ------
     KernelError
         If the weights are empty, ragged, of even or too large a size, not finite, absurdly
-        large, or the divisor is zero, or the border mode is unknown.
+        large, or the divisor is zero, or the border mode, space or range is unknown.
 
     Examples
     --------
@@ -166,13 +184,19 @@ class Kernel:
     """
 
     __slots__ = (
+        "_alpha_weighting",
         "_border",
         "_category",
+        "_channels",
+        "_cval",
         "_description",
         "_divisor",
         "_extra",
+        "_luminance",
         "_name",
         "_offset",
+        "_out_range",
+        "_space",
         "_weights",
     )
 
@@ -186,6 +210,12 @@ class Kernel:
         name: str = "",
         category: str = "",
         description: str = "",
+        channels: str | None = None,
+        alpha_weighting: bool = True,
+        cval: float = 0.0,
+        space: str = "perceptual",
+        luminance: bool = False,
+        out_range: str = "clip",
         extra: Mapping[str, Any] | None = None,
     ) -> None:
         arr = _as_weights(weights)
@@ -229,7 +259,35 @@ class Kernel:
         self._name = _shown_text(name)
         self._category = _shown_text(category)
         self._description = _shown_text(description)
+        self._channels = self._check_channels(channels)
+        if not isinstance(alpha_weighting, (bool, np.bool_)):
+            raise KernelError(f"alpha_weighting must be true or false, got {alpha_weighting!r}")
+        self._alpha_weighting = bool(alpha_weighting)
+        self._cval = _real_number(cval, "cval (the constant border value)")
+        if space not in SPACES:
+            raise KernelError(f"unknown space {space!r}: choose perceptual or linear")
+        self._space = str(space)
+        if out_range not in OUT_RANGES:
+            raise KernelError(f"unknown out_range {out_range!r}: choose {', '.join(OUT_RANGES)}")
+        self._out_range = str(out_range)
+        if not isinstance(luminance, (bool, np.bool_)):
+            raise KernelError(f"luminance must be true or false, got {luminance!r}")
+        if luminance and arr.ndim == 4:
+            raise KernelError("a colour kernel mixes channels: 'luminance only' does not apply")
+        self._luminance = bool(luminance)
         self._extra = MappingProxyType(dict(extra or {}))
+
+    @staticmethod
+    def _check_channels(channels: Any) -> str | None:
+        if channels is None:
+            return None
+        if not isinstance(channels, str):
+            raise KernelError(f"channels must be letters such as 'RGB', got {channels!r}")
+        letters = channels.upper()
+        bad = set(letters) - set("RGBA")
+        if bad:
+            raise KernelError(f"unknown channel letter(s) {''.join(sorted(bad))!r}: use R, G, B, A")
+        return "".join(c for c in "RGBA" if c in letters)
 
     @staticmethod
     def _check_offset(offset: Any, arr: np.ndarray) -> float | tuple[float, ...]:
@@ -282,6 +340,35 @@ class Kernel:
         return self._description
 
     @property
+    def channels(self) -> str | None:
+        """Channels filtered by default (letters from ``RGBA``), or None for colour only."""
+        return self._channels
+
+    @property
+    def alpha_weighting(self) -> bool:
+        return self._alpha_weighting
+
+    @property
+    def cval(self) -> float:
+        """The constant border's value on the 0..255 scale."""
+        return self._cval
+
+    @property
+    def space(self) -> str:
+        """``perceptual`` (the stored values) or ``linear`` (linear light)."""
+        return self._space
+
+    @property
+    def luminance(self) -> bool:
+        """Whether only the luma of an RGB image is filtered."""
+        return self._luminance
+
+    @property
+    def out_range(self) -> str:
+        """``clip``, ``abs``, ``stretch`` or ``float``."""
+        return self._out_range
+
+    @property
     def extra(self) -> Mapping[str, Any]:
         return self._extra
 
@@ -314,6 +401,12 @@ class Kernel:
             "name": self._name,
             "category": self._category,
             "description": self._description,
+            "channels": self._channels,
+            "alpha_weighting": self._alpha_weighting,
+            "cval": self._cval,
+            "space": self._space,
+            "luminance": self._luminance,
+            "out_range": self._out_range,
             "extra": dict(self._extra),
         }
 
@@ -382,9 +475,18 @@ class Kernel:
     def __repr__(self) -> str:
         kh, kw = self.shape
         label = f" {self._name!r}" if self._name else ""
+        options = "".join(
+            f" {key}={value}"
+            for key, value, default in (
+                ("space", self._space, "perceptual"),
+                ("luminance", self._luminance, False),
+                ("out_range", self._out_range, "clip"),
+            )
+            if value != default
+        )
         return (
             f"<Kernel{label} {kh}x{kw}{' colour' if self.is_color else ''} "
-            f"divisor={self._divisor:g} offset={self._offset} border={self._border}>"
+            f"divisor={self._divisor:g} offset={self._offset} border={self._border}{options}>"
         )
 
     def __reduce__(self):  # pickling, for handing kernels to worker processes

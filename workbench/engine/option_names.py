@@ -7,7 +7,7 @@ names and defaults from here.
 
 from __future__ import annotations
 
-__all__ = ["BORDER_MODES", "PNG_COMPRESSION", "STRATEGY_NAMES"]
+__all__ = ["BORDER_MODES", "OUT_RANGES", "PNG_COMPRESSION", "SPACES", "STRATEGY_NAMES"]
 
 #: Border modes (:mod:`workbench.engine.border` says what each does).
 BORDER_MODES: tuple[str, ...] = ("reflect", "mirror", "nearest", "wrap", "constant")
@@ -17,3 +17,10 @@ STRATEGY_NAMES: tuple[str, ...] = ("direct", "separable", "fft", "im2col")
 
 #: The default PNG compression level, 0-9 (:mod:`workbench.engine.png_codec` says why 4).
 PNG_COMPRESSION = 4
+
+#: Working spaces: the stored (sRGB-encoded) values, or linear light.
+SPACES: tuple[str, ...] = ("perceptual", "linear")
+
+#: What happens to results outside the range: round and clip, absolute value, stretch the
+#: result's min..max onto the range, or keep float32.
+OUT_RANGES: tuple[str, ...] = ("clip", "abs", "stretch", "float")

@@ -114,7 +114,7 @@ def read_png(path: Path, check_size: SizeCheck) -> Decoded | None:
     width, height, depth, colour = struct.unpack_from(">IIBB", data, 16)
     check_size(width, height)
     icc = dpi = exif = None
-    has_trns = False
+    has_trns = animated = False
     for kind, body in _chunks(data):
         if kind == b"iCCP":
             name_end = bytes(body[:80]).find(b"\0")
@@ -126,8 +126,12 @@ def read_png(path: Path, check_size: SizeCheck) -> Decoded | None:
             exif = bytes(body)
         elif kind == b"tRNS":
             has_trns = True
+        elif kind == b"acTL":
+            animated = True
     interlaced = data[28] == 1
-    if depth != 16 and (depth != 8 or colour == 3 or has_trns or interlaced):
+    # Animations go to Pillow, which counts their frames so that loading can say that only
+    # the first is used.
+    if depth != 16 and (depth != 8 or colour == 3 or has_trns or interlaced or animated):
         return None
     import imagecodecs  # imported when first needed: the app starts without it
 

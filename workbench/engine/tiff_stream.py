@@ -42,8 +42,10 @@ __all__ = [
     "TILE",
     "TiffBands",
     "is_streamed",
+    "output_compression",
     "stream_apply",
     "stream_target_problem",
+    "write_tiled",
 ]
 
 #: Input pixels per band (about 12 MB of 8-bit RGB at 4 MP): big enough that the halo is
@@ -79,7 +81,7 @@ def is_streamed(path: str | os.PathLike[str]) -> bool:
         with tifffile.TiffFile(path) as tif:
             page = tif.pages[0]
             pixels = int(page.imagewidth) * int(page.imagelength)
-            nbytes = pixels * int(page.samplesperpixel) * (int(page.bitspersample) + 7) // 8
+            nbytes = pixels * int(page.samplesperpixel) * ((int(page.bitspersample) + 7) // 8)
     except Exception:
         return False
     return pixels > MAX_PIXELS or nbytes > STREAM_BYTES
@@ -297,7 +299,8 @@ def _tiles(rows: Iterator[np.ndarray], width: int, tile: int) -> Iterator[np.nda
         yield from tile_row(np.concatenate(pending) if len(pending) > 1 else pending[0])
 
 
-def _compression(code: int, chosen: str | None) -> str | None:
+def output_compression(code: int, chosen: str | None) -> str | None:
+    """tifffile's name of the compression to write: ``chosen``, else the input's if kept."""
     if chosen is not None:
         return None if chosen == "none" else chosen
     return _KEPT_COMPRESSIONS.get(code, "zlib")
@@ -372,7 +375,9 @@ def stream_apply(
                 filtering.advance((band.y1 - band.y0) / reader.height)
 
         def write(tmp: str) -> None:
-            _write_tiled(tmp, reader, filtered(), _compression(reader.compression, compression))
+            write_tiled(
+                tmp, reader, filtered(), output_compression(reader.compression, compression)
+            )
 
         write_atomically(target, write, error=ImageWriteError, name=target.name)
     if progress is not None:
@@ -391,9 +396,10 @@ def _filter(
     return filter_band(pixels, band, plan, kernel, repeat=repeat, **options)
 
 
-def _write_tiled(
+def write_tiled(
     tmp: str, reader: TiffBands, rows: Iterator[np.ndarray], compression: str | None
 ) -> None:
+    """Write ``rows`` (blocks of rows, top to bottom) as a tiled BigTIFF like ``reader``'s."""
     channels = reader.channels
     extra: dict[str, Any] = {}
     if channels == 4:

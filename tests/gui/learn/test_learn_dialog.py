@@ -23,6 +23,7 @@ from PySide6.QtCore import Qt
 from workbench.engine import Kernel, apply_kernel
 from workbench.engine.imageio import save_image
 from workbench.engine.library import KernelLibrary, import_kernels
+from workbench.engine.response import frequency_response
 from workbench.gui.learn.pairs import ExampleImage
 from workbench.gui.library.panel import LibraryPanel
 from workbench.gui.library.save_dialog import KernelSaveDialog
@@ -50,6 +51,10 @@ def test_learned_kernel_goes_to_the_library_and_reproduces_the_after_image(
     assert np.abs(learned.effective_weights() - SHARPEN.weights).max() < 0.02
     # the result view shows this kernel, its report and its residual
     assert np.array_equal(dialog.result_view.heat_map.weights()[0, 0], learned.weights)
+    # and what it does to detail: a sharpen, as the kernel it was made with
+    response = dialog.result_view.frequency.response()
+    np.testing.assert_allclose(response.magnitude, frequency_response(learned).magnitude)
+    assert dialog.result_view.frequency.words_label.text().startswith("sharpen")
     assert "PSNR" in dialog.result_view.report.text()
     assert dialog.result_view.residual.image() is not None
     assert dialog.result_view.comparison_image("Reproduced") is not None
@@ -96,7 +101,10 @@ def test_open_in_editor_hands_over_the_learned_kernel(qtbot, make_dialog, pair):
 
 
 def test_export_writes_the_chosen_format(qtbot, tmp_path, monkeypatch, make_dialog, pair):
-    before, after = pair
+    # Whole-number weights: the fixture's halves make ties, which round up (as in ImageJ
+    # and GIMP) and so give the after image a real offset of about +0.2 levels.
+    before, _ = pair
+    after = apply_kernel(before, Kernel([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]))
     dialog = make_dialog(before)
     dialog.options.set_options(size=3)
     dialog.pairs.set_image(0, "after", ExampleImage(after, "after"))

@@ -9,7 +9,9 @@
 
 ``weights`` is a list of rows; a colour kernel nests it as ``[out][in][kh][kw]`` and may give
 ``offset`` as a list, one per output channel. ``divisor`` defaults to 1, ``offset`` to 0,
-``border`` to ``reflect``. Keys the program does not know are kept and written back.
+``border`` to ``reflect``. The optional ``space`` (``perceptual`` or ``linear``),
+``luminance`` (true/false) and ``out_range`` (``clip``, ``abs``, ``stretch``, ``float``) are
+written only when not their default. Keys the program does not know are kept and written back.
 
 The reading and writing of bytes (size limit, one error per way of failing, atomic saves)
 lives in :mod:`workbench.engine.kernel_files.common`, shared with the other formats.
@@ -46,7 +48,11 @@ __all__ = [
 FORMAT_ID = "workbench.kernel"
 FORMAT_VERSION = 1
 _KNOWN_KEYS = ("format", "version", "name", "category", "description", "weights", "divisor")
-_KNOWN_KEYS += ("offset", "border")
+_KNOWN_KEYS += ("offset", "border", "channels", "alpha_weighting", "cval")
+_KNOWN_KEYS += ("space", "luminance", "out_range")
+#: Keys written only when not their default, so files made before they existed stay
+#: byte-identical on a round trip.
+_OPTIONAL_DEFAULTS = {"space": "perceptual", "luminance": False, "out_range": "clip"}
 
 
 def _nested(values: Any) -> Any:
@@ -71,6 +77,17 @@ def kernel_to_dict(kernel: Kernel) -> dict[str, Any]:
         "offset": _nested(list(offset) if isinstance(offset, tuple) else offset),
         "border": kernel.border,
     }
+    # Written only when not the default, so that ordinary files stay as they were.
+    if kernel.channels is not None:
+        data["channels"] = kernel.channels
+    if not kernel.alpha_weighting:
+        data["alpha_weighting"] = False
+    if kernel.cval:
+        data["cval"] = plain_number(kernel.cval)
+    for key, default in _OPTIONAL_DEFAULTS.items():
+        value = getattr(kernel, key)
+        if value != default:
+            data[key] = value
     for key, value in kernel.extra.items():
         if key not in data:
             data[key] = value
@@ -98,9 +115,11 @@ def kernel_from_dict(data: Mapping[str, Any], *, source: str = "") -> Kernel:
         )
     if "weights" not in data:
         raise KernelFileError(f"{where}the 'weights' key is missing")
-    for key in ("name", "category", "description", "border"):
+    for key in ("name", "category", "description", "border", "space", "out_range"):
         if key in data and not isinstance(data[key], str):
             raise KernelFileError(f"{where}{key!r} must be text")
+    if "luminance" in data and not isinstance(data["luminance"], bool):
+        raise KernelFileError(f"{where}'luminance' must be true or false")
     weights = data["weights"]
     if _depth(weights) > 4:
         raise KernelFileError(
@@ -109,6 +128,8 @@ def kernel_from_dict(data: Mapping[str, Any], *, source: str = "") -> Kernel:
         )
     if isinstance(weights, list) and any(isinstance(v, bool) for v in _flatten(weights)):
         raise KernelFileError(f"{where}weights must be numbers, not true/false")
+    if isinstance(data.get("cval", 0), bool):
+        raise KernelFileError(f"{where}'cval' must be a number, not true/false")
     return checked_kernel(
         weights,
         source,
@@ -118,6 +139,10 @@ def kernel_from_dict(data: Mapping[str, Any], *, source: str = "") -> Kernel:
         name=data.get("name", ""),
         category=data.get("category", ""),
         description=data.get("description", ""),
+        channels=data.get("channels"),
+        alpha_weighting=data.get("alpha_weighting", True),
+        cval=data.get("cval", 0),
+        **{key: data.get(key, default) for key, default in _OPTIONAL_DEFAULTS.items()},
         extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 
 from workbench.engine.kernel import Kernel
@@ -42,13 +41,42 @@ def _rows_of_numbers(text: str, source: str) -> list[list[float]]:
     return rows
 
 
+def _gmic_matrix(body: str, source: str) -> list[list[float]]:
+    """The rows of a G'MIC inline image ``(v,v,..;v,v,..)``, read as G'MIC 2.9 reads them.
+
+    In G'MIC ``,`` moves to the next column and ``;`` to the next row, so ``(1,-2,1)`` is one
+    row of three and ``(1,2,...,9)`` one row of nine; rows shorter than the widest are padded
+    with zeros on the right. ``/`` (next slice) and ``^`` (next channel) make a 3-D or
+    multi-channel image, which is no kernel. Spaces around a value are allowed (G'MIC's
+    command line splits on them, pasted text often has them).
+    """
+    if "/" in body or "^" in body:
+        which = "'/' (next slice)" if "/" in body else "'^' (next channel)"
+        raise KernelFileError(
+            f"{source}: G'MIC's {which} makes a 3-D or multi-channel image, not a kernel"
+        )
+    rows: list[list[float]] = []
+    for r, line in enumerate(body.split(";"), start=1):
+        row = []
+        for c, token in enumerate(line.split(","), start=1):
+            token = token.strip()
+            if not token:
+                raise KernelFileError(f"{source}: row {r}, column {c} of the matrix is empty")
+            if not _NUMBER.match(token):
+                raise KernelFileError(f"{source}: row {r}, column {c}: {token!r} is not a number")
+            row.append(float(token))
+        rows.append(row)
+    width = max(len(row) for row in rows)
+    return [row + [0.0] * (width - len(row)) for row in rows]
+
+
 def parse_kernel_text(text: str, *, source: str = "pasted text") -> Kernel:
     """A kernel from text: rows of numbers, or a G'MIC inline matrix.
 
     Rows may separate numbers with spaces, tabs, commas or semicolons; a first row without
-    numbers is taken as a header. G'MIC's form ``(0,1,0;1,-4,1;0,1,0)`` has commas between
-    columns and semicolons between rows; with no semicolon, a square number of values is
-    read as a square grid.
+    numbers is taken as a header. G'MIC's form ``(0,1,0;1,-4,1;0,1,0)`` is read by G'MIC's
+    own rules: commas between columns, semicolons between rows, so ``(1,-2,1)`` is a 1x3
+    kernel and ``(1,2,3,4,5,6,7,8,9)`` a 1x9 one; short rows are padded with zeros.
 
     Raises
     ------
@@ -59,18 +87,7 @@ def parse_kernel_text(text: str, *, source: str = "pasted text") -> Kernel:
     stripped = text.strip()
     gmic = re.fullmatch(r"\(([^()]*)\)", stripped)
     if gmic:
-        body = gmic.group(1)
-        if ";" in body:
-            rows = _rows_of_numbers(body.replace(",", " ").replace(";", "\n"), source)
-        else:
-            values = _rows_of_numbers(body.replace(",", " "), source)[0]
-            side = math.isqrt(len(values))
-            if side * side != len(values):
-                raise KernelFileError(
-                    f"{source}: {len(values)} values without ';' between rows do not make "
-                    f"a square grid"
-                )
-            rows = [values[i : i + side] for i in range(0, len(values), side)]
+        rows = _gmic_matrix(gmic.group(1), source)
     else:
         # Semicolons end rows only in the one-line form "1 2 1; 2 4 2; 1 2 1".
         if "\n" not in stripped and ";" in stripped:

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from workbench.engine.colour import decode
+from workbench.engine.convolve import range_max
 from workbench.engine.kernel import Kernel
 from workbench.engine.learn.adam import solve_adam
 from workbench.engine.learn.exact import solve_exact
@@ -38,10 +41,12 @@ from workbench.engine.learn.options import (
 from workbench.engine.learn.pairs import REASONS, LearnError, Pair, check_pairs, pixel_masks
 from workbench.engine.learn.report import (
     FitReport,
+    describe_residual,
     evaluate,
     findings,
     looks_like_jpeg,
     residual_image,
+    unrelated_reason,
 )
 from workbench.engine.learn.rows import (
     Group,
@@ -54,9 +59,13 @@ from workbench.engine.learn.rows import (
 )
 from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
 
+#: What ``fit_kernel(space=...)`` takes.
+SPACES = ("auto", "perceptual", "linear")
+
 __all__ = [
     "MODES",
     "SOLVERS",
+    "SPACES",
     "Adam",
     "ConvLayer",
     "FitReport",
@@ -69,9 +78,6 @@ __all__ = [
 #: Most unknowns (weights and bias) one kernel may have: the normal equations alone grow
 #: as its square (4096 unknowns: 134 MB), their solution as its cube.
 MAX_UNKNOWNS = 4096
-
-#: Below this held-out R-squared the after image is not a filtered copy of the before image.
-UNRELATED_R2 = 0.2
 
 
 class FitResult(NamedTuple):
@@ -152,6 +158,7 @@ def fit_kernel(
     seed: int = 0,
     exclude_clipped: bool = True,
     max_size: int = AUTO_MAX_SIZE,
+    space: str = "auto",
     **solver_options: Any,
 ) -> FitResult:
     """Learn the kernel that turns each before image into its after image.
@@ -196,6 +203,12 @@ def fit_kernel(
         Leave out after values at 0 or full white (on by default; off only to compare).
     max_size : int
         Largest size tried by ``size="auto"``.
+    space : {"auto", "perceptual", "linear"}
+        Fit on the stored (sRGB-encoded) values, as Photoshop, ImageJ and OpenCV filter; in
+        linear light, as GIMP does; or ``auto``: both, keeping the kernel whose result is
+        closer to the after image on the stored values (its usable pixels, RMSE on the
+        0..255 scale). The kernel records its space, so ``apply_kernel(before, kernel)``
+        reproduces the after image either way.
     **solver_options
         Adam: ``steps`` (600), ``lr`` (0.05, in whitened units), ``final_lr`` (5e-6),
         ``batch`` (rows per step; 32768, fewer for large colour kernels), ``huber_delta``
@@ -231,7 +244,7 @@ def fit_kernel(
            [2., 4., 2.],
            [1., 2., 1.]])
     >>> result.report.findings[-1]
-    'sums to 1.00 with no negative weights: a blur (keeps brightness)'
+    'sums to 1.00 (keeps brightness): a blur (its response falls to 0.06 for the finest detail)'
     """
     started = time.perf_counter()
     mode = check_options(mode, solver, loss, solver_options)
@@ -239,9 +252,120 @@ def fit_kernel(
     seed = check_seed(seed)
     margin = check_margin(margin)
     checked = check_pairs(pairs)
+    if space not in SPACES:
+        raise LearnError(f"unknown space {space!r}: choose auto, perceptual or linear")
     reporter = Reporter(progress, cancel)
     reporter.check()
+    spaces = ("perceptual", "linear") if space == "auto" else (space,)
+    tried: list[tuple[float, FitResult]] = []
+    for i, working in enumerate(spaces):
+        step = reporter.sub(i / len(spaces), 1 / len(spaces))
+        work = checked if working == "perceptual" else check_pairs(_linear_light(checked))
+        result = _fit_space(
+            work,
+            fixed,
+            mode,
+            solver,
+            loss,
+            margin,
+            step,
+            cancel,
+            on_step,
+            seed,
+            exclude_clipped,
+            max_size,
+            dict(solver_options),
+        )
+        tried.append(_in_space(result, working, checked, margin, step, cancel))
+    best = min(tried, key=lambda item: item[0])[1]
+    note = _space_note(best.kernel.space, [(r.kernel.space, e) for e, r in tried])
+    report = replace(best.report, seconds=time.perf_counter() - started, space_note=note)
+    if progress is not None:
+        progress(1.0)
+    return FitResult(best.kernel, best.bias, report)
 
+
+def _linear_light(pairs: list[Pair]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The pairs decoded to linear light (float32, 0..1), alpha kept as it is."""
+    out = []
+    for pair in pairs:
+        images = []
+        for colour, alpha in (
+            (pair.before_image, pair.before_alpha),
+            (pair.after_image, pair.after_alpha),
+        ):
+            linear = decode(colour)
+            if alpha is not None:
+                top = 1.0 if alpha.dtype == np.float32 else range_max(alpha.dtype)
+                linear = np.dstack([linear, alpha.astype(np.float32) / np.float32(top)])
+            images.append(linear)
+        out.append((images[0], images[1]))
+    return out
+
+
+def _in_space(
+    result: FitResult,
+    space: str,
+    pairs: list[Pair],
+    margin: int | None,
+    reporter: Reporter,
+    cancel: CancelToken | None,
+) -> tuple[float, FitResult]:
+    """The result with its kernel in ``space``, and its RMSE on the stored values.
+
+    The RMSE is over the pixels the fit could use (away from the border, not clipped),
+    on the 0..255 scale; the report's residual becomes the stored-value one.
+    """
+    kernel = result.kernel.replace(space=space)
+    radius = kernel.shape[0] // 2
+    edge = radius + 3 if margin is None else max(margin, radius)
+    squares, count, first = 0.0, 0, None
+    for pair in pairs:
+        if pair is pairs[0] and space == "perceptual":
+            residual = result.report.residual  # already on the stored values
+        else:
+            residual = residual_image(pair, kernel, reporter.sub(1.0, 0.0), cancel)
+        first = residual if first is None else first
+        masks = pixel_masks(pair, radius, edge, True, dict.fromkeys(REASONS, 0))
+        planes = residual[:, :, None] if residual.ndim == 2 else residual
+        for c, mask in enumerate(masks):
+            values = planes[:, :, c][mask].astype(np.float64)
+            squares += float(np.dot(values, values))
+            count += values.size
+    rmse = float(np.sqrt(squares / count)) if count else float("inf")
+    report = replace(result.report, residual=first, space=space)
+    return rmse, FitResult(kernel, result.bias, report)
+
+
+def _space_note(chosen: str, errors: list[tuple[str, float]]) -> str:
+    """The report's line on the working space, with the error of the result on stored values."""
+    said = {
+        "linear": "Made in linear light, as GIMP does",
+        "perceptual": "Made on the stored values, as Photoshop, ImageJ and OpenCV do",
+    }
+    where = {"linear": "in linear light", "perceptual": "on the stored values"}
+    own = dict(errors)[chosen]
+    others = "".join(f"; {e:.3g} when made {where[s]}" for s, e in errors if s != chosen)
+    return f"{said[chosen]} (RMSE of the result on the stored values {own:.3g}{others})."
+
+
+def _fit_space(
+    checked: list[Pair],
+    fixed: int | None,
+    mode: str,
+    solver: str,
+    loss: str,
+    margin: int | None,
+    reporter: Reporter,
+    cancel: CancelToken | None,
+    on_step: Callable[[int, float, np.ndarray], None] | None,
+    seed: int,
+    exclude_clipped: bool,
+    max_size: int,
+    solver_options: dict[str, Any],
+) -> FitResult:
+    """One fit on pairs in their working space (stored values or linear light)."""
+    started = time.perf_counter()
     sizes = candidate_sizes(fixed, checked, max_size)
     channels = checked[0].channels
     unknowns = (channels if mode == "color" else 1) * max(sizes) ** 2 + 1
@@ -301,14 +425,19 @@ def fit_kernel(
     arrange = kernel_layout(groups, k, channels, mode)
 
     rmse, r2, pair_r2 = evaluate(groups, checks, k)
-    unrelated = {p: v for p, v in pair_r2.items() if v < UNRELATED_R2}
-    if unrelated:
-        p, v = min(unrelated.items(), key=lambda item: item[1])
-        raise LearnError(
-            f"pair {p}: the after image does not look like a filtered copy of the before "
-            f"image (a kernel explains only {v:.0%} of it): check that the two files are the "
-            f"same picture, in the same orientation"
+    for p, v in sorted(pair_r2.items(), key=lambda item: item[1]):
+        # A poor fit is refused only when the after image is not the before image filtered
+        # (different picture, shifted, flipped); a filter that is not linear gets a report.
+        pair = next(c for c in checked if c.index == p)
+        reason = (
+            None if v >= 0.98 else unrelated_reason(pair.before_image, pair.after_image, v, k // 2)
         )
+        if reason:
+            raise LearnError(
+                f"pair {p}: the after image does not look like a filtered copy of the before "
+                f"image (a kernel explains only {v:.0%} of it): {reason}",
+                pair=p,
+            )
     weights = arrange([f.weights for f in fits])
     offset = kernel_offsets(fits, channels, mode)
     psnr = float("inf") if rmse < 1e-9 else float(20 * np.log10(255.0 / rmse))
@@ -342,6 +471,12 @@ def fit_kernel(
         worst_pair=worst,
         larger_tried=any(s > k for s in fits[0].size_errors),
         jpeg=looks_like_jpeg(residual),
+        uncertainty=(
+            arrange([f.uncertainty for f in checks])
+            if all(f.uncertainty is not None for f in checks)
+            else None
+        ),
+        residual_kind=describe_residual(checked[0], residual) if r2 < 0.98 or rmse > 3 else "",
     )
     report = FitReport(
         rmse=rmse,
@@ -363,6 +498,4 @@ def fit_kernel(
         loss=loss,
         on_luma=any(s.parts for g in groups for s in g.sources),
     )
-    if progress is not None:
-        progress(1.0)
     return FitResult(kernel, kernel.offset, report)

@@ -50,6 +50,7 @@ def correlate_planes(
     reporter: Reporter,
     out: np.ndarray | None = None,
     finish: Finish | None = None,
+    decode: np.ndarray | None = None,
 ) -> np.ndarray:
     """Correlate each plane of ``planes`` (H x W x C) with the 2-D ``weights``.
 
@@ -71,6 +72,9 @@ def correlate_planes(
     finish : callable, optional
         ``finish(values, dest)`` turns each tile's float32 sums into the result (offset,
         rounding, clipping) while the tile is still in cache; see ``tiles.Finish``.
+    decode : ndarray, optional
+        float32 lookup table for integer ``planes`` (sRGB to linear light), applied as each
+        tile is fetched.
 
     Returns
     -------
@@ -81,7 +85,7 @@ def correlate_planes(
     if out is None:
         out = np.empty(planes.shape, np.float32)
     weights = np.asarray(weights, np.float64)
-    job = Correlation(planes, weights, border, float(cval), reporter, out, finish)
+    job = Correlation(planes, weights, border, float(cval), reporter, out, finish, decode)
     return _IMPLEMENTATIONS[strategy](job)
 
 

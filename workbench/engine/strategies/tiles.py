@@ -71,6 +71,9 @@ class Correlation:
         C-contiguous ``H x W x C`` result: float32, or any dtype ``finish`` converts to.
     finish : callable, optional
         Turns a tile's float32 sums into the result; see :data:`Finish`.
+    decode : ndarray, optional
+        float32 lookup table for integer ``src``: each tile is fetched as ``decode[src]``
+        (sRGB to linear light, in cache) instead of the values themselves.
     """
 
     src: np.ndarray
@@ -80,6 +83,7 @@ class Correlation:
     reporter: Reporter
     out: np.ndarray
     finish: Finish | None = None
+    decode: np.ndarray | None = None
 
     @property
     def radius(self) -> tuple[int, int]:
@@ -89,7 +93,9 @@ class Correlation:
 
     def padded(self, rows: tuple[int, int], cols: tuple[int, int], buf: np.ndarray) -> np.ndarray:
         """The block ``rows x cols`` of ``src`` with its halo, float32; see :func:`padded_tile`."""
-        return padded_tile(self.src, rows, cols, self.radius, self.border, self.cval, buf)
+        return padded_tile(
+            self.src, rows, cols, self.radius, self.border, self.cval, buf, self.decode
+        )
 
     def store(self, values: np.ndarray, dest: np.ndarray) -> None:
         """Write a tile's float32 sums into ``dest`` (a part of ``out``)."""
@@ -170,6 +176,7 @@ def padded_tile(
     border: str,
     cval: float,
     buf: np.ndarray,
+    decode: np.ndarray | None = None,
 ) -> np.ndarray:
     """A block of ``src`` (H x W x C) with its halo, as float32, written into ``buf``.
 
@@ -185,6 +192,8 @@ def padded_tile(
         Border mode and the ``constant`` value.
     buf : ndarray
         float32 scratch of at least ``(y1 - y0 + 2 ry) * (x1 - x0 + 2 rx) * C`` elements.
+    decode : ndarray, optional
+        Lookup table the integer values of ``src`` pass through (``decode[src]``).
 
     Returns
     -------
@@ -196,18 +205,32 @@ def padded_tile(
     top, left = rows[0] - ry, cols[0] - rx  # image position of the block's first pixel
     n_rows, n_cols = rows[1] - rows[0] + 2 * ry, cols[1] - cols[0] + 2 * rx
     block = buf.reshape(-1)[: n_rows * n_cols * c].reshape(n_rows, n_cols, c)
+    if decode is None:
+
+        def fetch(values: np.ndarray) -> np.ndarray:
+            return values
+
+    else:
+
+        def fetch(values: np.ndarray) -> np.ndarray:
+            return np.take(decode, values, mode="wrap")  # no bounds check: levels fit
+
     # Inside the image: one slice copy. Outside it: rows and columns the border mode picks.
     r0, r1 = max(top, 0) - top, min(top + n_rows, h) - top
     c0, c1 = max(left, 0) - left, min(left + n_cols, w) - left
     if r0 < r1 and c0 < c1:
-        block[r0:r1, c0:c1] = src[top + r0 : top + r1, left + c0 : left + c1]
+        inside = src[top + r0 : top + r1, left + c0 : left + c1]
+        if decode is None:
+            block[r0:r1, c0:c1] = inside
+        else:  # straight into the block: no temporary
+            np.take(decode, inside, out=block[r0:r1, c0:c1], mode="wrap")
     if c0 > 0 or c1 < n_cols:
         src_cols = _index_map(left, left + n_cols, w, border)
         outside = np.r_[0:c0, c1:n_cols]
         if border == "constant":
             block[:, outside] = cval
         elif r0 < r1:
-            block[r0:r1, outside] = src[top + r0 : top + r1][:, src_cols[outside]]
+            block[r0:r1, outside] = fetch(src[top + r0 : top + r1][:, src_cols[outside]])
     if r0 > 0 or r1 < n_rows:
         src_rows = _index_map(top, top + n_rows, h, border)
         src_cols = _index_map(left, left + n_cols, w, border)
@@ -216,7 +239,7 @@ def padded_tile(
             if src_rows[i] < 0:
                 block[i] = cval
             else:
-                block[i] = src[src_rows[i]][src_cols]
+                block[i] = fetch(src[src_rows[i]][src_cols])
     return block
 
 

@@ -16,8 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from workbench.engine.imageio import PNG_COMPRESSION, load_image, save_image
-from workbench.engine.progress import Cancelled
-from workbench.gui.documents.preview import FULL_CHANNEL
+from workbench.gui.documents.preview import FULL_CHANNEL, filter_whole
 from workbench.gui.documents.save_conversion import convert_for_format
 from workbench.gui.model.filter_settings import FilterSettings
 from workbench.gui.viewer.display import to_display
@@ -38,13 +37,6 @@ _TITLES = {
 def _load(progress, cancel, path):
     image_file = load_image(path)
     return image_file, to_display(image_file.pixels)
-
-
-def _filter(progress, cancel, pixels, settings):
-    out = settings.run(pixels, progress, cancel)
-    if cancel.is_set():  # the screen copy of a large image takes a while: skip it
-        raise Cancelled("cancelled")
-    return out, to_display(out)
 
 
 def _save(progress, cancel, path, pixels, like, convert, png_compression):
@@ -106,7 +98,7 @@ class ImageJobs(QObject):
 
     def apply(self, tab, settings: FilterSettings) -> int:
         doc = tab.document
-        rid = self._runner.submit(_filter, channel="apply", args=(doc.pixels, settings))
+        rid = self._runner.submit(filter_whole, channel="apply", args=(doc.pixels, settings))
         label = f"Applying {settings.label}"
         self._jobs[rid] = _Job("apply", label, tab=tab, state_id=doc.state_id, settings=settings)
         self.progress.emit(label, 0.0)

@@ -18,7 +18,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
+from superqt.utils import QSignalDebouncer
 
 from workbench.engine.progress import Cancelled
 from workbench.gui.documents.tab import DocumentTab
@@ -26,7 +27,7 @@ from workbench.gui.model.filter_settings import FilterSettings
 from workbench.gui.viewer.display import DisplayImage, downsample, to_display
 from workbench.gui.worker import Runner
 
-__all__ = ["FULL_CHANNEL", "QUICK_CHANNEL", "LivePreview", "PreviewResult"]
+__all__ = ["FULL_CHANNEL", "QUICK_CHANNEL", "LivePreview", "PreviewResult", "filter_whole"]
 
 QUICK_CHANNEL = "preview"
 FULL_CHANNEL = "preview-full"
@@ -69,7 +70,9 @@ def _quick(progress, cancel, pixels, settings, rect, factor, proxy_cache):
     return to_display(out), x, y, 1.0
 
 
-def _full(progress, cancel, pixels, settings):
+def filter_whole(progress, cancel, pixels, settings):
+    """The whole image filtered with ``settings`` and its screen copy (runs on the worker):
+    the full preview and an Apply are the same work."""
     out = settings.run(pixels, progress, cancel)
     if cancel.is_set():  # the screen copy of a large image takes a while: skip it
         raise Cancelled("cancelled")
@@ -81,7 +84,7 @@ class LivePreview(QObject):
 
     #: The full preview finished (a :class:`PreviewResult`).
     ready = Signal(object)
-    #: Whether a preview is on screen (or on its way).
+    #: Whether a preview is on screen (or on its way): the kernel views follow it.
     activeChanged = Signal(bool)
     #: Filtering for the preview failed; the message is for the user.
     failed = Signal(str)
@@ -95,12 +98,13 @@ class LivePreview(QObject):
         self._armed = False  # an edit is waiting to be seen; cleared by Apply
         self._quick_id: int | None = None
         self._full_id: int | None = None
-        self._quick_key: tuple | None = None
         self._result: PreviewResult | None = None
         self._proxies: dict[int, dict[int, np.ndarray]] = {}
-        # Coalesce edits that arrive in one burst (a paste, a spin box held down).
-        self._timer = QTimer(self, singleShot=True, interval=10)
-        self._timer.timeout.connect(self._start)
+        # Coalesce edits that arrive in one burst (a paste, a spin box held down): the last
+        # one starts the preview once the burst has been quiet for 10 ms.
+        self._edits = QSignalDebouncer(parent=self)
+        self._edits.setTimeout(10)
+        self._edits.triggered.connect(self._start)
         runner.finished.connect(self._on_finished)
         runner.failed.connect(self._on_failed)
 
@@ -116,7 +120,7 @@ class LivePreview(QObject):
         if tab is not None:
             tab.viewportMoved.connect(self._on_viewport_moved)
         if self._armed:
-            self._timer.start()
+            self._edits.throttle()
 
     def set_settings(self, settings: FilterSettings) -> None:
         """A new edit: preview it (a new name alone changes no pixels)."""
@@ -127,13 +131,13 @@ class LivePreview(QObject):
                 self._result = self._result._replace_settings(settings)
             return
         self._armed = True
-        self._timer.start()
+        self._edits.throttle()
 
     def set_enabled(self, on: bool) -> None:
         self._enabled = bool(on)
         if on:
             self._armed = True
-            self._timer.start()
+            self._edits.throttle()
         else:
             self.clear()
 
@@ -174,12 +178,11 @@ class LivePreview(QObject):
 
     # -- work ----------------------------------------------------------------------------
     def _stop(self) -> None:
-        self._timer.stop()
+        self._edits.cancel()
         for rid in (self._quick_id, self._full_id):
             if rid is not None:
                 self._runner.cancel(rid)
         self._quick_id = self._full_id = None
-        self._quick_key = None
         self._result = None
 
     @Slot()
@@ -213,15 +216,6 @@ class LivePreview(QObject):
         cache = self._proxies.setdefault(doc.state_id, {})
         for key in [k for k in self._proxies if k != doc.state_id]:
             del self._proxies[key]
-        self._quick_key = (
-            doc.state_id,
-            settings,
-            rect.x(),
-            rect.y(),
-            rect.width(),
-            rect.height(),
-            factor,
-        )
         self._quick_id = self._runner.submit(
             _quick,
             channel=QUICK_CHANNEL,
@@ -237,7 +231,7 @@ class LivePreview(QObject):
     def _submit_full(self) -> None:
         doc = self._tab.document
         self._full_id = self._runner.submit(
-            _full, channel=FULL_CHANNEL, args=(doc.pixels, self._settings)
+            filter_whole, channel=FULL_CHANNEL, args=(doc.pixels, self._settings)
         )
         self._full_key = (doc.state_id, self._settings)
 
@@ -245,10 +239,9 @@ class LivePreview(QObject):
     def _on_viewport_moved(self) -> None:
         # Panned or zoomed before the full preview arrived: show the new region quickly.
         if self.is_active() and self._full_id is not None and self._quick_id is None:
-            self._quick_key = None
             self._runner.cancel(self._full_id)
             self._full_id = None
-            self._timer.start()
+            self._edits.throttle()
 
     @Slot(int, object)
     def _on_finished(self, request_id: int, result: object) -> None:

@@ -26,6 +26,8 @@ class DocumentTab(QWidget):
 
     #: The pointer is over image pixel (x, y); (-1, -1) when it left the image.
     pixelHovered = Signal(int, int)
+    #: An image pixel was clicked without dragging (the pixel inspector pins it).
+    pixelClicked = Signal(int, int)
     #: The zoom factor changed (1.0 = 100 %).
     zoomChanged = Signal(float)
     #: The visible part of the image changed (pan, zoom, resize).
@@ -42,6 +44,7 @@ class DocumentTab(QWidget):
         self.view = ImageView(self)
         self.view.setObjectName("imageView")
         self.view.pixelHovered.connect(self.pixelHovered)
+        self.view.pixelClicked.connect(self.pixelClicked)
         self.view.zoomChanged.connect(self.zoomChanged)
         self.view.viewportMoved.connect(self.viewportMoved)
         layout = QVBoxLayout(self)

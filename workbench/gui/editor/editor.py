@@ -9,7 +9,7 @@ typing is never held up by filtering.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, QTimer, Signal, Slot
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
     QToolButton,
     QToolTip,
     QVBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from workbench.engine import Kernel, KernelError
 from workbench.engine.library import KernelFileError, format_kernel_text, parse_kernel_text
 from workbench.gui.editor.grid import KernelGrid
+from workbench.gui.editor.kernel_views import KernelViews
 from workbench.gui.editor.model import KernelTableModel
 from workbench.gui.editor.options import KernelOptions
 from workbench.gui.model.filter_settings import FilterSettings
@@ -63,6 +65,8 @@ class KernelEditor(QWidget):
         self.divisor_spin, self.offset_spin = o.divisor_spin, o.offset_spin
         self.normalise_box, self.alpha_box = o.normalise_box, o.alpha_box
         self.channel_boxes = o.channel_boxes
+        self.linear_box, self.luminance_box = o.linear_box, o.luminance_box
+        self.out_range_combo = o.out_range_combo
         self.sum_label = QLabel(self)
         self.sum_label.setObjectName("sumLabel")
 
@@ -112,7 +116,16 @@ class KernelEditor(QWidget):
         layout.setContentsMargins(8, 6, 8, 8)
         layout.addWidget(self.options)
         layout.addLayout(tools)
-        layout.addWidget(self.table, 1)
+        # Under the grid: the inspector, frequency response and histogram (issue 15).
+        self.views = KernelViews(self)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("editorSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.views)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 2)
+        layout.addWidget(self.splitter, 1)
         layout.addWidget(self.message_label)
         layout.addLayout(bottom)
 
@@ -120,6 +133,7 @@ class KernelEditor(QWidget):
         self.set_kernel(identity(3))
 
     def _connect(self) -> None:
+        self.settingsChanged.connect(self.views.set_settings)
         self.model.weightsEdited.connect(self._on_weights_edited)
         self.model.entryRefused.connect(self._on_entry_refused)
         # After the cell's editor has closed: taking the matrix rebuilds the whole grid.
@@ -132,6 +146,9 @@ class KernelEditor(QWidget):
             self.offset_spin.valueChanged,
             self.normalise_box.toggled,
             self.border_combo.currentIndexChanged,
+            self.linear_box.toggled,
+            self.luminance_box.toggled,
+            self.out_range_combo.currentIndexChanged,
         ):
             changed.connect(lambda *_: self._mark_edited())
         self.rows_spin.valueChanged.connect(self._on_size_changed)
@@ -145,6 +162,9 @@ class KernelEditor(QWidget):
         for box in self.channel_boxes.values():
             box.toggled.connect(self._on_option_changed)
         self.alpha_box.toggled.connect(self._on_option_changed)
+        self.linear_box.toggled.connect(self._on_option_changed)
+        self.luminance_box.toggled.connect(self._on_option_changed)
+        self.out_range_combo.currentIndexChanged.connect(self._on_option_changed)
         b = self._tool_buttons
         b["rotate_left"].clicked.connect(lambda: self._transform(lambda k: k.rotated(1)))
         b["rotate_right"].clicked.connect(lambda: self._transform(lambda k: k.rotated(-1)))
@@ -197,6 +217,12 @@ class KernelEditor(QWidget):
             self.offset_spin.setEnabled(isinstance(offset, float))
             index = self.border_combo.findData(kernel.border)
             self.border_combo.setCurrentIndex(max(index, 0))
+            self.linear_box.setChecked(kernel.space == "linear")
+            self.luminance_box.setChecked(kernel.luminance)
+            self.luminance_box.setEnabled(not kernel.is_color)  # a colour kernel mixes them
+            self.out_range_combo.setCurrentIndex(
+                max(self.out_range_combo.findData(kernel.out_range), 0)
+            )
             self.name_edit.setText(kernel.name)
         finally:
             self._updating = False
@@ -224,6 +250,9 @@ class KernelEditor(QWidget):
                 offset=offset,
                 border=self.border_combo.currentData(),
                 name=self.name_edit.text().strip(),
+                space="linear" if self.linear_box.isChecked() else "perceptual",
+                luminance=self.luminance_box.isChecked() and not self._meta.is_color,
+                out_range=self.out_range_combo.currentData(),
             )
         except KernelError as exc:
             self._show_message(str(exc))

@@ -1,4 +1,5 @@
-"""The kernel editor's options: name, size, divisor, offset, border, channels, alpha.
+"""The kernel editor's options: name, size, divisor, offset, border, channels, alpha, and
+the working space, luminance only and the range of the result.
 
 :class:`KernelOptions` lays the option widgets out as a form; the editor reads and connects
 them, so the form holds no kernel of its own.
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.engine import BORDER_MODES, Kernel
+from workbench.engine.kernel import OUT_RANGES
 from workbench.gui.editor.number_spin_box import NumberSpinBox
 from workbench.gui.editor.odd_spin_box import OddSpinBox
 
@@ -30,6 +32,12 @@ _BORDER_LABELS = {
     "constant": "Black (constant 0)",
 }
 _CHANNEL_NAMES = "RGBA"
+_OUT_RANGE_LABELS = {
+    "clip": "Clip",
+    "abs": "Absolute value",
+    "stretch": "Stretch to range",
+    "float": "32-bit float",
+}
 
 
 class KernelOptions(QWidget):
@@ -84,6 +92,28 @@ class KernelOptions(QWidget):
         self.alpha_box.setChecked(True)
         self.alpha_box.setToolTip("Weight colour by alpha so transparent pixels leave no fringe")
 
+        self.linear_box = QCheckBox("Linear light", self)
+        self.linear_box.setObjectName("linearLightBox")
+        self.linear_box.setToolTip(
+            "Filter in linear light, as GIMP does (sRGB decoded, filtered, encoded back); "
+            "off: filter the stored values, as Photoshop, ImageJ and OpenCV do"
+        )
+        self.luminance_box = QCheckBox("Luminance only", self)
+        self.luminance_box.setObjectName("luminanceBox")
+        self.luminance_box.setToolTip(
+            "Filter the brightness (Rec. 709 luma) only and keep the colours: sharpening "
+            "without colour fringes"
+        )
+        self.out_range_combo = QComboBox(self)
+        self.out_range_combo.setObjectName("outRangeCombo")
+        for mode in OUT_RANGES:
+            self.out_range_combo.addItem(_OUT_RANGE_LABELS[mode], mode)
+        self.out_range_combo.setToolTip(
+            "Results below black or above white: clip them, take the absolute value (both "
+            "edges of a Sobel show), stretch the result's range onto the full range, or keep "
+            "them in a 32-bit float image"
+        )
+
         size_row = QHBoxLayout()
         size_row.addWidget(self.rows_spin)
         size_row.addWidget(QLabel("\u00d7", self))
@@ -104,7 +134,15 @@ class KernelOptions(QWidget):
         form.addRow("Offset", self.offset_spin)
         form.addRow("Border", self.border_combo)
         form.addRow("Filter channels", channels_row)
+        # Under the channel boxes: what is filtered of them, and in which light.
+        how_row = QHBoxLayout()
+        how_row.setSpacing(8)
+        how_row.addWidget(self.luminance_box)
+        how_row.addWidget(self.linear_box)
+        how_row.addStretch(1)
         form.addRow("", self.alpha_box)
+        form.addRow("", how_row)
+        form.addRow("Out of range", self.out_range_combo)
 
     def channels(self) -> str:
         """The ticked channels, e.g. ``"RGB"``."""

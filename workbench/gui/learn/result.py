@@ -23,14 +23,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from workbench.engine import FitResult
-from workbench.gui.learn.colour_scale import format_number
+from workbench.gui.editor.frequency_view import FrequencyView
 from workbench.gui.learn.pairs import thumbnail
 from workbench.gui.learn.plots import KernelHeatMap, ResidualView
+from workbench.gui.plots.colour_scale import format_number
 from workbench.gui.viewer.display import to_display
 
 __all__ = ["LearnOutcome", "LearnResultView", "report_html"]
@@ -201,7 +203,17 @@ class LearnResultView(QWidget):
         kernel_box = QGroupBox("Learned kernel")
         kernel_layout = QVBoxLayout(kernel_box)
         kernel_layout.addWidget(self.title)
-        kernel_layout.addWidget(self.heat_map, 1)
+        # The weights, and what they do to fine and coarse detail (as in the kernel editor).
+        self.frequency = FrequencyView()
+        self.kernel_tabs = QTabWidget()
+        self.kernel_tabs.addTab(self.heat_map, "Weights")
+        frequency_scroll = QScrollArea()
+        frequency_scroll.setWidget(self.frequency)
+        frequency_scroll.setWidgetResizable(True)
+        frequency_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        frequency_scroll.setMinimumHeight(40)  # scrolls rather than grow the dialog
+        self.kernel_tabs.addTab(frequency_scroll, "Frequency response")
+        kernel_layout.addWidget(self.kernel_tabs, 1)
         report_box = QGroupBox("Fit report")
         report_layout = QVBoxLayout(report_box)
         report_layout.addWidget(report_scroll, 1)
@@ -239,6 +251,7 @@ class LearnResultView(QWidget):
         if outcome is None:
             self.title.setText("No kernel learned yet")
             self.heat_map.set_weights(None)
+            self.frequency.set_kernel(None)
             self.report.setText("Choose a pair and press Learn.")
             self.residual.set_residual(None)
             for pane in self._compare.values():
@@ -252,6 +265,7 @@ class LearnResultView(QWidget):
             f"offset {offset_text}"
         )
         self.heat_map.set_weights(kernel.weights)
+        self.frequency.set_kernel(kernel)
         self.report.setText(report_html(outcome.result))
         # The scale follows the fit's own error, so the picture shows where it is worse than
         # usual; pixels left out of the fit (clipped, border) simply saturate.

@@ -88,6 +88,8 @@ class ImageDocument:
 
     @property
     def bit_depth(self) -> int:
+        if self.pixels.dtype.kind == "f":
+            return 32  # also when a filter kept its results as float (out of range "float")
         depth = getattr(self.source, "bit_depth", None)
         if depth:
             return int(depth)
@@ -132,6 +134,11 @@ class ImageDocument:
 
     def can_undo(self) -> bool:
         return bool(self._undo)
+
+    @property
+    def previous_pixels(self) -> np.ndarray | None:
+        """The pixels before the last step (what Undo returns to), or None."""
+        return self._undo[-1].pixels if self._undo else None
 
     def can_redo(self) -> bool:
         return bool(self._redo)

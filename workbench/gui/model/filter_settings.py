@@ -42,6 +42,7 @@ class FilterSettings:
             and a.weights.shape == b.weights.shape
             and bool(np.array_equal(a.weights, b.weights))
             and (a.divisor, a.offset, a.border) == (b.divisor, b.offset, b.border)
+            and (a.space, a.luminance, a.out_range) == (b.space, b.luminance, b.out_range)
         )
 
     def filters_anything(self, image: np.ndarray) -> bool:
@@ -56,7 +57,8 @@ class FilterSettings:
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
     ) -> np.ndarray:
-        """The filtered image (a new array of the same shape and dtype)."""
+        """The filtered image: a new array of the same shape and dtype (float32 when the
+        kernel keeps results outside the range, ``out_range="float"``)."""
         channels = self.channels
         n = 1 if image.ndim == 2 else image.shape[2]
         if n in (1, 3):

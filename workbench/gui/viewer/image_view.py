@@ -50,6 +50,8 @@ class ImageView(QGraphicsView):
 
     #: Image coordinates of the pixel under the cursor; (-1, -1) when off the image.
     pixelHovered = Signal(int, int)
+    #: A pixel was clicked (pressed and released without dragging), in image coordinates.
+    pixelClicked = Signal(int, int)
     #: The zoom factor (1.0 = 100 %) after it changed.
     zoomChanged = Signal(float)
     #: The visible part of the image changed (pan, zoom, resize): preview may follow.
@@ -79,6 +81,7 @@ class ImageView(QGraphicsView):
         self._divider = 0.5  # fraction of the image width
         self._dragging_divider = False
         self._holding_original = False
+        self._press_at: QPointF | None = None  # where a left press began, to tell a click
         self.horizontalScrollBar().valueChanged.connect(self.viewportMoved)
         self.verticalScrollBar().valueChanged.connect(self.viewportMoved)
 
@@ -232,6 +235,8 @@ class ImageView(QGraphicsView):
         event.accept()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        left = event.button() == Qt.MouseButton.LeftButton
+        self._press_at = event.position() if left else None
         if (
             self._split
             and event.button() == Qt.MouseButton.LeftButton
@@ -265,6 +270,18 @@ class ImageView(QGraphicsView):
             self.pixelHovered.emit(-1, -1)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        press, self._press_at = self._press_at, None
+        if (
+            press is not None
+            and not self._dragging_divider
+            and event.button() == Qt.MouseButton.LeftButton
+            and (event.position() - press).manhattanLength() < 4
+        ):
+            scene = self.mapToScene(event.position().toPoint())
+            w, h = self.image_size()
+            x, y = math.floor(scene.x()), math.floor(scene.y())
+            if 0 <= x < w and 0 <= y < h:
+                self.pixelClicked.emit(x, y)
         if self._dragging_divider:
             self._dragging_divider = False
             event.accept()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QMenu, QScrollArea, QWidget
 
 __all__ = ["WindowLayout"]
 
@@ -25,8 +25,15 @@ class WindowLayout:
         self, window: QMainWindow, *, editor: QWidget, library: QWidget, view_menu: QMenu
     ) -> None:
         self._window = window
+        # The editor (grid, options, kernel views) is taller than a small screen: it scrolls
+        # rather than setting the window's minimum height.
+        scroller = QScrollArea()
+        scroller.setObjectName("kernelDockScroller")
+        scroller.setWidget(editor)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
         self.editor_dock = self._dock(
-            "Kernel editor", "kernelDock", editor, Qt.DockWidgetArea.RightDockWidgetArea
+            "Kernel editor", "kernelDock", scroller, Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.library_dock = self._dock(
             "Filter library", "libraryDock", library, Qt.DockWidgetArea.LeftDockWidgetArea

@@ -36,6 +36,7 @@ from workbench.gui.viewer.compare_key import CompareKey
 from workbench.gui.viewer.display import describe_pixel
 from workbench.gui.window.actions import WindowActions
 from workbench.gui.window.file_dialogs import KERNEL_EXTENSIONS, FileDialogs
+from workbench.gui.window.kernel_views_feed import KernelViewsFeed
 from workbench.gui.window.layout import WindowLayout
 from workbench.gui.window.status_bar import StatusBar
 from workbench.gui.window.unsaved_prompts import ask_before_closing, ask_before_quitting
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.library_dock = self.layout_keeper.library_dock
         self.preview = LivePreview(self.runner, self)
         self.edits = ImageEdits(self.tabs, self.preview, self.jobs, self)
+        self.kernel_views = KernelViewsFeed(self.editor.views, self.preview, self.runner, self)
         self.learn = LearnLauncher(
             self, self.library_panel, self.runner, open_in_editor=self.edit_kernel
         )
@@ -158,6 +160,7 @@ class MainWindow(QMainWindow):
     ) -> DocumentTab:
         tab = self.tabs.add(document, display, order=order)
         tab.pixelHovered.connect(self._on_pixel_hovered)
+        self.kernel_views.watch(tab)
         # Hidden tabs fit themselves on resize too: only the current one's zoom is shown.
         tab.zoomChanged.connect(
             lambda zoom, t=tab: self.status.show_zoom(zoom) if t is self.current_tab() else None
@@ -272,12 +275,10 @@ class MainWindow(QMainWindow):
         tab = self.current_tab()
         if tab is not None:
             self.library_panel.set_image(tab.document.pixels)
+        self.kernel_views.set_tab(tab)
         self._update_ui()
 
     # -- outcomes of background jobs -----------------------------------------------------
-    def cancel_work(self) -> None:
-        self.jobs.cancel()
-
     @Slot(object, object, object, int)
     def _on_opened(self, path: Path, image_file, display, order: int) -> None:
         doc = ImageDocument(image_file.pixels, path=path, source=image_file)
@@ -320,6 +321,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_tab_changed(self, tab: DocumentTab | None) -> None:
         self.preview.set_tab(tab)
+        self.kernel_views.set_tab(tab)
         self.library_panel.set_image(tab.document.pixels if tab is not None else None)
         if tab is not None:
             tab.set_split(self.actions.split.isChecked())

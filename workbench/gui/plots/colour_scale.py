@@ -86,35 +86,61 @@ def format_number(value: float, decimals: int) -> str:
     return text.replace("-", "\u2212")
 
 
-def colour_bar_width(metrics: QFontMetricsF, limit: float, bar: float = 12.0) -> float:
+def colour_bar_width(
+    metrics: QFontMetricsF, limit: float, bar: float = 12.0, *, unit: str = ""
+) -> float:
     """Width that :func:`paint_colour_bar` needs for ``limit``'s labels."""
-    label = "+" + format_number(limit, decimals_for(limit))
+    label = "+" + format_number(limit, decimals_for(limit)) + unit
     return bar + 4.0 + metrics.horizontalAdvance(label) + 2.0
 
 
-def paint_colour_bar(painter: QPainter, rect: QRectF, limit: float, bar: float = 12.0) -> None:
+def paint_colour_bar(
+    painter: QPainter,
+    rect: QRectF,
+    limit: float,
+    bar: float = 12.0,
+    *,
+    positive_only: bool = False,
+    unit: str = "",
+) -> None:
     """Draw the diverging scale in ``rect``: a vertical bar, +limit at the top, 0 in the middle
-    and -limit at the bottom, with those three numbers beside it."""
+    and -limit at the bottom, with those three numbers beside it.
+
+    ``positive_only`` draws only the upper half, 0 (white) to +limit (red), for values that
+    cannot be negative such as gains; ``unit`` follows each number (" dB").
+    """
     metrics = QFontMetricsF(painter.font())
     half = metrics.height() / 2
     bar_rect = QRectF(rect.left(), rect.top() + half, bar, max(rect.height() - 2 * half, 1.0))
     gradient = QLinearGradient(bar_rect.topLeft(), bar_rect.bottomLeft())
     for stop, rgb in zip(_STOPS, _STOP_RGB, strict=True):
-        gradient.setColorAt((1.0 - stop) / 2.0, QColor(*(int(c) for c in rgb)))
+        if positive_only and stop < 0:
+            continue
+        where = 1.0 - stop if positive_only else (1.0 - stop) / 2.0
+        gradient.setColorAt(where, QColor(*(int(c) for c in rgb)))
     painter.save()
     painter.setPen(QPen(AXIS_COLOUR, 1))
     painter.setBrush(gradient)
     painter.drawRect(bar_rect)
     decimals = decimals_for(limit)
     x = bar_rect.right() + 4
-    for y, value in (
-        (bar_rect.top(), limit),
-        (bar_rect.center().y(), 0.0),
-        (bar_rect.bottom(), -limit),
-    ):
+    if positive_only:
+        marks = (
+            (bar_rect.top(), limit),
+            (bar_rect.center().y(), limit / 2),
+            (bar_rect.bottom(), 0.0),
+        )
+    else:
+        marks = (
+            (bar_rect.top(), limit),
+            (bar_rect.center().y(), 0.0),
+            (bar_rect.bottom(), -limit),
+        )
+    for y, value in marks:
         text = format_number(value, decimals)
-        if value > 0:
+        if value > 0 and not positive_only:
             text = "+" + text
+        text += unit
         painter.drawLine(QPointF(bar_rect.right(), y), QPointF(bar_rect.right() + 2, y))
         painter.drawText(
             QRectF(x, y - half, rect.right() - x + 1, 2 * half),

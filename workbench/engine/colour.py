@@ -1,0 +1,189 @@
+"""sRGB transfer functions (IEC 61966-2-1) and the luma of an RGB image.
+
+Linear light: ``apply_kernel(..., space="linear")`` decodes the stored sRGB values to linear
+light, filters, and encodes back, as GIMP/GEGL do. The formulas are the exact piecewise ones
+of the standard (not a 2.2 power)::
+
+    decode(v) = v / 12.92                       if v <= 0.04045
+                ((v + 0.055) / 1.055) ** 2.4    otherwise
+    encode(l) = 12.92 l                         if l <= 0.0031308
+                1.055 l ** (1 / 2.4) - 0.055    otherwise
+
+with ``v`` and ``l`` on a 0..1 scale. Values below 0 follow the straight segment and values
+above 1 the power, so float results outside the range survive a round trip.
+
+Integer images are decoded through a lookup table (256 or 65536 entries). Integer results are
+encoded with no per-pixel power: a fine table of bins narrower than half the smallest step
+between levels gives a first guess, and one comparison with each neighbouring threshold (the
+linear value of level ``L - 0.5``) makes it exact, so the result is the level nearest in
+encoded value (half a level), the same as rounding ``encode(l) * top``.
+
+Luma uses the Rec. 709 coefficients of sRGB's primaries: ``Y = 0.2126 R + 0.7152 G +
+0.0722 B`` (on the stored values in the perceptual space, on linear light in the linear one).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import numpy as np
+
+__all__ = [
+    "LUMA_COEFFICIENTS",
+    "decode",
+    "decode_table",
+    "encode_float",
+    "encode_to_integer",
+    "linear_to_srgb",
+    "luma",
+    "srgb_to_linear",
+]
+
+#: Rec. 709 luma coefficients (R, G, B), the primaries of sRGB.
+LUMA_COEFFICIENTS = (0.2126, 0.7152, 0.0722)
+
+
+def srgb_to_linear(values: np.ndarray) -> np.ndarray:
+    """sRGB-encoded values (0..1) to linear light (0..1), float64 exact formula."""
+    v = np.asarray(values, np.float64)
+    return np.where(v <= 0.04045, v / 12.92, ((np.maximum(v, 0.04045) + 0.055) / 1.055) ** 2.4)
+
+
+def linear_to_srgb(values: np.ndarray) -> np.ndarray:
+    """Linear light (0..1) to sRGB-encoded values (0..1), float64 exact formula."""
+    v = np.asarray(values, np.float64)
+    return np.where(
+        v <= 0.0031308, v * 12.92, 1.055 * np.maximum(v, 0.0031308) ** (1 / 2.4) - 0.055
+    )
+
+
+def decode_table(dtype: np.dtype) -> np.ndarray:
+    """float32 linear light (0..1) of every level of uint8 or uint16, indexed by level."""
+    return _decode_table(np.dtype(dtype).itemsize)
+
+
+@functools.cache
+def _decode_table(itemsize: int) -> np.ndarray:
+    top = 2 ** (8 * itemsize) - 1
+    table = srgb_to_linear(np.arange(top + 1) / top).astype(np.float32)
+    table.flags.writeable = False
+    return table
+
+
+def decode(values: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
+    """Linear light on a 0..1 scale (float32) of stored sRGB values.
+
+    uint8 and uint16 go through a lookup table; float images are taken as sRGB-encoded on a
+    0..1 scale and go through the formula.
+    """
+    values = np.asarray(values)
+    if values.dtype.kind == "u":
+        return np.take(_decode_table(values.dtype.itemsize), values, out=out)
+    result = srgb_to_linear(values).astype(np.float32)
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
+def encode_float(values: np.ndarray) -> np.ndarray:
+    """Linear light to sRGB-encoded values, both float32 on a 0..1 scale (the formula)."""
+    return linear_to_srgb(values).astype(np.float32)
+
+
+@functools.cache
+def _encode_tables(itemsize: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """``(bins, first guess per bin, thresholds)`` for encoding to an integer dtype.
+
+    ``thresholds[L]`` is the linear value where level ``L`` begins (level ``L - 0.5``
+    decoded); index 0 is -inf and index ``top + 1`` is +inf, so a guess can be corrected one
+    level either way without a bounds check.
+    """
+    top = 2 ** (8 * itemsize) - 1
+    edges = srgb_to_linear((np.arange(1, top + 1) - 0.5) / top)
+    smallest_step = float(np.min(np.diff(np.concatenate([[0.0], edges]))))
+    # Bins under half the smallest step: each holds at most one threshold, even when the
+    # float32 product ``value * bins`` lands one bin off.
+    bins = 1 << int(np.ceil(np.log2(2.0 / smallest_step)))
+    starts = np.arange(bins) / bins
+    guess = np.searchsorted(edges, starts, side="right").astype(np.int32)
+    thresholds = np.concatenate([[-np.inf], edges, [np.inf]]).astype(np.float32)
+    for table in (guess, thresholds):
+        table.flags.writeable = False
+    return bins, guess, thresholds
+
+
+#: 8-bit encoding looks a float32's upper 16 bits up (sign, exponent and 7 mantissa bits):
+#: a bin 1/128 of its value wide, under the smallest relative step between sRGB levels in
+#: linear light (0.94 % near white), so it holds at most one level threshold; the lower 16
+#: bits then say which side of it a value lies.
+_BINS = 0x8001  # up to the bits of -0.0 (0x8000), which clipping may leave
+
+
+@functools.cache
+def _bit_table() -> np.ndarray:
+    """Per bin of float32 bit patterns, uint32 ``level << 16 | below``.
+
+    ``level`` is the 8-bit level at the bin's start and ``below`` one less than the lower 16
+    bits of the level threshold inside the bin (65535 if there is none), so a value's level
+    is ``level + (its lower bits > below)``. Exact, because every bin holds at most one
+    threshold (checked here), and one inside a bin is above its start, so ``below >= 0``.
+    """
+    edges = srgb_to_linear((np.arange(1, 256) - 0.5) / 255).astype(np.float32)
+    used = (0x3F800000 >> 16) + 1  # bins of 0 .. 1.0
+    bins = np.arange(used + 1, dtype=np.uint32) << np.uint32(16)
+    starts, ends = bins[:-1].view(np.float32), bins[1:].view(np.float32)
+    first = np.searchsorted(edges, starts, side="right")  # thresholds at or below the start
+    after = np.searchsorted(edges, ends, side="left")  # thresholds below the end
+    if np.any(after - first > 1):
+        raise AssertionError("sRGB encoding bins too coarse")  # never: see _BINS
+    below = np.full(_BINS, 0xFFFF, np.uint32)  # -0.0 and unused bins: level 0, never above
+    inside = np.flatnonzero(after > first)
+    below[inside] = (edges[first[inside]].view(np.uint32) & np.uint32(0xFFFF)) - 1
+    level = np.zeros(_BINS, np.uint32)
+    level[:used] = first
+    table = (level << np.uint32(16)) | below
+    table.flags.writeable = False
+    return table
+
+
+def encode_to_integer(values: np.ndarray, dtype: np.dtype, out: np.ndarray | None = None):
+    """Linear light (float32, 0..1) to the nearest sRGB level of ``dtype`` (uint8, uint16).
+
+    Values below 0 give 0 and above 1 give full white. Exact to half a level: the result is
+    the level whose decoded value range holds the input. ``values`` may be changed (it is
+    clipped in place) when it is float32.
+    """
+    dtype = np.dtype(dtype)
+    values = np.asarray(values, np.float32)
+    if out is None:
+        out = np.empty(values.shape, dtype)
+    if dtype.itemsize == 1 and sys.byteorder == "little":
+        values = np.ascontiguousarray(values)  # a plane of an image: a copy, to view its bits
+        np.clip(values, 0, 1, out=values)
+        halves = values.view(np.uint16)  # little-endian: (lower, upper) half of each float
+        # np.take, not table[index]: about twice as fast for a small table; mode="wrap"
+        # skips the bounds check (every index is in range but a NaN's).
+        entry = np.take(_bit_table(), halves[..., 1::2], mode="wrap").view(np.uint16)
+        above = np.greater(halves[..., 0::2], entry[..., 0::2])
+        np.add(entry[..., 1::2], above, out=out, casting="unsafe")
+        return out
+    bins, guess, thresholds = _encode_tables(dtype.itemsize)
+    index = np.multiply(values, np.float32(bins))
+    np.clip(index, 0, bins - 1, out=index)
+    level = np.take(guess, index.astype(np.int32))
+    del index
+    level += values >= np.take(thresholds, level + 1)
+    level -= values < np.take(thresholds, level)
+    out[...] = level
+    return out
+
+
+def luma(planes: np.ndarray) -> np.ndarray:
+    """Rec. 709 luma of the first three planes of ``H x W x C`` float values, ``H x W x 1``."""
+    r, g, b = (np.float32(c) for c in LUMA_COEFFICIENTS)
+    y = planes[:, :, 0:1] * r
+    y += planes[:, :, 1:2] * g
+    y += planes[:, :, 2:3] * b
+    return y

@@ -65,6 +65,18 @@ def test_format_text_folds_divisor():
     assert format_kernel_text(Kernel([[1, -2, 1]])) == "1\t-2\t1\n"
 
 
+def test_text_with_divisor_reads_back_to_the_same_kernel():
+    kernel = Kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor=16, offset=-3.5)
+    text = format_kernel_text(kernel, keep_divisor=True)
+    assert text == "1\t2\t1\n2\t4\t2\n1\t2\t1\ndivisor 16\noffset -3.5\n"
+    again = parse_kernel_text(text)
+    np.testing.assert_array_equal(again.weights, kernel.weights)
+    assert (again.divisor, again.offset) == (16, -3.5)
+    assert parse_kernel_text("1 1 1\nDivisor: 3").divisor == 3
+    with pytest.raises(KernelFileError, match="divisor cannot be 0"):
+        parse_kernel_text("1 1 1\ndivisor 0")
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.integers(0, 3).flatmap(

@@ -175,7 +175,10 @@ def test_adam_shows_the_loss_and_kernel_while_it_trains(qtbot, monkeypatch, make
     report = dialog.outcome.result.report
     assert report.solver == "adam" and report.loss_history
     assert dialog.training.loss_curve.count() == len(report.loss_history)
-    assert dialog.tabs.currentWidget() is dialog.result_view
+    # The user was watching the training: it stays on screen, the status points to the result.
+    assert dialog.tabs.currentWidget() is dialog.training
+    assert "Result tab" in dialog.status_text()
+    assert dialog.result_view.outcome is dialog.outcome
 
 
 def test_cancel_mid_training_leaves_everything_as_it_was(

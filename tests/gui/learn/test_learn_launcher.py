@@ -167,3 +167,37 @@ def test_adding_a_learned_kernel_can_be_cancelled_or_fail_with_one_message(
     assert "Permission denied" in dialogs.calls[0][2]
     assert dialog.status_text() == before  # no second report of the same failure
     dialog.close()
+
+
+def test_learning_from_an_edited_tab_uses_the_file_as_saved(qtbot, window, image_path, small_rgb):
+    from workbench.gui.learn.pairs import WITH_EDITS
+
+    tab = open_and_wait(qtbot, window, image_path)
+    blur = Kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor=16, name="Soft")
+    window.edits.apply(window.editor.settings().__class__(blur))
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    assert tab.document.unsaved_edits() == 1
+    window.actions.learn.trigger()
+    dialog = window.learn.dialog
+    qtbot.waitUntil(lambda: not dialog.pairs.is_loading(), timeout=10_000)
+    before = dialog.pairs.pairs()[0][0]
+    np.testing.assert_array_equal(before.pixels, small_rgb)  # as saved, not blurred
+    assert before.name == "small.png (as saved)"
+    combo = dialog.pairs.row(0).before.source_combo
+    combo.setCurrentIndex(combo.findData(WITH_EDITS))
+    before = dialog.pairs.pairs()[0][0]
+    np.testing.assert_array_equal(before.pixels, tab.document.pixels)
+    assert before.name == "small.png (with 1 unsaved edit)"
+    dialog.close()
+
+
+def test_open_in_editor_from_the_learn_dialog_is_one_kernel_undo_step(qtbot, window):
+    window.actions.learn.trigger()
+    dialog = window.learn.dialog
+    before = window.editor.kernel()
+    learned = Kernel([[0, 1, 0], [1, 4, 1], [0, 1, 0]], name="Learned 3x3")
+    dialog.open_in_editor.emit(learned)
+    assert window.editor.undo_stack.undoText() == "Load Learned 3x3"
+    window.editor.undo()
+    assert window.editor.kernel() == before
+    dialog.close()

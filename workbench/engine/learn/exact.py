@@ -164,7 +164,6 @@ class _Candidates:
     def __init__(self, group: Group, big: int, reporter: Reporter, stride: int = 1) -> None:
         self.big = big
         self.a, self.b, self.a_half, self.b_half = _accumulate(group, big, reporter, stride)
-        self.reporter = reporter
         self.hx, self.hy, _ = held_out(group, big)
         self.results: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.in_channels = group.in_channels
@@ -176,11 +175,11 @@ class _Candidates:
         second, _ = _ridge_path(self.a - self.a_half, self.b - self.b_half, cols, (ridge,))
         return np.abs(first[0] - second[0]) / 2
 
-    def fit(self, sizes: list[int]) -> None:
+    def fit(self, sizes: list[int], reporter: Reporter) -> None:
         for size in sizes:
             cols = tap_subset(self.in_channels, self.big, size)
-            w, c = _ridge_path(self.a, self.b, cols, RIDGE_GRID, self.reporter)
-            sse = _held_out_errors(self.hx[:, cols], self.hy, w, c, self.reporter)
+            w, c = _ridge_path(self.a, self.b, cols, RIDGE_GRID, reporter)
+            sse = _held_out_errors(self.hx[:, cols], self.hy, w, c, reporter)
             self.results[size] = (sse, w, c)
 
 
@@ -208,7 +207,7 @@ def _stage(
         stride = max(1, rows // STAGE_ROWS) if sampled else 1
         part = reporter.sub(gi / len(groups), 1 / len(groups))
         candidates = _Candidates(group, top, part, stride)
-        candidates.fit(sizes)
+        candidates.fit(sizes, part)
         out.append(candidates)
         reporter.check()
     return out

@@ -38,13 +38,21 @@ from workbench.engine.learn.options import (
     check_seed,
     check_size,
 )
-from workbench.engine.learn.pairs import REASONS, LearnError, Pair, check_pairs, pixel_masks
+from workbench.engine.learn.pairs import (
+    REASONS,
+    LearnError,
+    Pair,
+    check_pairs,
+    left_out_map,
+    pixel_masks,
+)
 from workbench.engine.learn.report import (
     FitReport,
     describe_residual,
     evaluate,
     findings,
     looks_like_jpeg,
+    psnr_text,
     residual_image,
     unrelated_reason,
 )
@@ -57,6 +65,7 @@ from workbench.engine.learn.rows import (
     leave_out_clipped,
     split_rows,
 )
+from workbench.engine.learn.simple import snap_to_simple
 from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
 
 #: What ``fit_kernel(space=...)`` takes.
@@ -438,8 +447,10 @@ def _fit_space(
                 f"image (a kernel explains only {v:.0%} of it): {reason}",
                 pair=p,
             )
-    weights = arrange([f.weights for f in fits])
-    offset = kernel_offsets(fits, channels, mode)
+    # Within float noise of integers or n/d: those values, as the other program had them.
+    weights, offset = snap_to_simple(
+        arrange([f.weights for f in fits]), kernel_offsets(fits, channels, mode)
+    )
     psnr = float("inf") if rmse < 1e-9 else float(20 * np.log10(255.0 / rmse))
     used_fraction = used_values / max(total_values, 1)
     worst = None
@@ -456,10 +467,12 @@ def _fit_space(
         description=(
             f"Learned from {len(checked)} pair{'s' if len(checked) > 1 else ''} "
             f"({mode}, {solver} solver{loss_note}): held-out RMSE {rmse:.3g}, "
-            f"PSNR {psnr:.1f} dB, R-squared {r2:.4f}."
+            f"PSNR {psnr_text(psnr)}, R-squared {r2:.4f}."
         ),
     )
     residual = residual_image(checked[0], kernel, reporter.sub(0.85, 0.15), cancel)
+    edge = big // 2 + 3 if margin is None else max(margin, big // 2)
+    left_out = left_out_map(checked[0], big // 2, edge, exclude_clipped)
     notes = findings(
         weights,
         offset,
@@ -485,6 +498,7 @@ def _fit_space(
         used_fraction=used_fraction,
         excluded={r: n for r, n in counts.items() if n},
         residual=residual,
+        left_out=left_out,
         loss_history=history,
         findings=notes,
         size=k,

@@ -29,7 +29,15 @@ import numpy as np
 
 from workbench.engine.convolve import range_max
 
-__all__ = ["REASONS", "LearnError", "Pair", "check_images", "check_pairs", "pixel_masks"]
+__all__ = [
+    "REASONS",
+    "LearnError",
+    "Pair",
+    "check_images",
+    "check_pairs",
+    "left_out_map",
+    "pixel_masks",
+]
 
 #: Reasons for leaving pixels out, in the order they are counted (each value once).
 REASONS = ("border margin", "transparent", "not a number", "clipped", "another channel")
@@ -238,6 +246,19 @@ def pixel_masks(
             counts["clipped"] += before_count - int(ok.sum())
         masks.append(ok)
     return masks
+
+
+def left_out_map(pair: Pair, radius: int, margin: int, exclude_clipped: bool) -> np.ndarray:
+    """``H x W`` bool: True where the fit left the pixel out (in any channel).
+
+    The border margin, transparent pixels (and their neighbourhood), values that are not
+    numbers and, with ``exclude_clipped``, pixels at the ends of the range in the after image.
+    """
+    masks = pixel_masks(pair, radius, margin, exclude_clipped, dict.fromkeys(REASONS, 0))
+    used = masks[0].copy()
+    for mask in masks[1:]:
+        used &= mask
+    return ~used
 
 
 def _refuse_flat(pairs: list[Pair]) -> None:

@@ -20,6 +20,7 @@ from workbench.engine.learn.rows import Group, GroupFit, held_out
 from workbench.engine.progress import CancelToken, Reporter
 
 __all__ = [
+    "EXACT_PSNR",
     "FitReport",
     "alignment",
     "describe_residual",
@@ -27,11 +28,23 @@ __all__ = [
     "findings",
     "frequency_response",
     "looks_like_jpeg",
+    "psnr_text",
     "r_squared",
     "residual_image",
     "residual_pattern",
     "unrelated_reason",
 ]
+
+
+#: PSNR at or above this is float rounding, not a measurement: say "exact match" instead.
+EXACT_PSNR = 100.0
+
+
+def psnr_text(psnr: float) -> str:
+    """``"38.2 dB"``, or ``"exact match"`` for a PSNR that only float rounding limits."""
+    if not np.isfinite(psnr) or psnr >= EXACT_PSNR:
+        return "exact match"
+    return f"{psnr:.1f} dB"
 
 
 @dataclass
@@ -55,6 +68,9 @@ class FitReport:
         ``after - reproduced`` for the first pair, float32 on the 0..255 scale, ``H x W`` or
         ``H x W x C`` (colour channels); large near the border if the other program treats
         edges differently.
+    left_out : ndarray or None
+        ``H x W`` bool for the first pair: True where the fit left the pixel out (border
+        margin, transparent, not a number, clipped), so its residual is no error of the fit.
     loss_history : list of float
         The loss after each Adam step (empty for the exact solver).
     findings : list of str
@@ -89,6 +105,7 @@ class FitReport:
     used_fraction: float
     excluded: dict[str, int]
     residual: np.ndarray
+    left_out: np.ndarray | None
     loss_history: list[float]
     findings: list[str]
     size: int
@@ -140,7 +157,7 @@ class FitReport:
 
 
 def _db(value: float) -> str:
-    return "inf dB (exact)" if not np.isfinite(value) else f"{value:.1f} dB"
+    return psnr_text(value)
 
 
 def _asymmetry(w: np.ndarray, other: np.ndarray, slack: np.ndarray) -> float:

@@ -105,11 +105,18 @@ class ImageEdits(QObject):
         self.message.emit(f"Applied {settings.label}.", 4000)
         self._show_new_state(tab)
 
-    def _show_new_state(self, tab) -> None:
+    def _show_new_state(self, tab, *, preview_again: bool = False) -> None:
         """The one place an Apply (or Undo, Redo, Revert) ends: the preview is cleared once
-        and the tab repainted once, then the window hears of it."""
+        and the tab repainted once, then the window hears of it.
+
+        After Undo, Redo and Revert (``preview_again``) the live preview, if on, shows the
+        editor's kernel on the image as it is now; after Apply it would filter twice.
+        """
         if tab is self._preview.tab():
-            self._preview.clear()  # stops previewing and repaints the tab
+            if preview_again:
+                self._preview.recompute()  # repaints the tab, then previews again
+            else:
+                self._preview.clear()  # stops previewing and repaints the tab
         else:  # filtered in the background while another tab was in front
             tab.refresh()
         self.imageChanged.emit()
@@ -129,4 +136,4 @@ class ImageEdits(QObject):
     def _step(self, change) -> None:
         tab = self._tabs.current()
         if tab is not None and change(tab.document):
-            self._show_new_state(tab)
+            self._show_new_state(tab, preview_again=True)

@@ -39,10 +39,10 @@ def _load(progress, cancel, path):
     return image_file, to_display(image_file.pixels)
 
 
-def _save(progress, cancel, path, pixels, like, convert, png_compression):
+def _save(progress, cancel, path, pixels, like, convert, png_compression, quality):
     if convert:  # the user agreed to a copy the format can hold
         pixels = convert_for_format(pixels, path)
-    save_image(path, pixels, like=like, png_compression=png_compression)
+    save_image(path, pixels, like=like, png_compression=png_compression, quality=quality)
     return path
 
 
@@ -112,10 +112,12 @@ class ImageJobs(QObject):
         close_after: bool = False,
         convert: bool = False,
         png_compression: int = PNG_COMPRESSION,
+        quality: int = 95,
     ) -> int:
-        """Write the tab's image; ``convert`` to what the format holds (8-bit, no alpha)."""
+        """Write the tab's image; ``convert`` to what the format holds (8-bit, no alpha);
+        ``quality`` for JPEG and WebP."""
         doc = tab.document
-        args = (Path(path), doc.pixels, doc.source, convert, png_compression)
+        args = (Path(path), doc.pixels, doc.source, convert, png_compression, int(quality))
         rid = self._runner.submit(_save, channel=f"save:{path}", args=args)
         self._jobs[rid] = _Job(
             "save",

@@ -88,6 +88,8 @@ class LivePreview(QObject):
     activeChanged = Signal(bool)
     #: Filtering for the preview failed; the message is for the user.
     failed = Signal(str)
+    #: A preview came on the canvas (True) or went (False): the tab is marked while it shows.
+    shownChanged = Signal(bool)
 
     def __init__(self, runner: Runner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +98,8 @@ class LivePreview(QObject):
         self._settings: FilterSettings | None = None
         self._enabled = True
         self._armed = False  # an edit is waiting to be seen; cleared by Apply
+        self._shown = False  # a preview (not the image) is on the canvas, badge and all
+        self._note = ""  # said on the badge, e.g. that the editor's kernel is not valid
         self._quick_id: int | None = None
         self._full_id: int | None = None
         self._result: PreviewResult | None = None
@@ -116,6 +120,7 @@ class LivePreview(QObject):
         if self._tab is not None:
             self._tab.viewportMoved.disconnect(self._on_viewport_moved)
             self._tab.refresh()
+            self._show_mark(False)
         self._tab = tab
         if tab is not None:
             tab.viewportMoved.connect(self._on_viewport_moved)
@@ -142,12 +147,39 @@ class LivePreview(QObject):
             self.clear()
 
     def clear(self) -> None:
-        """Stop previewing and show the document as it is (after Apply, undo, ...)."""
+        """Stop previewing and show the document as it is (after Apply)."""
         self._armed = False
         self._stop()
         if self._tab is not None:
             self._tab.refresh()
+        self._show_mark(False)
         self.activeChanged.emit(False)
+
+    def recompute(self) -> None:
+        """The image changed under the preview (Undo, Redo, Revert): show the document as
+        it is now, then preview the editor's kernel on it again if live preview is on."""
+        self.clear()
+        if self._enabled and self._settings is not None:
+            self._armed = True
+            self._edits.throttle()
+
+    def is_showing(self, tab: DocumentTab | None) -> bool:
+        """Whether ``tab``'s canvas shows a preview (marked "Preview") rather than the image."""
+        return self._shown and tab is not None and tab is self._tab
+
+    def set_note(self, note: str) -> None:
+        """A few words on the Preview badge ("" for none): what the preview is of."""
+        self._note = note
+        if self._shown and self._tab is not None:
+            self._tab.mark_preview(True, note)
+
+    def _show_mark(self, on: bool) -> None:
+        if self._tab is not None:
+            self._tab.mark_preview(on, self._note)
+        changed = on != self._shown
+        self._shown = on
+        if changed:
+            self.shownChanged.emit(on)
 
     def freeze(self) -> None:
         """Stop the preview's work and keep what it shows (an Apply will replace it)."""
@@ -196,6 +228,7 @@ class LivePreview(QObject):
         self._stop()
         self._armed = True
         tab.show_preview_before()
+        self._show_mark(True)
         self.activeChanged.emit(True)
         self._submit_quick()
 

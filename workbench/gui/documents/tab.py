@@ -82,10 +82,20 @@ class DocumentTab(QWidget):
         self.view.set_image(current, self.display_of(self.before_pixels))
 
     def show_preview_before(self) -> None:
-        """While a preview shows, "before" is the current image without the filter."""
-        current = self.display_of(self.document.pixels)
+        """While a preview shows, "before" is the current image without the filter.
+
+        What is on screen stays (the previous preview, or the image) until the new preview
+        arrives: no flash of the unfiltered image between edits.
+        """
         self.before_pixels = self.document.pixels
-        self.view.set_image(current, current)
+        self.view.set_before(self.display_of(self.document.pixels))
+
+    def mark_preview(self, on: bool, note: str = "") -> None:
+        """Say on the canvas that what it shows is a preview, not the image ("Preview")."""
+        self.view.set_badge(("Preview" + (f": {note}" if note else "")) if on else "")
+
+    def shows_preview_mark(self) -> bool:
+        return bool(self.view.badge())
 
     # -- what the live preview shows ----------------------------------------------------
     def show_preview_patch(self, display: DisplayImage, x: int, y: int, scale: float) -> None:
@@ -106,6 +116,13 @@ class DocumentTab(QWidget):
     # -- zoom, split and compare --------------------------------------------------------
     def zoom(self) -> float:
         return self.view.zoom
+
+    def set_zoom(self, zoom: float) -> None:
+        self.view.set_zoom(zoom)
+
+    def set_fit_enlarges(self, on: bool) -> None:
+        """Whether Fit enlarges an image smaller than the view."""
+        self.view.set_fit_enlarges(on)
 
     def zoom_in(self) -> None:
         self.view.zoom_in()

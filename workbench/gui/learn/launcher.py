@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -39,8 +40,19 @@ class LearnLauncher:
         self.dialog = None
         self._opened = 0  # dialogs made so far: tells a late "destroyed" from the current one
 
-    def open(self, image: np.ndarray | None, image_name: str) -> None:
-        """Show the dialog with ``image`` as the first "before" (or raise the open one)."""
+    def open(
+        self,
+        image: np.ndarray | None,
+        image_name: str,
+        *,
+        saved_path: Path | None = None,
+        unsaved_edits: int = 0,
+    ) -> None:
+        """Show the dialog with ``image`` as the first "before" (or raise the open one).
+
+        With ``unsaved_edits`` the dialog starts on the file at ``saved_path`` as saved and
+        offers the edited image instead.
+        """
         try:
             from workbench.gui.learn.dialog import LearnDialog
         except ImportError as exc:
@@ -59,6 +71,8 @@ class LearnLauncher:
             image=image,
             image_name=image_name,
             runner=self._runner,
+            saved_path=saved_path,
+            unsaved_edits=unsaved_edits,
         )
         # A closed dialog is deleted with its pairs and result (images can be large); the
         # next Ctrl+L builds a fresh one on the image current then.

@@ -191,6 +191,15 @@ class ImageDocument:
     def undo_steps(self) -> int:
         return len(self._undo)
 
+    def unsaved_edits(self) -> int:
+        """How many steps the current image is from the one last saved (0 when saved)."""
+        if not self.modified:
+            return 0
+        for count, state in enumerate(reversed(self._undo), start=1):
+            if state.serial == self._saved.serial:
+                return count
+        return max(1, len(self._undo))  # undone past the save, or that step was trimmed
+
     def _trim(self) -> None:
         while len(self._undo) > 1 and self.history_size() > self.history_bytes:
             self._undo.pop(0)

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QWidget
 
 __all__ = [
     "AXIS_COLOUR",
+    "LEFT_OUT_LEGEND",
+    "LEFT_OUT_RGB",
     "ResidualView",
     "colour_bar_width",
     "decimals_for",
@@ -162,12 +164,21 @@ def _robust_limit(values: np.ndarray) -> float:
     return limit if limit > 0 else 1.0
 
 
-def residual_image(residual: np.ndarray, limit: float | None = None) -> tuple[QImage, float]:
+#: The colour of pixels the fit left out: neither an error nor a match.
+LEFT_OUT_RGB = (128, 128, 128)
+LEFT_OUT_LEGEND = "grey: left out of the fit (border margin, clipped or transparent)"
+
+
+def residual_image(
+    residual: np.ndarray, limit: float | None = None, left_out: np.ndarray | None = None
+) -> tuple[QImage, float]:
     """Colour a residual (``after - reproduced``) on the diverging scale.
 
     A colour residual shows, per pixel, the channel that is off the most, with its sign.
     ``limit`` defaults to the 99.5th percentile of the absolute residual, so small errors are
-    amplified to visible colours. Returns the image and the limit used.
+    amplified to visible colours. Pixels marked in ``left_out`` (``H x W`` bool) are grey:
+    the fit did not use them, so what they show is no error of the kernel. Returns the image
+    and the limit used.
     """
     r = np.asarray(residual, dtype=np.float32)
     if r.ndim == 3:
@@ -175,6 +186,9 @@ def residual_image(residual: np.ndarray, limit: float | None = None) -> tuple[QI
         r = np.take_along_axis(r, pick, axis=2)[..., 0]
     if r.ndim != 2 or r.size == 0:
         raise ValueError(f"a residual must be H x W or H x W x C, not shape {r.shape}")
+    if left_out is not None and left_out.shape == r.shape and left_out.any():
+        r = r.copy()
+        r[left_out] = np.nan  # grey, and kept out of the amplification
     step = max(1, math.ceil(max(r.shape) / _MAX_RESIDUAL_SIDE))
     r = r[::step, ::step]
     if limit is None:
@@ -198,17 +212,38 @@ class ResidualView(QWidget):
         self._image: QImage | None = None
         self._limit = 1.0
         self._caption = caption
+        self._base_caption = caption
+        self._any_left_out = False
         self.setMinimumSize(160, 120)
 
     def sizeHint(self) -> QSize:
         return QSize(320, 240)
 
-    def set_residual(self, residual: np.ndarray | None, *, limit: float | None = None) -> None:
+    def set_residual(
+        self,
+        residual: np.ndarray | None,
+        *,
+        limit: float | None = None,
+        left_out: np.ndarray | None = None,
+    ) -> None:
+        """Show ``residual``; pixels in ``left_out`` grey, and the caption says what grey is."""
         if residual is None:
             self._image = None
+            self._any_left_out = False
         else:
-            self._image, self._limit = residual_image(residual, limit)
+            self._image, self._limit = residual_image(residual, limit, left_out)
+            self._any_left_out = left_out is not None and bool(left_out.any())
+        self._caption = (
+            f"{self._base_caption} \u2014 {LEFT_OUT_LEGEND}"
+            if self._any_left_out and self._base_caption
+            else self._base_caption
+        )
+        self.setToolTip(self._caption)
         self.update()
+
+    def legend(self) -> str:
+        """The caption under the image, with what grey means when some pixels are grey."""
+        return self._caption
 
     def image(self) -> QImage | None:
         return self._image
@@ -235,11 +270,12 @@ class ResidualView(QWidget):
         fm = QFontMetricsF(self.font())
         if self._caption:
             p.setPen(self.palette().text().color())
-            p.drawText(
-                QRectF(0, self.height() - fm.height() - 2, self.width(), fm.height()),
-                Qt.AlignCenter,
-                self._caption,
-            )
+            line = QRectF(0, self.height() - fm.height() - 2, self.width(), fm.height())
+            text = fm.elidedText(self._caption, Qt.TextElideMode.ElideRight, line.width())
+            if self._any_left_out and text != self._caption:
+                # Too narrow for the whole legend: a grey swatch and the short form.
+                text = f"{self._base_caption}; \u25a0 grey = left out"
+            p.drawText(line, Qt.AlignCenter, text)
         if self._image is None:
             p.setPen(self.palette().placeholderText().color())
             p.drawText(QRectF(self.rect()), Qt.AlignCenter, "No residual yet")

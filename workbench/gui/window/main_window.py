@@ -24,6 +24,7 @@ from workbench.gui.documents.edits import ImageEdits
 from workbench.gui.documents.jobs import ImageJobs
 from workbench.gui.documents.preview import LivePreview
 from workbench.gui.documents.recent_files import RecentFiles
+from workbench.gui.documents.save_checks import ask_to_reencode, lossy_original, read_only_reason
 from workbench.gui.documents.save_conversion import ask_to_convert, what_saving_changes
 from workbench.gui.documents.tab import DocumentTab
 from workbench.gui.documents.tabs import ImageTabs
@@ -35,7 +36,7 @@ from workbench.gui.model.document import ImageDocument
 from workbench.gui.viewer.compare_key import CompareKey
 from workbench.gui.viewer.display import describe_pixel
 from workbench.gui.window.actions import WindowActions
-from workbench.gui.window.file_dialogs import KERNEL_EXTENSIONS, FileDialogs
+from workbench.gui.window.file_dialogs import KERNEL_EXTENSIONS, QUALITY_EXTENSIONS, FileDialogs
 from workbench.gui.window.kernel_views_feed import KernelViewsFeed
 from workbench.gui.window.layout import WindowLayout
 from workbench.gui.window.status_bar import StatusBar
@@ -112,7 +113,11 @@ class MainWindow(QMainWindow):
         a.fit.triggered.connect(lambda: self._with_tab(lambda t: t.fit()))
         a.actual_size.triggered.connect(lambda: self._with_tab(lambda t: t.actual_size()))
         a.split.toggled.connect(lambda on: self._with_tab(lambda t: t.set_split(on)))
-        a.apply.triggered.connect(lambda: self.edits.apply(self.editor.settings()))
+        a.fit_enlarges.setChecked(self.settings.value("view/fit_enlarges", False) in (True, "true"))
+        a.fit_enlarges.toggled.connect(self._set_fit_enlarges)
+        self.status.zoomRequested.connect(lambda z: self._with_tab(lambda t: t.set_zoom(z)))
+        self.status.fitRequested.connect(lambda: self._with_tab(lambda t: t.fit()))
+        a.apply.triggered.connect(self._apply_editor_kernel)
         a.repeat.triggered.connect(self.edits.repeat)
         a.live_preview.toggled.connect(self.editor.preview_box.setChecked)
         a.open_kernel.triggered.connect(self.open_kernel_dialog)
@@ -120,9 +125,15 @@ class MainWindow(QMainWindow):
         a.learn.triggered.connect(self.open_learn_dialog)
 
         self.editor.settingsChanged.connect(self.preview.set_settings)
-        self.editor.applyRequested.connect(lambda: self.edits.apply(self.editor.settings()))
+        self.editor.applyRequested.connect(self._apply_editor_kernel)
         self.editor.previewToggled.connect(self.preview.set_enabled)
         self.editor.previewToggled.connect(a.live_preview.setChecked)
+        self.editor.validityChanged.connect(lambda _: self._update_ui())
+        # While a field is invalid the canvas still shows the last valid kernel: say so.
+        self.editor.validityChanged.connect(
+            lambda valid: self.preview.set_note("" if valid else "last valid kernel")
+        )
+        self.preview.shownChanged.connect(lambda _: self._update_ui())
         self.library_panel.applyRequested.connect(
             lambda kernel: self.edits.apply_kernel(kernel, self.editor.settings())
         )
@@ -166,6 +177,7 @@ class MainWindow(QMainWindow):
             lambda zoom, t=tab: self.status.show_zoom(zoom) if t is self.current_tab() else None
         )
         tab.set_split(self.actions.split.isChecked())
+        tab.set_fit_enlarges(self.actions.fit_enlarges.isChecked())
         if tab is self.current_tab():  # the first tab fits itself before it is connected
             self.status.show_zoom(tab.zoom())
         self._update_ui()
@@ -204,18 +216,36 @@ class MainWindow(QMainWindow):
             self.status.showMessage(" ".join(notes), 10000)
 
     def save_current(self, *, ask: bool = False) -> None:
+        """Save (or Save As, with ``ask``) the current image.
+
+        Save on a read-only file (the bundled sample, anything installed with the app) acts
+        as Save As; Save over a JPEG or lossy WebP original asks first; JPEG and WebP ask
+        for the quality.
+        """
         tab = self.current_tab()
         if tab is None:
             return
         path = tab.document.path
-        if ask or path is None:
+        protected = read_only_reason(path) if path is not None else None
+        if ask or path is None or protected:
+            if protected:
+                self.status.showMessage(
+                    f"{protected[:1].upper()}{protected[1:]}: choose where to save your copy.",
+                    10000,
+                )
+                path = Path.home() / path.name
             path = self.dialogs.image_to_save(path)
             if path is None:
                 return
-            if path.suffix.lower() == ".png":
-                level = self.dialogs.png_compression(ask=True)
-                if level is None:
-                    return
+            if path.suffix.lower() == ".png" and self.dialogs.png_compression(ask=True) is None:
+                return
+        else:
+            kind = lossy_original(tab.document, path)
+            if kind is not None and not ask_to_reencode(self, path, kind):
+                return
+        if path.suffix.lower() in QUALITY_EXTENSIONS:
+            if self.dialogs.quality(path.suffix, ask=True) is None:
+                return
         self.save_document(tab, path)
 
     def save_document(
@@ -228,12 +258,24 @@ class MainWindow(QMainWindow):
         the compression level last chosen.
         """
         path = Path(path)
+        protected = read_only_reason(path)
+        if protected:  # the one guard every save passes: never into the installation
+            QMessageBox.warning(
+                self, "Cannot save there", f"{protected[:1].upper()}{protected[1:]}."
+            )
+            return None
         changes = what_saving_changes(tab.document.pixels, path)
         if changes and not ask_to_convert(self, path, changes):
             return None
         level = self.dialogs.png_compression(ask=False)
+        quality = self.dialogs.quality(path.suffix, ask=False)
         return self.jobs.save(
-            tab, path, close_after=close_after, convert=bool(changes), png_compression=level
+            tab,
+            path,
+            close_after=close_after,
+            convert=bool(changes),
+            png_compression=level,
+            quality=quality,
         )
 
     def close_tab(self, tab: DocumentTab | None) -> bool:
@@ -241,7 +283,12 @@ class MainWindow(QMainWindow):
             return False
         if tab.document.modified:
             answer = ask_before_closing(self, tab.document.name)
-            if answer == "cancel" or (answer == "save" and tab.document.path is None):
+            path = tab.document.path
+            if answer == "cancel" or (answer == "save" and path is None):
+                return False
+            if answer == "save" and read_only_reason(path):
+                self.tabs.select(tab)
+                self.save_current(ask=True)  # a copy elsewhere first; closing asks again
                 return False
             if answer == "save":
                 self.save_document(tab, tab.document.path, close_after=True)
@@ -264,6 +311,13 @@ class MainWindow(QMainWindow):
             return
         self.editor_dock.show()
         self.editor_dock.raise_()
+
+    @Slot()
+    def _apply_editor_kernel(self) -> None:
+        if not self.editor.is_valid():  # never the last valid kernel in place of the one shown
+            self.status.showMessage("Fix the field marked in the kernel editor first.", 5000)
+            return
+        self.edits.apply(self.editor.settings())
 
     def _save_editor_kernel(self) -> None:
         self.library_panel.save_kernel(self.editor.kernel())
@@ -291,7 +345,14 @@ class MainWindow(QMainWindow):
             return
         tab.document.mark_saved(path, state_id)
         self._remember_recent(path)
-        self.status.showMessage(f"Saved {path}.", 5000)
+        if self.preview.is_showing(tab):
+            self.status.showMessage(
+                f"Saved {path}. The preview on screen is not part of the image and was not "
+                "saved: Apply (Ctrl+F) to keep it.",
+                10000,
+            )
+        else:
+            self.status.showMessage(f"Saved {path}.", 5000)
         if close_after and not tab.document.modified:
             self._remove_tab(tab)
             return
@@ -346,15 +407,24 @@ class MainWindow(QMainWindow):
         tab = self.current_tab()
         doc = tab.document if tab is not None else None
         self.actions.update_for(doc, has_last_filter=self.edits.last_filter is not None)
+        # An invalid field in the editor (a divisor of 0, a cell that is no number): no Apply.
+        self.actions.apply.setEnabled(doc is not None and self.editor.is_valid())
         if doc is None:
             self.setWindowTitle(APP_TITLE)
             self.status.show_image(0, 0, "")
             return
         star = "*" if doc.modified else ""
         self.setWindowTitle(f"{doc.name}{star} \u2014 {APP_TITLE}")
-        self.tabs.set_title(tab, f"{doc.name}{star}")
+        marked = " \u2022 Preview" if self.preview.is_showing(tab) else ""
+        self.tabs.set_title(tab, f"{doc.name}{star}{marked}")
         h, w = doc.pixels.shape[:2]
         self.status.show_image(w, h, doc.description)
+
+    @Slot(bool)
+    def _set_fit_enlarges(self, on: bool) -> None:
+        self.settings.setValue("view/fit_enlarges", bool(on))
+        for tab in self.document_tabs():
+            tab.set_fit_enlarges(on)
 
     # -- learn dialog --------------------------------------------------------------
     @Slot()
@@ -363,7 +433,10 @@ class MainWindow(QMainWindow):
         if tab is None:
             self.learn.open(None, "")
         else:
-            self.learn.open(tab.document.pixels, tab.document.name)
+            doc = tab.document
+            self.learn.open(
+                doc.pixels, doc.name, saved_path=doc.path, unsaved_edits=doc.unsaved_edits()
+            )
 
     # -- drag and drop, layout, quitting -------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -263,12 +263,7 @@ class Kernel:
         if not isinstance(alpha_weighting, (bool, np.bool_)):
             raise KernelError(f"alpha_weighting must be true or false, got {alpha_weighting!r}")
         self._alpha_weighting = bool(alpha_weighting)
-        try:
-            self._cval = float(cval)
-        except (TypeError, ValueError) as exc:
-            raise KernelError(f"cval (the constant border value) must be a number: {exc}") from None
-        if not np.isfinite(self._cval):
-            raise KernelError("cval (the constant border value) is NaN or infinite")
+        self._cval = _real_number(cval, "cval (the constant border value)")
         if space not in SPACES:
             raise KernelError(f"unknown space {space!r}: choose perceptual or linear")
         self._space = str(space)

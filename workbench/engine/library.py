@@ -272,7 +272,7 @@ class KernelLibrary:
     def save_many(self, kernels: Sequence[Kernel]) -> list[str]:
         """Save several kernels in one pass (an import of many presets); returns their keys.
 
-        The files are written together with one flush to disk and the library is read
+        The files are written and flushed to disk together and the library is read
         again once, at the end. If saving stops part way (an error, an interrupt), the
         files written so far are removed again: an import keeps all of its kernels or none.
         """

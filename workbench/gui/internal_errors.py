@@ -99,7 +99,9 @@ class InternalErrorGuard(QObject):
         where = f"{context.file}:{context.line}" if context.file else "Qt"
         if mode in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
             self.report(f"Qt: {message}", f"{where}: {message}")
-        else:  # Qt's warnings and debug output: kept in the log, not shown
+        elif mode == QtMsgType.QtWarningMsg:  # kept in the log (and on stderr), not shown
+            log.warning("Qt (%s): %s", where, message)
+        else:
             log.debug("Qt (%s): %s", where, message)
 
     # -- reporting ----------------------------------------------------------------------

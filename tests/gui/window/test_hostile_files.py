@@ -92,3 +92,25 @@ def test_importing_bad_kernel_files_gives_one_message(qtbot, window, tmp_path, d
     assert keys == []
     assert dialogs.kinds() == ["warning"]
     assert "huge.json" in dialogs.calls[0][2] and "named pipe" in dialogs.calls[0][2]
+
+
+def test_the_app_starts_with_bad_files_in_the_user_library(qtbot, settings, tmp_path, dialogs):
+    from workbench.engine.library import KernelLibrary
+    from workbench.gui.window.main_window import MainWindow
+
+    folder = tmp_path / "user-kernels"
+    folder.mkdir()
+    (folder / "huge.json").write_text('{"weights": [[1' + "0" * 309 + "]]}")
+    (folder / "text.json").write_text('{"weights": [[1]], "divisor": "16"}')
+    os.mkfifo(folder / "pipe.json")
+    (folder / "mine.json").write_text('{"weights": [[0, 1, 0]], "name": "Mine"}')
+    window = MainWindow(settings, library=KernelLibrary(user_dir=folder))
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        library = window.library_panel.library
+        assert "mine" in library and "gaussian-3x3" in library
+        assert {p.name for p, _ in library.problems} == {"huge.json", "text.json", "pipe.json"}
+    finally:
+        window.close()
+        window.runner.shutdown(3000)

@@ -75,3 +75,14 @@ def test_quit_during_training_ends_the_worker_at_once(qtbot, window):
     qtbot.waitUntil(lambda: dialog.progress_bar.value() > 0, timeout=60_000)
     window.close()  # Quit: cancels and waits briefly for the workers
     assert running_task_count() == 0
+
+
+def test_a_critical_message_from_qt_is_shown_and_a_warning_only_logged(qtbot, guard, caplog):
+    from PySide6.QtCore import qCritical, qWarning
+
+    qWarning("a Qt warning")
+    assert guard.count == 0
+    assert "a Qt warning" in caplog.text
+    qCritical("something critical in Qt")
+    qtbot.waitUntil(lambda: guard.dialog is not None and guard.dialog.isVisible(), timeout=5000)
+    assert "something critical in Qt" in guard.dialog.text()

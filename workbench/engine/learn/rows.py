@@ -107,15 +107,6 @@ def sample_rows(mask: np.ndarray, wanted: int, rng: np.random.Generator) -> np.n
     return picked
 
 
-def _sorted_union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``np.union1d`` by a sort: numpy 2.4's hash-based ``unique`` takes seconds for a
-    million integers, one block of work no cancel can stop."""
-    both = np.sort(np.concatenate([a, b]))
-    keep = np.ones(both.size, bool)
-    np.not_equal(both[1:], both[:-1], out=keep[1:])
-    return both[keep]
-
-
 def gather_rows(
     source: RowSource, index: np.ndarray, size: int, out: np.ndarray | None = None
 ) -> np.ndarray:

@@ -202,7 +202,7 @@ def commands(files: dict, out: Path, levels: list[int], tools: dict) -> dict:
         add(task, "workbench", [*argv, "-o", str(out / f"w{level}.png"),
                                 "--png-compression", str(level)])  # fmt: skip
         if "workbench (before)" in tools:  # it has one level: Pillow's default, 6
-            add(task, "workbench (before)", [*argv, "-o", str(out / f"main{level}.png")])
+            add(task, "workbench (before)", [*argv, "-o", str(out / f"before{level}.png")])
         add(task, "pyvips", tools.get("pyvips") and [
             sys.executable, "-c", VIPS_SCRIPT, str(files["jpeg"]), str(out / f"v{level}.png"),
             str(level)])  # fmt: skip
@@ -220,7 +220,7 @@ def commands(files: dict, out: Path, levels: list[int], tools: dict) -> dict:
         src = str(files[key])
         for name in ("workbench", "workbench (before)"):
             if name in tools:
-                tag = "main" if "main" in name else "w"
+                tag = "before" if "before" in name else "w"
                 argv = [
                     *wb,
                     "apply",
@@ -252,8 +252,9 @@ def commands(files: dict, out: Path, levels: list[int], tools: dict) -> dict:
     task = f"batch of {len(list(batch.iterdir()))} JPEGs"
     for name in ("workbench", "workbench (before)"):
         if name in tools:
+            tag = "before" if "before" in name else "w"
             add(task, name, [*wb, "apply", str(batch), "-k", "gaussian-5x5", "-o",
-                             str(out / f"{'main' if 'main' in name else 'w'}-batch")])  # fmt: skip
+                             str(out / f"{tag}-batch")])  # fmt: skip
     if "workbench" in tools:
         add(task, "workbench, 1 thread", [*wb, "apply", str(batch), "-k", "gaussian-5x5", "-o",
                                           str(out / "wb1-batch")])  # fmt: skip

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -288,3 +289,137 @@ def test_importing_many_presets_adds_them_all(files, run):
     assert len(saved) == 300
     weights = sorted(json.loads(p.read_text())["weights"][0][0] for p in saved)
     assert weights == list(range(1, 301))
+
+
+# -- messages and statuses ----------------------------------------------------------------
+def test_a_flat_pair_is_refused_as_carrying_no_information(files, run, assert_one_line_error):
+    save_image(files / "flat.png", np.full((40, 40), 90, np.uint8))
+    save_image(files / "flat-after.png", np.full((40, 40), 120, np.uint8))
+    result = run("learn", "flat.png", "flat-after.png", "-o", "k.json", cwd=files)
+    assert_one_line_error(result, 2, "carries no information")
+    assert not (files / "k.json").exists()
+
+
+def test_a_full_disk_is_one_line_and_status_1(files, workbench_command):
+    import resource
+
+    save_image(files / "noisy.png", random_image((300, 300, 3)))
+
+    def small_disk() -> None:  # files may grow to 20 kB: the write fails as on a full disk
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    env = {**os.environ, "WORKBENCH_KERNELS": str(files / "user-kernels")}
+    for out in ("o.jpg", "o.png", "o.webp", "o.tif", "o.bmp"):
+        result = subprocess.run(
+            [workbench_command, "apply", "noisy.png", "-k", "sharpen", "-o", out],
+            cwd=files,
+            env=env,
+            capture_output=True,
+            text=True,
+            preexec_fn=small_disk,
+            timeout=HANG,
+        )
+        assert result.returncode == 1, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr  # no "Suspension not allowed here" from libjpeg
+        assert f"{out}: cannot be written (File too large)" in lines[0], lines[0]
+        assert not (files / out).exists() and not parts(files)
+
+
+def test_a_noisy_image_saves_as_jpeg_at_high_quality(files, run):
+    # Pillow's optimised JPEG encoder once overflowed its buffer on noise at quality 95+.
+    save_image(files / "noisy.png", random_image((300, 300, 3)))
+    result = run(
+        "apply", "noisy.png", "-k", "identity", "-o", "o.jpg", "--quality", "100", cwd=files
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_an_animation_is_said_once_and_filtered_from_its_first_frame(files, run):
+    from PIL import Image
+
+    frames = [Image.fromarray(random_image((16, 16, 3))) for _ in range(5)]
+    frames[0].save(files / "anim.gif", save_all=True, append_images=frames[1:])
+    result = run("apply", "anim.gif", "-k", "identity", "-o", "o.png", cwd=files)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "workbench: anim.gif: it holds 5 frames (an animation); only the first is used"
+    ]
+
+
+def test_a_five_channel_tiff_is_refused_naming_the_layout(files, run, assert_one_line_error):
+    import tifffile
+
+    tifffile.imwrite(
+        files / "five.tif",
+        random_image((8, 8, 5)),
+        photometric="rgb",
+        extrasamples=["unspecified"] * 2,
+    )
+    result = run("apply", "five.tif", "-k", "identity", "-o", "o.tif", cwd=files)
+    assert_one_line_error(result, 2, "5 channels per pixel is not supported")
+
+
+def test_out_of_memory_while_filtering_is_status_1_and_one_line(files, capsys, monkeypatch):
+    import workbench.engine
+    from workbench import cli
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setenv("WORKBENCH_KERNELS", str(files / "user-kernels"))
+    monkeypatch.chdir(files)
+    monkeypatch.setattr(workbench.engine, "apply_kernel", no_memory)
+    status = cli.main(["apply", "photo.png", "-k", "gaussian-5x5", "-o", "o.png"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 1
+    assert err == [
+        "workbench: photo.png: not enough memory for a 32 x 24 image with a 5x5 kernel: try "
+        "--strategy direct, a smaller image, or close other programs"
+    ]
+    assert not (files / "o.png").exists()
+
+
+def test_out_of_memory_while_loading_is_status_1_too(files, capsys, monkeypatch):
+    from workbench import cli
+    from workbench.engine import imageio
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setenv("WORKBENCH_KERNELS", str(files / "user-kernels"))
+    monkeypatch.chdir(files)
+    monkeypatch.setattr(imageio, "_load_with_pillow", no_memory)
+    status = cli.main(["apply", "gray.jpg", "-k", "sharpen", "-o", "o.png"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 1
+    assert err == ["workbench: gray.jpg: not enough memory to load this image"]
+
+
+def test_a_library_warning_is_not_a_second_line(files, capsys, monkeypatch):
+    import warnings
+
+    import workbench.engine
+    from workbench import cli
+
+    real = workbench.engine.apply_kernel
+
+    def overflowing(*args, **kwargs):  # as numpy does on an overflowing multiply
+        warnings.warn("overflow encountered in multiply", RuntimeWarning, stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setenv("WORKBENCH_KERNELS", str(files / "user-kernels"))
+    monkeypatch.chdir(files)
+    monkeypatch.setattr(workbench.engine, "apply_kernel", overflowing)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        # As Python shows a warning outside pytest: on stderr.
+        warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: (
+            sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+        )
+        status = cli.main(["apply", "photo.png", "-k", "sharpen", "-o", "o.png"])
+    assert status == 0
+    assert capsys.readouterr().err == ""

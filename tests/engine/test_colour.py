@@ -221,3 +221,39 @@ def test_options_are_checked_and_default_to_the_kernel():
         apply_kernel(image, BLUR.replace(space="linear"), space="perceptual"),
         apply_kernel(image, BLUR),
     )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"luminance": True},
+        {"luminance": True, "space": "linear"},
+        {"out_range": "abs", "space": "linear"},
+        {"out_range": "float"},
+        {"space": "linear", "channels": "RG"},
+    ],
+)
+@pytest.mark.parametrize("border", ["reflect", "nearest", "wrap"])
+def test_strips_give_the_same_result_as_one_piece(monkeypatch, options, border):
+    import workbench.engine.convolve as convolve
+
+    rgba = np.dstack([photo(seed=7), np.full((40, 50), 255, np.uint8)])
+    rgba[10:20, 10:30, 3] = 90
+    kernel = Kernel(np.arange(15).reshape(3, 5) - 7.0, divisor=9, border=border)
+    whole = apply_kernel(rgba, kernel, **options)
+    monkeypatch.setattr(convolve, "STRIP_PIXELS", 120)  # strips of 2-3 rows
+    np.testing.assert_array_equal(apply_kernel(rgba, kernel, **options), whole)
+    np.testing.assert_array_equal(
+        apply_kernel(rgba[:, :, :3], kernel, **options),
+        apply_kernel_whole(rgba[:, :, :3], kernel, options, monkeypatch),
+    )
+
+
+def apply_kernel_whole(image, kernel, options, monkeypatch):
+    import workbench.engine.convolve as convolve
+
+    monkeypatch.setattr(convolve, "STRIP_PIXELS", 10**9)
+    try:
+        return apply_kernel(image, kernel, **options)
+    finally:
+        monkeypatch.setattr(convolve, "STRIP_PIXELS", 120)

@@ -155,3 +155,72 @@ def test_a_63x63_kernel_sums_its_own_neighbourhood():
     got = inspect_pixel(image, kernel, 200, 150, channel=2)
     patch = image[150 - 31 : 150 + 32, 200 - 31 : 200 + 32, 2].astype(float)
     assert got.total == pytest.approx(float(np.sum(patch * kernel.weights)))
+
+
+# -- working space, luminance and the out-of-range rule (issue 13's options) ------------------
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
+@pytest.mark.parametrize("space", ["perceptual", "linear"])
+@pytest.mark.parametrize("out_range", ["clip", "abs", "float"])
+@pytest.mark.parametrize("luminance", [False, True])
+def test_inspector_follows_space_luminance_and_out_range(dtype, space, out_range, luminance):
+    rng = np.random.default_rng([np.dtype(dtype).itemsize, len(space), len(out_range), luminance])
+    apart = 0
+    for trial in range(6):
+        border = BORDER_MODES[trial % len(BORDER_MODES)]
+        channels = (1, 3, 4)[trial % 3]
+        shape = (int(rng.integers(2, 12)), int(rng.integers(2, 12)))
+        image = _image(rng, shape if channels == 1 else (*shape, channels), dtype)
+        kernel = _random_kernel(rng, border).replace(
+            space=space, luminance=luminance, out_range=out_range
+        )
+        result = apply_kernel(image, kernel)
+        assert result.dtype == (np.float32 if out_range == "float" else image.dtype)
+        planes = result.reshape(*shape, -1)
+        for _ in range(5):
+            y, x = int(rng.integers(0, shape[0])), int(rng.integers(0, shape[1]))
+            c = int(rng.integers(0, channels))
+            got = inspect_pixel(image, kernel, x, y, channel=c)
+            want = float(planes[y, x, c])
+            if result.dtype.kind == "u":
+                if got.value != want:
+                    apart += 1  # float32 noise at a rounding (or sRGB level) boundary
+                    assert abs(got.value - want) <= 1, (trial, x, y, c, got.unclipped)
+            else:
+                scale = float(np.abs(got.products).sum() / abs(kernel.divisor)) + 1
+                assert got.value == pytest.approx(want, rel=1e-4, abs=2e-5 * scale), (
+                    trial,
+                    x,
+                    y,
+                    c,
+                    got.rule,
+                )
+    assert apart <= 2
+
+
+def test_linear_space_shows_decoded_values():
+    image = np.full((3, 3), 128, np.uint8)
+    got = inspect_pixel(image, Kernel(np.ones((3, 3)), divisor=9, space="linear"), 1, 1)
+    assert got.values[1, 1] == pytest.approx(((128 / 255 + 0.055) / 1.055) ** 2.4, rel=1e-6)
+    assert got.stored[1, 1] == 128 and got.units == "linear light 0..1"
+    assert got.value == 128 and "encoded to sRGB" in got.rule
+
+
+def test_abs_and_stretch_say_what_they_do():
+    image = np.zeros((3, 3), np.uint8)
+    image[1, 1] = 100
+    got = inspect_pixel(image, Kernel([[-1]], out_range="abs"), 1, 1)
+    assert got.unclipped == -100 and got.value == 100 and got.rule.startswith("absolute value")
+    stretched = inspect_pixel(image, Kernel([[1]], out_range="stretch"), 1, 1)
+    assert np.isnan(stretched.value) and "min..max" in stretched.rule
+
+
+def test_luminance_adds_the_luma_change_to_each_channel():
+    rng = np.random.default_rng(9)
+    image = rng.integers(0, 256, size=(5, 5, 3)).astype(np.uint8)
+    kernel = Kernel(np.ones((3, 3)), divisor=9, luminance=True)
+    got = inspect_pixel(image, kernel, 2, 2, channel=1)
+    luma = image[1:4, 1:4].astype(float) @ np.array([0.2126, 0.7152, 0.0722])
+    np.testing.assert_allclose(got.values, luma, rtol=1e-6)
+    own_luma = float(image[2, 2].astype(float) @ np.array([0.2126, 0.7152, 0.0722]))
+    assert got.luma_change == pytest.approx(luma.mean() - own_luma, rel=1e-6)
+    assert got.value == apply_kernel(image, kernel)[2, 2, 1]

@@ -205,3 +205,24 @@ def test_the_decompression_guard_says_tiff_is_streamed(tmp_path, monkeypatch):
         load_image(tmp_path / "big.tif")
     with pytest.raises(ImageReadError, match="streams images this large if they are TIFF"):
         load_image(tmp_path / "big.png")
+
+
+def test_the_kernels_own_channels_alpha_weighting_and_cval_are_planned_for(tmp_path, monkeypatch):
+    # Without alpha weighting the image takes the one-pass path, whose fft tiles the bands
+    # must follow; planned as if weighted, they would follow the strips instead.
+    monkeypatch.setattr(convolve, "STRIP_PIXELS", 200)
+    image = pixels((1100, 8, 4), "float32")  # float: fft's round-off is not rounded away
+    write_tiff(tmp_path / "in.tif", image)
+    kernel = Kernel(RNG.normal(size=(31, 3)), channels="RB", alpha_weighting=False)
+    options = {"strategy": "fft", "band_rows": 10}
+    stream_apply(tmp_path / "in.tif", tmp_path / "out.tif", kernel, **options)
+    expected = in_memory(tmp_path / "in.tif", kernel, strategy="fft")
+    assert np.array_equal(tifffile.imread(tmp_path / "out.tif"), expected)
+    # A constant border at the kernel's own cval (full white: opaque outside the image).
+    kernel = Kernel(RNG.normal(size=(5, 3)), border="constant", cval=255)
+    image[..., 3] = 1.0
+    image[1000, 3, 3] = 0.0
+    write_tiff(tmp_path / "in.tif", image)
+    stream_apply(tmp_path / "in.tif", tmp_path / "out.tif", kernel, band_rows=10)
+    expected = in_memory(tmp_path / "in.tif", kernel)
+    assert np.array_equal(tifffile.imread(tmp_path / "out.tif"), expected)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import functools
 import os
 import threading
 from collections.abc import Callable
@@ -177,7 +176,7 @@ def _inputs(names: list[str]) -> tuple[list[Path], bool]:
             files.extend(found)
         elif path.is_file():
             files.append(path)
-        elif not_a_regular_file(path):
+        elif not_a_regular_file(path):  # a pipe or a device: refused, never opened
             raise InputError(f"{name}: {not_a_regular_file(path)}")
         else:
             raise InputError(f"{name}: no such file or folder")
@@ -208,7 +207,7 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
     names = [t.resolve() for t in targets]
     if len(set(names)) != len(names):
         raise InputError("two input images have the same file name; they would overwrite")
-    for target in targets:
+    for target in targets:  # the same file by path, symlink or hard link
         if is_one_of(target, files):
             raise InputError(f"{target}: the output would overwrite its input image")
     if new_folder:
@@ -241,25 +240,27 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.output)
     existed = out.exists()
     try:
-        targets = _targets(files, args.output, had_folder)
-        return _filter_all(list(zip(files, targets, strict=True)), kernel, args)
+        return _filter_all(files, args, kernel, had_folder)
     finally:
         if not existed and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # nothing was written (or it was interrupted): leave nothing behind
 
 
-def _filter_all(jobs: list[tuple[Path, Path]], kernel: Kernel, args: argparse.Namespace) -> int:
+def _filter_all(
+    files: list[Path], args: argparse.Namespace, kernel: Kernel, had_folder: bool
+) -> int:
     from workbench.engine.imageio import ImageReadError, ImageWriteError
 
+    targets = _targets(files, args.output, had_folder)
+    jobs = list(zip(files, targets, strict=True))
     if args.skip_existing:
         jobs = [(source, target) for source, target in jobs if not target.exists()]
-    report = functools.partial(_report, kernel=kernel)
     bar = ProgressBar()
     status = 0
     if args.scheduler and jobs:
         from workbench.cli.cluster import run_on_scheduler
 
-        status = run_on_scheduler(args.scheduler, jobs, kernel, args, bar, report)
+        status = run_on_scheduler(args.scheduler, jobs, kernel, args, bar, _report)
     elif jobs:
         done = [0.0] * len(jobs)  # each file's fraction done; files run on several threads
         stop = threading.Event()
@@ -272,7 +273,6 @@ def _filter_all(jobs: list[tuple[Path, Path]], kernel: Kernel, args: argparse.Na
                 done[index] = fraction
                 bar.update(sum(done) / len(jobs))
 
-            stop_if_signalled()
             try:
                 filter_file(source, target, kernel, args, progress, stop)
             except (ImageReadError, ImageWriteError, ValueError, MemoryError) as exc:
@@ -282,57 +282,26 @@ def _filter_all(jobs: list[tuple[Path, Path]], kernel: Kernel, args: argparse.Na
         results = in_order(task, len(jobs), threads=batch_threads(), stop=stop)
         with contextlib.closing(results):
             for problem in results:
+                stop_if_signalled()  # a SIGTERM whose first raise a codec swallowed
                 if problem is not None:  # said, and the batch goes on to the next file
                     bar.clear()
-                    status = max(status, report(*problem))
+                    status = max(status, _report(*problem))
     bar.update(1.0, force=True)
     bar.clear()
     return status
 
 
-def _report(source: Path, exc: BaseException, *, kernel: Kernel) -> int:
+def _report(source: Path, exc: BaseException) -> int:
     """Say one file's problem in one line; its exit status. Re-raises any other error."""
     from workbench.engine.imageio import ImageReadError, ImageWriteError
 
     if isinstance(exc, (ImageReadError, ImageWriteError)):  # the message names the file
         say(exc)
-    elif isinstance(exc, ValueError):  # the kernel does not fit this image
+    elif isinstance(exc, (ValueError, MemoryError)):  # the kernel does not fit, or no memory
         say(f"{source.name}: {exc}")
-    elif isinstance(exc, MemoryError):
-        say(f"{source.name}: {_memory_message(source, kernel)}")
     else:
         raise exc
     return exit_status(exc)
-
-
-def _memory_message(source: Path, kernel: Kernel) -> str:
-    kh, kw = kernel.shape
-    try:
-        from PIL import Image
-
-        with Image.open(source) as im:
-            size = f"a {im.width} x {im.height} image"
-    except Exception:
-        size = "this image"
-    return (
-        f"not enough memory for {size} with a {kh}x{kw} kernel: try --strategy direct, a "
-        f"smaller image, or close other programs"
-    )
-
-
-def _check_float_target(args: argparse.Namespace, kernel: Kernel) -> None:
-    """A float result keeps values outside 0..1: only a float format may take it."""
-    if (args.out_range or kernel.out_range) != "float":
-        return
-    from workbench.engine.imageio import IMAGE_FORMATS
-
-    suffix = Path(args.output).suffix.lower()
-    fmt = IMAGE_FORMATS.get(suffix)
-    if fmt is not None and not fmt.floats:
-        raise InputError(
-            f"{args.output}: a float result (--out-range float) keeps values below black and "
-            f"above white, which {suffix} cannot hold; save as .tif"
-        )
 
 
 def filter_file(
@@ -386,17 +355,20 @@ def filter_file(
             if progress is not None:
                 progress((step + fraction) / args.repeat)
 
-        pixels = apply_kernel(
-            pixels,
-            kernel,
-            border=args.border,
-            space=args.space,
-            luminance=args.luminance,
-            out_range=args.out_range,
-            strategy=args.strategy,
-            progress=step_progress,
-            cancel=stop,
-        )
+        try:
+            pixels = apply_kernel(
+                pixels,
+                kernel,
+                border=args.border,
+                space=args.space,
+                luminance=args.luminance,
+                out_range=args.out_range,
+                strategy=args.strategy,
+                progress=step_progress,
+                cancel=stop,
+            )
+        except MemoryError:
+            raise MemoryError(_memory_message(pixels, kernel)) from None
     if stop is not None and stop.is_set():  # the batch is being stopped: write nothing more
         raise Cancelled()
     save_image(
@@ -405,4 +377,27 @@ def filter_file(
         like=like,
         quality=args.quality,
         png_compression=args.png_compression,
+    )
+
+
+def _check_float_target(args: argparse.Namespace, kernel: Kernel) -> None:
+    """A float result keeps values outside 0..1: only a float format may take it."""
+    if (args.out_range or kernel.out_range) != "float":
+        return
+    from workbench.engine.imageio import IMAGE_FORMATS
+
+    suffix = Path(args.output).suffix.lower()
+    fmt = IMAGE_FORMATS.get(suffix)
+    if fmt is not None and not fmt.floats:
+        raise InputError(
+            f"{args.output}: a float result (--out-range float) keeps values below black and "
+            f"above white, which {suffix} cannot hold; save as .tif"
+        )
+
+
+def _memory_message(pixels, kernel: Kernel) -> str:
+    kh, kw = kernel.shape
+    return (
+        f"not enough memory for a {pixels.shape[1]} x {pixels.shape[0]} image with a "
+        f"{kh}x{kw} kernel: try --strategy direct, a smaller image, or close other programs"
     )

@@ -37,7 +37,7 @@ import numpy as np
 
 from workbench.engine import convolve
 from workbench.engine.border import check_border
-from workbench.engine.convolve import _channel_mask, apply_kernel, range_max
+from workbench.engine.convolve import _channel_mask, apply_kernel, offset_scale, range_max
 from workbench.engine.kernel import Kernel
 from workbench.engine.strategies import STRATEGY_NAMES, choose_strategy, fft
 
@@ -168,13 +168,18 @@ def plan_bands(
     strategy = options.get("strategy", "auto")
     if strategy != "auto" and strategy not in STRATEGY_NAMES:
         strategy = "auto"  # apply_kernel says what is wrong with it, on the first band
-    cval = float(options.get("cval", 0.0))
+    # The options apply_kernel takes from the kernel when they are not given.
+    cval = options.get("cval")
+    cval = kernel.cval * offset_scale(np.dtype(dtype)) if cval is None else float(cval)
+    channels = kernel.channels if options.get("channels") is None else options["channels"]
+    alpha_weighting = options.get("alpha_weighting")
+    alpha_weighting = kernel.alpha_weighting if alpha_weighting is None else alpha_weighting
     kh = kernel.shape[0]
     ry = kh // 2
     has_alpha = n in (2, 4)
-    mask = _channel_mask(options.get("channels"), n, has_alpha)
+    mask = _channel_mask(channels, n, has_alpha)
     colour = any(mask[: n - has_alpha])
-    weighting = bool(options.get("alpha_weighting", True)) and has_alpha and colour
+    weighting = bool(alpha_weighting) and has_alpha and colour
     if weighting and (mode != "constant" or cval == range_max(np.dtype(dtype))):
         if opaque is None:
             raise ValueError("opaque (whether alpha is full everywhere) is needed with alpha")

@@ -182,8 +182,7 @@ def encode_to_integer(values: np.ndarray, dtype: np.dtype, out: np.ndarray | Non
 
 def luma(planes: np.ndarray) -> np.ndarray:
     """Rec. 709 luma of the first three planes of ``H x W x C`` float values, ``H x W x 1``."""
-    r, g, b = (np.float32(c) for c in LUMA_COEFFICIENTS)
-    y = planes[:, :, 0:1] * r
-    y += planes[:, :, 1:2] * g
-    y += planes[:, :, 2:3] * b
-    return y
+    weights = np.zeros(planes.shape[2], np.float32)
+    weights[:3] = LUMA_COEFFICIENTS
+    # One matrix-vector product over the interleaved pixels, not three strided passes.
+    return np.matmul(planes, weights)[:, :, None]

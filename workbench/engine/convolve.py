@@ -313,11 +313,14 @@ def _filter_colour(
     space,
     luminance,
     out_range,
+    whole=False,
 ) -> np.ndarray:
     """Linear light, luminance only or a result range other than clip.
 
     The work is done on float32 planes on a 0..1 scale (colour decoded to linear light for
-    ``space="linear"``, alpha never), which :func:`_filter` filters as a float image.
+    ``space="linear"``, alpha never), which :func:`_filter` filters as a float image, strip
+    by strip (with their halo rows) so that the float copies stay a fraction of the image;
+    ``stretch`` needs the whole result's range, so it is done in one piece (``whole``).
     """
     dtype = planes.dtype
     integer = dtype.kind == "u"
@@ -326,6 +329,7 @@ def _filter_colour(
     has_alpha = n in (2, 4)
     n_colour = n - has_alpha
     linear = space == "linear"
+    ry = kernel.shape[0] // 2
     cval /= top
     if (
         linear
@@ -338,6 +342,18 @@ def _filter_colour(
     ):
         # The common case (a photo, every channel): encoded in cache, tile by tile.
         return _filter(planes, kernel, mode, cval, strategy, reporter, mask, False, encode=True)
+    strips = [] if whole or out_range == "stretch" else list(_strips(planes.shape, ry, mode))
+    if len(strips) > 1:
+        h = planes.shape[0]
+        result = np.empty(planes.shape, np.float32 if out_range == "float" else dtype)
+        for (y0, y1), (first, last) in strips:
+            part = _filter_colour(
+                planes[first:last], kernel, mode, cval * top, strategy,
+                reporter.sub(y0 / h, (y1 - y0) / h), mask, alpha_weighting,
+                space=space, luminance=luminance, out_range=out_range, whole=True,
+            )  # fmt: skip
+            result[y0:y1] = part[y0 - first : y1 - first]
+        return result
     work = _working(planes, linear, n_colour)
     if luminance and n_colour == 3 and any(mask[:3]):
         y = colour.luma(work)
@@ -346,9 +362,12 @@ def _filter_colour(
         filtered = _filter(src, kernel, mode, cval, strategy, reporter, sub_mask, alpha_weighting)
         change = filtered[:, :, 0:1] - y
         values = work
-        for i in range(3):
-            if mask[i]:
-                values[:, :, i : i + 1] += change
+        if all(mask[:3]) and not has_alpha:
+            values += change  # one pass over the interleaved image
+        else:
+            for i in range(3):
+                if mask[i]:
+                    values[:, :, i : i + 1] += change
         if has_alpha and mask[-1]:
             values[:, :, 3] = filtered[:, :, 1]
         del filtered, change, src, y
@@ -363,6 +382,14 @@ def _filter_colour(
             values[:, :, :n_colour] = colour.encode_float(values[:, :, :n_colour])
         return values
     result = np.empty(planes.shape, dtype)
+    if all(mask) and not has_alpha:
+        # Every channel, all colour: one pass over the interleaved image, not per plane.
+        if linear:
+            colour.encode_to_integer(values, dtype, out=result)
+        else:
+            values *= np.float32(top)
+            result[...] = _to_dtype(values, dtype)
+        return result
     for i in range(n):
         if not mask[i]:
             result[:, :, i] = planes[:, :, i]

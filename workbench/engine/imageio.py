@@ -180,6 +180,10 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
         fmt, decoded = "PNG", None
         if png_codec.is_png(head):
             decoded = png_codec.read_png(path, check_size)
+            frames = _apng_frames(path)
+            if decoded is not None and frames > 1:
+                note = f"it holds {frames} frames (an animation); only the first is used"
+                return ImageFile(decoded.pixels, path, fmt, *decoded[1:], notes=(note,))
         elif image_codecs.is_tiff(head):
             notes = image_codecs.check_tiff_layout(path)
             fmt, decoded = "TIFF", image_codecs.read_deep_tiff(path, check_size)
@@ -279,6 +283,26 @@ def _decode_with_pillow(path: Path, name: str) -> ImageFile:
         pixels, icc = _pillow_pixels(upright, name, icc)
     bit_depth = 32 if pixels.dtype == np.float32 else 8 * pixels.dtype.itemsize
     return ImageFile(pixels, path, fmt, bit_depth, icc, dpi, exif, tuple(notes))
+
+
+def _apng_frames(path: Path) -> int:
+    """Frames of an animated PNG (its ``acTL`` chunk, before the image data), else 1."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(8)
+            for _ in range(64):  # acTL comes before the first IDAT, among a few chunks
+                header = fh.read(8)
+                if len(header) < 8:
+                    return 1
+                length, kind = int.from_bytes(header[:4], "big"), header[4:]
+                if kind == b"acTL":
+                    return max(1, int.from_bytes(fh.read(4), "big"))
+                if kind == b"IDAT":
+                    return 1
+                fh.seek(length + 4, os.SEEK_CUR)
+    except OSError:
+        pass
+    return 1
 
 
 def _check_jpeg_length(path: Path, name: str, width: int, height: int) -> None:

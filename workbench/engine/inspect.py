@@ -4,7 +4,14 @@
 edge by the same border rule the engine uses, :func:`workbench.engine.border.source_index`),
 the weights, their products, the sum, ``/ divisor + offset``, and what rounding and clipping
 make of it: the numbers a pixel inspector shows. It is one dot product, so it costs
-microseconds even for a 63 x 63 kernel.
+well under a millisecond even for a 63 x 63 kernel.
+
+It follows the kernel's working space, luminance and out-of-range rule as
+:func:`~workbench.engine.apply_kernel` does: in linear light the neighbourhood is the decoded
+values (0..1) and the result is encoded back to sRGB; with luminance only it is the luma,
+whose change is added to the channel; ``abs`` takes the absolute value, ``float`` keeps the
+value on a 0..1 scale; ``stretch`` needs the whole result's range, which one pixel cannot
+know, and says so.
 
 The engine works in float32 and this module in float64, so the two agree to float32
 precision; for integer images the final values are equal except when the exact result lies
@@ -19,15 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from workbench.engine import colour
 from workbench.engine.border import check_border, source_index
-from workbench.engine.convolve import (
-    _channel_mask,
-    _check_image,
-    offset_scale,
-    range_max,
-    round_half_up,
-)
-from workbench.engine.kernel import Kernel, KernelError
+from workbench.engine.convolve import _channel_mask, _check_image, _option, offset_scale, range_max
+from workbench.engine.kernel import OUT_RANGES, SPACES, Kernel, KernelError
 
 __all__ = ["PixelInspection", "inspect_pixel"]
 
@@ -66,8 +68,8 @@ class PixelInspection:
     unclipped : float
         ``total / divisor (/ alpha_seen) + offset``: the filter's value before rounding.
     value : float
-        The pixel the filter writes: ``unclipped`` rounded (ties upwards, as the engine
-        does) and clipped for integer images, as float32 for float images.
+        The pixel the filter writes: ``unclipped`` rounded (ties to even) and clipped for
+        integer images, as float32 for float images.
     rule : str
         What the last step did, in words: ``"rounded"``, ``"clipped at 0"``, ``"clipped at
         255"``, ``"kept (float)"``, ``"not filtered: value kept"``...
@@ -75,6 +77,20 @@ class PixelInspection:
         False if the channel is left out by the channel mask (``value`` is the pixel's own).
     dtype : numpy.dtype
         The image's dtype.
+    space, luminance, out_range
+        The options the pixel was worked out with.
+    units : str
+        What ``values``, the sums and ``unclipped`` are measured in: ``""`` for the image's
+        own units, ``"linear light 0..1"`` in the linear space, ``"luma"`` (image units or
+        linear light) with ``luminance``.
+    stored : ndarray
+        The neighbourhood as the image stores it (before decoding or taking the luma).
+    own : float
+        The pixel's own value in ``units`` (the base that ``luminance`` adds the change to).
+    luma_own : float or None
+        With ``luminance``: the pixel's own luma.
+    luma_change : float or None
+        With ``luminance``: filtered luma minus the pixel's own luma, added to the channel.
     """
 
     x: int
@@ -96,6 +112,19 @@ class PixelInspection:
     rule: str
     filtered: bool
     dtype: np.dtype
+    space: str = "perceptual"
+    luminance: bool = False
+    out_range: str = "clip"
+    units: str = ""
+    stored: np.ndarray | None = None
+    own: float = 0.0
+    luma_own: float | None = None
+    luma_change: float | None = None
+
+    @property
+    def result_dtype(self) -> np.dtype:
+        """The filtered image's dtype: the image's, or float32 for ``out_range="float"``."""
+        return np.dtype(np.float32) if self.out_range == "float" else np.dtype(self.dtype)
 
     @property
     def range_max(self) -> float:
@@ -111,6 +140,9 @@ def inspect_pixel(
     *,
     channel: int = 0,
     border: str | None = None,
+    space: str | None = None,
+    luminance: bool | None = None,
+    out_range: str | None = None,
     channels: str | Sequence[bool] | None = None,
     alpha_weighting: bool = True,
     cval: float = 0.0,
@@ -127,8 +159,13 @@ def inspect_pixel(
         Column and row of the output pixel.
     channel : int
         Index of the channel (0 for gray images).
-    border, channels, alpha_weighting, cval
-        The same options as :func:`~workbench.engine.apply_kernel`.
+    border, space, luminance, out_range, channels, alpha_weighting, cval
+        The same options as :func:`~workbench.engine.apply_kernel` (None: the kernel's).
+
+    Notes
+    -----
+    ``out_range="stretch"`` maps the result's minimum..maximum over the whole image onto the
+    range: one pixel cannot know them, so ``value`` is NaN and ``rule`` says so.
 
     Returns
     -------
@@ -177,25 +214,65 @@ def inspect_pixel(
     padded = ~(((taps_y >= 0) & (taps_y < h))[:, None] & ((taps_x >= 0) & (taps_x < w))[None, :])
     outside = (rows < 0)[:, None] | (cols < 0)[None, :]
 
+    space = _option(kernel.space if space is None else space, SPACES, "space")
+    out_range = _option(
+        kernel.out_range if out_range is None else out_range, OUT_RANGES, "out_range"
+    )
+    luminance = kernel.luminance if luminance is None else bool(luminance)
+    if luminance and kernel.is_color:
+        raise KernelError("a colour kernel mixes channels: 'luminance only' does not apply")
+    is_alpha = has_alpha and channel == n - 1
+    linear = space == "linear"
+    by_luma = luminance and n_colour == 3 and not is_alpha
+    # The engine's own units: the image's for the plain path, 0..1 (colour decoded when
+    # linear) for the others. Shown in the image's units where that changes nothing but the
+    # scale (perceptual), on the 0..1 linear-light scale when decoded.
+    plain = space == "perceptual" and not luminance and out_range == "clip"
+    unit = 1.0 if linear else top  # work value x unit = shown value
+
+    def working(c: int, stored: np.ndarray, padding: np.ndarray | bool = False) -> np.ndarray:
+        """Values as the engine filters them; ``padding`` marks the constant border's."""
+        if linear and c < n_colour:
+            if arr.dtype.kind == "u":
+                decoded = colour.decode_table(arr.dtype)[np.maximum(stored, 0).astype(np.intp)]
+                decoded = decoded.astype(np.float64)
+            else:
+                decoded = colour.srgb_to_linear(stored)
+            # The constant border value is taken on the 0..1 scale, not decoded.
+            return np.where(padding, cval / top, decoded)
+        return stored / top * unit
+
     def neighbourhood(c: int) -> np.ndarray:
-        values = planes[np.maximum(rows, 0)][:, np.maximum(cols, 0), c].astype(np.float64)
+        r, k = np.maximum(rows, 0)[:, None], np.maximum(cols, 0)[None, :]
+        values = planes[r, k, c].astype(np.float64)  # kh x kw values, no row copies
         values[outside] = cval
         return values
 
-    own = float(planes[y, x, channel])
-    is_alpha = has_alpha and channel == n - 1
-    scale = offset_scale(arr.dtype)
+    stored_own = float(planes[y, x, channel])
+    own = working(channel, np.array([[stored_own]]))[0, 0] if not plain else stored_own
+    offset_unit = 1 / 255 if linear else offset_scale(arr.dtype)
+    luma_own = None
     if kernel.is_color and not is_alpha:
         offsets = kernel.offset
-        offset = (offsets[channel] if isinstance(offsets, tuple) else offsets) * scale
-        values = np.stack([neighbourhood(i) for i in range(n_colour)])
+        offset = (offsets[channel] if isinstance(offsets, tuple) else offsets) * offset_unit
+        stored = np.stack([neighbourhood(i) for i in range(n_colour)])
+        values = np.stack([working(i, stored[i], outside) for i in range(n_colour)])
         weights = np.array(kernel.weights[channel], dtype=np.float64)
     else:
-        offset = (kernel.offset if isinstance(kernel.offset, float) else 0.0) * scale
-        values = neighbourhood(channel)
+        offset = (kernel.offset if isinstance(kernel.offset, float) else 0.0) * offset_unit
         weights = np.array(kernel.weights, dtype=np.float64)
         if kernel.is_color:  # alpha under a colour kernel: never filtered (refused by apply)
             weights = np.zeros((kh, kw))
+        if by_luma:
+            stored = np.stack([neighbourhood(i) for i in range(3)])
+            rgb = [working(i, stored[i], outside) for i in range(3)]
+            r, g, b = (np.float32(c) for c in colour.LUMA_COEFFICIENTS)
+            values = rgb[0] * float(r) + rgb[1] * float(g) + rgb[2] * float(b)
+            own_rgb = [working(i, np.array([[float(planes[y, x, i])]]))[0, 0] for i in range(3)]
+            luma_own = own_rgb[0] * float(r) + own_rgb[1] * float(g) + own_rgb[2] * float(b)
+        else:
+            stored = neighbourhood(channel)
+            values = working(channel, stored, outside) if not plain else stored
 
     weighted = has_alpha and alpha_weighting and not is_alpha and mask[channel]
     alpha = neighbourhood(n - 1) / top if weighted else None
@@ -213,26 +290,52 @@ def inspect_pixel(
         if a.any():
             alpha_seen = math.fsum((a / a.sum() * alpha).ravel())
             if alpha_seen <= 1e-6:
-                unclipped = own  # nothing opaque was seen: the pixel keeps its colour
+                # nothing opaque was seen: the pixel keeps its own value
+                unclipped = luma_own if by_luma else own
             else:
                 unclipped /= alpha_seen
     unclipped += offset
+    luma_change = None
+    if by_luma:
+        luma_change = unclipped - luma_own
+        unclipped = own + luma_change
 
+    integer = arr.dtype.kind == "u"
     if not mask[channel]:
-        value, rule, filtered = own, "not filtered: value kept", False
+        value, rule, filtered = stored_own, "not filtered: value kept", False
+        if out_range == "float" and integer:
+            value = float(np.float32(stored_own / top))  # the float result is on 0..1
         unclipped = own
-    elif arr.dtype.kind == "u":
-        rounded = float(round_half_up(np.array([unclipped], np.float32))[0])
-        value = min(max(rounded, 0.0), top)
-        if rounded < 0:
-            rule = "clipped at 0"
-        elif rounded > top:
-            rule = f"clipped at {top:g}"
-        else:
-            rule = "rounded"
+    elif plain:
+        value, rule = _round_or_keep(unclipped, arr.dtype)
         filtered = True
     else:
-        value, rule, filtered = float(np.float32(unclipped)), "kept (float)", True
+        filtered = True
+        v = unclipped / unit  # on the engine's 0..1 scale
+        steps = []
+        if out_range == "abs" and v < 0:
+            v = -v
+            steps.append("absolute value")
+        if out_range == "stretch":
+            value, rule = float("nan"), "stretched over the image's min..max"
+        else:
+            float_out = out_range == "float" or not integer
+            encode = linear and channel < n_colour
+            if float_out:
+                # A float result (on 0..1) keeps values beyond the range.
+                value = float(np.float32(colour.linear_to_srgb(v) if encode else v))
+                if encode:
+                    steps.append("encoded to sRGB")
+                steps.append("kept as float 0..1" if integer else "kept (float)")
+            elif encode:
+                level = colour.encode_to_integer(np.array([v], np.float32), arr.dtype)[0]
+                value = float(level)
+                edge = " (clipped)" if v < 0 or v > 1 else ""
+                steps.append(f"encoded to sRGB{edge}")
+            else:
+                value, last = _round_or_keep(float(np.float32(v) * np.float32(top)), arr.dtype)
+                steps.append(last)
+            rule = ", ".join(steps)
     return PixelInspection(
         x=x,
         y=y,
@@ -253,4 +356,29 @@ def inspect_pixel(
         rule=rule,
         filtered=filtered,
         dtype=arr.dtype,
+        space=space,
+        luminance=by_luma,
+        out_range=out_range,
+        units=" ".join(
+            part
+            for part in ("linear light 0..1" if linear else "", "luma" if by_luma else "")
+            if part
+        ),
+        stored=stored,
+        own=own,
+        luma_own=luma_own,
+        luma_change=luma_change,
     )
+
+
+def _round_or_keep(value: float, dtype: np.dtype) -> tuple[float, str]:
+    """The value an image of ``dtype`` stores, and what that step did, in words."""
+    if dtype.kind != "u":
+        return float(np.float32(value)), "kept (float)"
+    top = range_max(dtype)
+    rounded = float(math.floor(value + 0.5))  # half up, as the engine rounds
+    if rounded < 0:
+        return 0.0, "clipped at 0"
+    if rounded > top:
+        return top, f"clipped at {top:g}"
+    return rounded, "rounded"

@@ -63,6 +63,26 @@ def _real_number(value: Any, what: str) -> float:
     return number
 
 
+def _shown_text(value: Any) -> str:
+    """``str(value)`` with lone surrogates (from a file name not in UTF-8) made visible.
+
+    They cannot be shown by Qt nor written as UTF-8: a name like that would fail far from
+    where it came in.
+    """
+    text = str(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "surrogateescape" if _escaped(text) else "replace")
+        text = text.decode("utf-8", "replace")
+    return text
+
+
+def _escaped(text: str) -> bool:
+    """Whether every lone surrogate is one ``os.fsdecode`` makes for an undecodable byte."""
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
+
+
 def _offset_value(value: Any) -> float:
     number = _real_number(value, "offset")
     if abs(number) > MAX_ABS_OFFSET:
@@ -236,19 +256,14 @@ class Kernel:
 
         self._offset = self._check_offset(offset, arr)
         self._border = check_border(border, error=KernelError)
-        self._name = str(name)
-        self._category = str(category)
-        self._description = str(description)
+        self._name = _shown_text(name)
+        self._category = _shown_text(category)
+        self._description = _shown_text(description)
         self._channels = self._check_channels(channels)
         if not isinstance(alpha_weighting, (bool, np.bool_)):
             raise KernelError(f"alpha_weighting must be true or false, got {alpha_weighting!r}")
         self._alpha_weighting = bool(alpha_weighting)
-        try:
-            self._cval = float(cval)
-        except (TypeError, ValueError) as exc:
-            raise KernelError(f"cval (the constant border value) must be a number: {exc}") from None
-        if not np.isfinite(self._cval):
-            raise KernelError("cval (the constant border value) is NaN or infinite")
+        self._cval = _real_number(cval, "cval (the constant border value)")
         if space not in SPACES:
             raise KernelError(f"unknown space {space!r}: choose perceptual or linear")
         self._space = str(space)
@@ -282,11 +297,12 @@ class Kernel:
             raise KernelError("a list of offsets (one per channel) needs a colour kernel")
         _refuse_non_numbers(offset, "offsets")
         try:
-            values = tuple(_offset_value(v) for v in np.asarray(offset, dtype=float).ravel())
+            numbers = np.asarray(offset, dtype=float).ravel()
         except OverflowError:
             raise KernelError(f"offset is too large (over {MAX_ABS_OFFSET:g} in size)") from None
         except (TypeError, ValueError) as exc:
             raise KernelError(f"offsets must be numbers, got {offset!r}") from exc
+        values = tuple(_offset_value(v) for v in numbers)
         if len(values) != arr.shape[0]:
             raise KernelError(
                 f"{len(values)} offsets given for a colour kernel with {arr.shape[0]} outputs"

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.engine.atomic_write import file_path, write_failure
+from workbench.engine.atomic_write import file_path, write_failure, write_files_atomically
 from workbench.engine.kernel import Kernel
 from workbench.engine.kernel_files import (
     EXPORT_EXTENSIONS,
@@ -34,6 +34,7 @@ from workbench.engine.kernel_files import (
     parse_kernel_text,
     save_kernel,
 )
+from workbench.engine.kernel_files.native import encode_kernel
 
 __all__ = [
     "EXPORT_EXTENSIONS",
@@ -271,26 +272,35 @@ class KernelLibrary:
     def save_many(self, kernels: Sequence[Kernel]) -> list[str]:
         """Save several kernels in one pass (an import of many presets); returns their keys.
 
-        The library is read again once, at the end. If saving stops part way (an error, an
-        interrupt), the files written so far are removed again, so that an import keeps all
-        of its kernels or none.
+        The files are written and flushed to disk together and the library is read
+        again once, at the end. If saving stops part way (an error, an interrupt), the
+        files written so far are removed again: an import keeps all of its kernels or none.
         """
         keys: list[str] = []
-        written: list[Path] = []
         taken = set(self._by_key) | {path.stem for path, _ in self.problems}
+        for kernel in kernels:
+            base = slugify(kernel.name or "kernel")
+            key, n = base, 2
+            while key in taken:
+                key = f"{base}-{n}"
+                n += 1
+            taken.add(key)
+            keys.append(key)
+        if not keys:
+            return keys
+        files = [
+            (self.user_dir / f"{key}.json", encode_kernel(kernel))
+            for key, kernel in zip(keys, kernels, strict=True)
+        ]
         try:
-            for kernel in kernels:
-                base = slugify(kernel.name or "kernel")
-                key, n = base, 2
-                while key in taken:
-                    key = f"{base}-{n}"
-                    n += 1
-                self._write(kernel, key)
-                taken.add(key)
-                written.append(self.user_dir / f"{key}.json")
-                keys.append(key)
-        except BaseException:
-            for path in written:
+            self.user_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            message = f"cannot create the kernel folder {str(self.user_dir)!r} ({exc.strerror})"
+            raise write_failure(LibraryError, message) from None
+        try:
+            write_files_atomically(files, error=KernelFileError)
+        except BaseException as exc:
+            for path in getattr(exc, "renamed", []):
                 try:
                     path.unlink()
                 except OSError:

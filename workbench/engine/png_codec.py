@@ -24,12 +24,13 @@ strips come out no larger with it. On a noisy photo
 smaller, at every level; on smoother photos, graphics and screenshots the default strategy
 wins and the level trades time for size, as users expect.
 
-The default, 4, is the knee of that trade. Measured on this project's 2-core machine
-(``tests/benchmarks/bench_cli.py --levels``), a 24-megapixel photo after a Gaussian blur
-took 0.37 s at level 1 (35.3% of the raw size), 0.60 s at 4 (28.3%), 1.28 s at 6 (27.2%)
-and 8.5 s at 9 (26.5%): level 6 saves 4% for twice the time, 9 saves 6% for 14 times. A
-screenshot: 10.1% at 1, 7.8% at 4, 7.6% at 6, 6.9% at 9 (0.10, 0.10, 0.11, 0.59 s).
-GIMP's default is 9 and libpng's 6; ``--png-compression`` and the save dialog choose.
+The default, 4, is the knee of that trade. Measured with the encoder's 2 threads on this
+project's 2-core machine at a quiet moment (``tests/benchmarks/bench_cli.py --levels-table``
+prints the same table), a 24-megapixel photo after a Gaussian blur took 0.66 s at level 1
+(32.0% of the raw size), 1.07 s at 4 (28.3%), 1.49 s at 6 (27.2%) and 7-11 s at 9 (26.5%):
+level 6 saves 4% for 1.4 times the time, 9 saves 6% for 7-10 times. A screenshot: 8.0% at
+1, 7.8% at 4, 7.6% at 6, 6.9% at 9 (0.20, 0.13, 0.13, 0.34 s). GIMP's default is 9 and
+libpng's 6; ``--png-compression`` and the app's PNG save choose.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from workbench.gui.internal_errors import InternalErrorGuard
 from workbench.paths import resources_dir
 
 __all__ = [
@@ -83,6 +84,9 @@ def main(paths: list[str] | None = None, *, settings: QSettings | None = None) -
     from workbench.gui.window.main_window import MainWindow  # after QApplication exists
 
     window = MainWindow(settings if settings is not None else make_settings())
+    # A bug in a slot or thread becomes a dialog and a log entry; the window keeps working.
+    guard = InternalErrorGuard(window)
+    guard.install()
     window.show()
     # Objects made at start-up live as long as the app: keep the garbage collector's full
     # passes from walking them again and again (fewer pauses while working).
@@ -90,7 +94,10 @@ def main(paths: list[str] | None = None, *, settings: QSettings | None = None) -
     files = [str(p) for p in paths] if paths else [str(sample_image())]
     # Open once the window is on screen, so a bad file's message has a parent to sit on.
     QTimer.singleShot(0, lambda: window.open_files(files))
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        guard.uninstall()
 
 
 if __name__ == "__main__":

@@ -56,3 +56,13 @@ def test_a_pair_made_on_the_stored_values_is_learned_on_them():
     assert forced.report.space_note.startswith("Made in linear light")
     with pytest.raises(LearnError, match="space"):
         fit_kernel([(before, after)], 3, space="gamma")
+
+
+def test_auto_keeps_the_space_that_can_be_fitted():
+    # A faint float pair: in linear light almost every after value looks clipped at black,
+    # so that fit is refused; auto still learns it on the stored values.
+    before = load("train.png").astype(np.float32) / 255
+    after = before * np.float32(0.02)
+    result = fit_kernel([(before, after)], 1)
+    assert result.kernel.space == "perceptual"
+    np.testing.assert_allclose(result.kernel.weights, [[0.02]], atol=1e-4)

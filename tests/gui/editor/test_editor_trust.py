@@ -248,3 +248,20 @@ def test_editing_a_builtin_keeps_its_fields_and_saves_a_copy(
     assert saved["divisor"] == 16
     assert saved["description"].startswith("Binomial approximation")
     assert saved["weights"][1][1] == 8
+
+
+def test_colour_options_are_undo_steps_too(qtbot, editor):
+    editor.set_kernel(BLUR.replace(name="Blur (edited)"))  # no rename to carry the step
+    start = editor.kernel()
+    editor.linear_box.setChecked(True)
+    editor.luminance_box.setChecked(True)
+    editor.out_range_combo.setCurrentIndex(editor.out_range_combo.findData("abs"))
+    changed = editor.kernel()
+    assert (changed.space, changed.luminance, changed.out_range) == ("linear", True, "abs")
+    for _ in range(3):
+        editor.undo()
+    assert editor.kernel() == start
+    assert not editor.linear_box.isChecked() and not editor.luminance_box.isChecked()
+    for _ in range(3):
+        editor.redo()
+    assert editor.kernel() == changed

@@ -234,3 +234,50 @@ def test_histogram_shows_before_and_after_with_the_clipped_share(qtbot, window, 
     black = share(filtered, 0) / 100
     assert black > 0.2  # an edge kernel without offset throws much of its result away
     assert tab is window.current_tab()
+
+
+# -- linear light, luminance only, out of range (the editor's colour options) ---------------
+def test_the_inspector_follows_linear_light_luminance_and_out_range(qtbot, window, photo):
+    tab, inspector = _open(qtbot, window, photo)
+    editor = window.editor
+    edges = Kernel([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], name="Edges")
+    editor.set_kernel(edges)
+    _hover(tab.view, 12.5, 7.5)
+    editor.linear_box.setChecked(True)
+    got = inspector.inspection()
+    assert got.units == "linear light 0..1"
+    decoded = ((photo[6:9, 11:14, 0] / 255 + 0.055) / 1.055) ** 2.4
+    small = photo[6:9, 11:14, 0] / 255 <= 0.04045
+    decoded[small] = photo[6:9, 11:14, 0][small] / 255 / 12.92
+    np.testing.assert_allclose(got.values, decoded, rtol=1e-6)
+    assert "in linear light 0..1" in inspector.steps_text()
+    assert got.value == apply_kernel(photo, editor.kernel())[7, 12, 0]
+
+    assert window.editor.views.frequency.words_label.text().endswith("(in linear light)")
+    editor.luminance_box.setChecked(True)
+    got = inspector.inspection()
+    assert got.units == "linear light 0..1 luma" and got.luma_change is not None
+    assert "\u2212 own luma" in inspector.steps_text()
+    assert got.value == apply_kernel(photo, editor.kernel())[7, 12, 0]
+
+    editor.linear_box.setChecked(False)
+    editor.luminance_box.setChecked(False)
+    editor.out_range_combo.setCurrentIndex(editor.out_range_combo.findData("abs"))
+    got = inspector.inspection()
+    kernel = editor.kernel()
+    assert kernel.out_range == "abs"
+    assert got.value == apply_kernel(photo, kernel)[7, 12, 0]
+    if got.unclipped < 0:
+        assert got.rule.startswith("absolute value")
+
+    editor.out_range_combo.setCurrentIndex(editor.out_range_combo.findData("stretch"))
+    assert "min..max" in inspector.inspection().rule
+    assert "\u2014" in inspector.steps_text()  # one pixel cannot know the image's range
+
+    editor.out_range_combo.setCurrentIndex(editor.out_range_combo.findData("float"))
+    got = inspector.inspection()
+    expected = apply_kernel(photo, editor.kernel())
+    assert expected.dtype == np.float32
+    assert got.value == pytest.approx(float(expected[7, 12, 0]), abs=1e-6)
+    qtbot.waitUntil(lambda: inspector.filtered_value() is not None, timeout=5000)
+    assert inspector.filtered_value() == pytest.approx(got.value, abs=1e-6)

@@ -106,3 +106,16 @@ def test_undo_and_redo_buttons_keep_their_width(qtbot, window, image_path):
     assert redo_button.text() == "Redo"
     assert long_name in window.actions.redo.toolTip()
     assert long_name in window.actions.redo.text()
+
+
+def test_a_short_editor_dock_keeps_its_message_and_apply_in_sight(qtbot, window, image_path):
+    open_and_wait(qtbot, window, image_path)
+    window.resize(800, 600)
+    _settle(qtbot, window)
+    editor = window.editor
+    editor.divisor_spin.setValue(0)
+    _settle(qtbot, window)
+    # The form and grid scroll; what is wrong and the (disabled) Apply stay on screen.
+    assert not editor.message_label.visibleRegion().isEmpty()
+    assert not editor.apply_button.visibleRegion().isEmpty()
+    assert not editor.apply_button.isEnabled()

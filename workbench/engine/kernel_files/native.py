@@ -38,6 +38,7 @@ __all__ = [
     "FORMAT_ID",
     "FORMAT_VERSION",
     "KernelFileError",
+    "encode_kernel",
     "kernel_from_dict",
     "kernel_to_dict",
     "load_kernel",
@@ -172,7 +173,16 @@ def _json_text(value: Any, indent: int = 0) -> str:
     if isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value):
         items = [pad + _json_text(v, indent + 1) for v in value]
         return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
-    return json.dumps(value, ensure_ascii=False)
+    # A lone surrogate (kept from a hostile file's unknown key) cannot be UTF-8: escape it.
+    return json.dumps(value, ensure_ascii=isinstance(value, str) and not _utf8(value))
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def load_kernel(path: str | os.PathLike[str]) -> Kernel:
@@ -199,7 +209,11 @@ def load_kernel(path: str | os.PathLike[str]) -> Kernel:
     return kernel if kernel.name else kernel.replace(name=path.stem)
 
 
+def encode_kernel(kernel: Kernel) -> bytes:
+    """The bytes of a kernel's native ``.json`` file."""
+    return (_json_text(kernel_to_dict(kernel)) + "\n").encode("utf-8")
+
+
 def save_kernel(kernel: Kernel, path: str | os.PathLike[str]) -> None:
     """Save a kernel as a native ``.json`` file, atomically (temporary file, then rename)."""
-    text = _json_text(kernel_to_dict(kernel)) + "\n"
-    write_atomic(Path(path), text.encode("utf-8"))
+    write_atomic(Path(path), encode_kernel(kernel))

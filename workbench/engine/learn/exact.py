@@ -18,7 +18,7 @@ from workbench.engine.learn.layer import thin_product
 from workbench.engine.learn.rows import Group, GroupFit, gather_rows, gather_targets, held_out
 from workbench.engine.progress import Reporter
 
-__all__ = ["solve_exact", "tap_subset"]
+__all__ = ["CHECK_WORK", "chunk_rows", "solve_exact", "tap_subset"]
 
 #: Ridge weights tried, relative to the mean eigenvalue of the centred equations; the first
 #: is as good as none (it only keeps singular sums solvable).
@@ -26,6 +26,19 @@ RIDGE_GRID = (1e-15, *(10.0**e for e in range(-12, 0)))
 
 #: Rows per chunk when accumulating: ~30 MB of float64 columns at most.
 _CHUNK_VALUES = 4_000_000
+
+#: Multiply-adds between two cancel checks, at most: tens of milliseconds on a shared core,
+#: so that Cancel stops the solver within the engine's 0.2 s.
+CHECK_WORK = 30_000_000
+
+
+def chunk_rows(columns: int, *, per_row: int | None = None) -> int:
+    """Rows per chunk: within :data:`_CHUNK_VALUES` and :data:`CHECK_WORK`.
+
+    ``per_row`` is the work of one row (``columns ** 2`` for a normal-equations update).
+    """
+    work = columns * columns if per_row is None else per_row
+    return max(1, min(_CHUNK_VALUES // max(columns, 1), CHECK_WORK // max(work, 1)))
 
 
 def tap_subset(in_channels: int, big: int, small: int) -> np.ndarray:
@@ -50,7 +63,7 @@ def _accumulate(
     a = np.zeros((q, q))
     b = np.zeros((q, group.outputs))
     a_half, b_half = np.zeros((q, q)), np.zeros((q, group.outputs))
-    chunk = max(1024, _CHUNK_VALUES // q)
+    chunk = chunk_rows(q)
     buffer = np.empty((chunk, q))
     total = sum(s.train.size for s in group.sources)
     for source in group.sources:
@@ -71,7 +84,11 @@ def _accumulate(
 
 
 def _ridge_path(
-    a: np.ndarray, b: np.ndarray, cols: np.ndarray, grid: tuple[float, ...]
+    a: np.ndarray,
+    b: np.ndarray,
+    cols: np.ndarray,
+    grid: tuple[float, ...],
+    reporter: Reporter | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Weights (len(grid) x taps x outputs) and biases (len(grid) x outputs).
 
@@ -92,6 +109,8 @@ def _ridge_path(
     # sums that are singular (directions the pixels never vary along) still solve.
     eye = np.eye(cols.size)
     for i, rel in enumerate(grid):
+        if reporter is not None:
+            reporter.check()  # each solve is cols**3 / 3 multiply-adds
         system = cov + max(rel, 1e-15) * scale * eye
         try:
             weights[i] = np.linalg.solve(system, cross)
@@ -102,14 +121,25 @@ def _ridge_path(
 
 
 def _held_out_errors(
-    x: np.ndarray, y: np.ndarray, weights: np.ndarray, biases: np.ndarray
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray,
+    biases: np.ndarray,
+    reporter: Reporter | None = None,
 ) -> np.ndarray:
     """Sum of squared held-out errors for each candidate (weights: candidates x taps x out)."""
     g, t, o = weights.shape
-    pred = x @ weights.transpose(1, 0, 2).reshape(t, g * o)
-    pred += biases.reshape(1, g * o)
-    pred -= np.tile(y, (1, g))
-    return (pred * pred).reshape(-1, g, o).sum(axis=(0, 2))
+    flat = weights.transpose(1, 0, 2).reshape(t, g * o)
+    sse = np.zeros(g)
+    step = chunk_rows(t, per_row=t * g * o)
+    for start in range(0, max(x.shape[0], 1), step):
+        if reporter is not None:
+            reporter.check()
+        pred = x[start : start + step] @ flat
+        pred += biases.reshape(1, g * o)
+        pred -= np.tile(y[start : start + step], (1, g))
+        sse += (pred * pred).reshape(-1, g, o).sum(axis=(0, 2))
+    return sse
 
 
 def _pick(sse: np.ndarray, floor: float) -> int:
@@ -145,11 +175,12 @@ class _Candidates:
         second, _ = _ridge_path(self.a - self.a_half, self.b - self.b_half, cols, (ridge,))
         return np.abs(first[0] - second[0]) / 2
 
-    def fit(self, sizes: list[int]) -> None:
+    def fit(self, sizes: list[int], reporter: Reporter) -> None:
         for size in sizes:
             cols = tap_subset(self.in_channels, self.big, size)
-            w, c = _ridge_path(self.a, self.b, cols, RIDGE_GRID)
-            self.results[size] = (_held_out_errors(self.hx[:, cols], self.hy, w, c), w, c)
+            w, c = _ridge_path(self.a, self.b, cols, RIDGE_GRID, reporter)
+            sse = _held_out_errors(self.hx[:, cols], self.hy, w, c, reporter)
+            self.results[size] = (sse, w, c)
 
 
 def _errors(per_group: list[_Candidates], sizes: list[int]) -> tuple[dict[int, float], float]:
@@ -176,7 +207,7 @@ def _stage(
         stride = max(1, rows // STAGE_ROWS) if sampled else 1
         part = reporter.sub(gi / len(groups), 1 / len(groups))
         candidates = _Candidates(group, top, part, stride)
-        candidates.fit(sizes)
+        candidates.fit(sizes, part)
         out.append(candidates)
         reporter.check()
     return out
@@ -231,9 +262,14 @@ def solve_exact(
         check = GroupFit(w[i], c[i], chosen, RIDGE_GRID[i], errors, spread)
         checks.append(check)
         if refit and cand.hx.shape[0]:
-            a_all = cand.a + cand.hx.T @ cand.hx
-            b_all = cand.b + thin_product(cand.hx.T, cand.hy)
-            wf, cf = _ridge_path(a_all, b_all, cols, (RIDGE_GRID[i],))
+            a_all, b_all = cand.a.copy(), cand.b.copy()
+            step = chunk_rows(cand.hx.shape[1])
+            for start in range(0, cand.hx.shape[0], step):
+                reporter.check()
+                part = cand.hx[start : start + step]
+                a_all += part.T @ part
+                b_all += thin_product(part.T, cand.hy[start : start + step])
+            wf, cf = _ridge_path(a_all, b_all, cols, (RIDGE_GRID[i],), reporter)
             fits.append(GroupFit(wf[0], cf[0], chosen, RIDGE_GRID[i], errors, spread))
         else:
             fits.append(check)

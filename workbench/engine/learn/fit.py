@@ -71,6 +71,11 @@ from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
 #: What ``fit_kernel(space=...)`` takes.
 SPACES = ("auto", "perceptual", "linear")
 
+#: With ``space="auto"`` and a free size, both spaces are first fitted up to this size.
+PROBE_SIZE = 7
+#: ... on a sample of this many pixels per group (unless ``max_rows`` says otherwise).
+PROBE_ROWS = 20_000
+
 __all__ = [
     "MODES",
     "SOLVERS",
@@ -117,6 +122,7 @@ def _usable_groups(
     margin: int | None,
     mode: str,
     exclude_clipped: bool,
+    reporter: Reporter | None = None,
 ) -> tuple[list[Group], dict[str, int], list[int]]:
     """Mask the pairs and group their rows, with enough usable pixels for the largest size.
 
@@ -129,7 +135,13 @@ def _usable_groups(
         radius = big // 2
         edge = radius + 3 if margin is None else max(margin, radius)
         counts = dict.fromkeys(REASONS, 0)
-        masks = [pixel_masks(p, radius, edge, exclude_clipped, counts) for p in pairs]
+        masks = []
+        for p in pairs:  # whole-image passes: a cancel is looked at after each pair
+            if reporter is not None:
+                reporter.check()
+            masks.append(pixel_masks(p, radius, edge, exclude_clipped, counts))
+        if reporter is not None:
+            reporter.check()
         groups = build_groups(pairs, masks, mode)
         need = 4 * (groups[0].in_channels * big * big + 1) + 32
         short = min(g.usable for g in groups)
@@ -207,10 +219,11 @@ def fit_kernel(
         Largest size tried by ``size="auto"``.
     space : {"auto", "perceptual", "linear"}
         Fit on the stored (sRGB-encoded) values, as Photoshop, ImageJ and OpenCV filter; in
-        linear light, as GIMP does; or ``auto``: both, keeping the kernel whose result is
+        linear light, as GIMP does; or ``auto``: both, keeping the space whose result is
         closer to the after image on the stored values (its usable pixels, RMSE on the
-        0..255 scale). The kernel records its space, so ``apply_kernel(before, kernel)``
-        reproduces the after image either way.
+        0..255 scale). With a free size both are first fitted up to :data:`PROBE_SIZE` with
+        the exact solver and the better space is then fitted in full. The kernel records
+        its space, so ``apply_kernel(before, kernel)`` reproduces the after image either way.
     **solver_options
         Adam: ``steps`` (600), ``lr`` (0.05, in whitened units), ``final_lr`` (5e-6),
         ``batch`` (rows per step; 32768, fewer for large colour kernels), ``huber_delta``
@@ -258,33 +271,60 @@ def fit_kernel(
         raise LearnError(f"unknown space {space!r}: choose auto, perceptual or linear")
     reporter = Reporter(progress, cancel)
     reporter.check()
-    spaces = ("perceptual", "linear") if space == "auto" else (space,)
-    tried: list[tuple[float, FitResult]] = []
-    for i, working in enumerate(spaces):
-        step = reporter.sub(i / len(spaces), 1 / len(spaces))
-        work = checked if working == "perceptual" else check_pairs(_linear_light(checked))
-        result = _fit_space(
-            work,
-            fixed,
-            mode,
-            solver,
-            loss,
-            margin,
-            step,
-            cancel,
-            on_step,
-            seed,
-            exclude_clipped,
-            max_size,
-            dict(solver_options),
-        )
-        tried.append(_in_space(result, working, checked, margin, step, cancel))
-    best = min(tried, key=lambda item: item[0])[1]
-    note = _space_note(best.kernel.space, [(r.kernel.space, e) for e, r in tried])
+    options = dict(solver_options)
+    prepared: dict[str, list[Pair]] = {}  # pairs made ready once per space
+
+    def working(space: str) -> list[Pair]:
+        if space not in prepared:
+            prepared[space] = _working(checked, space)
+        return prepared[space]
+
+    run = (mode, solver, loss, margin, cancel, on_step, seed, exclude_clipped)
+    if space != "auto":
+        result = _fit_space(working(space), fixed, *run, max_size, options, reporter)
+        error, best = _in_space(result, space, checked, margin, reporter, cancel)
+        note = _space_note(space, error)
+    else:
+        # Both spaces are fitted with the exact solver, up to PROBE_SIZE when the size is
+        # free (the size search is most of a fit's time); the one whose result is closer to
+        # the after image on the stored values is then fitted in full. A fixed size with the
+        # exact L2 fit needs no second fit: the better of the two is the result.
+        final = fixed is not None and solver == "exact" and loss == "l2"
+        probe_max = max_size if fixed is not None else min(PROBE_SIZE, max_size)
+        # A sample is enough to tell the spaces apart: the size search comes after.
+        probe_options = {"max_rows": options.get("max_rows", PROBE_ROWS)}
+        tried = []
+        refused: list[LearnError] = []
+        for i, space_tried in enumerate(("perceptual", "linear")):
+            step = reporter.sub(0.5 * i, 0.5) if final else reporter.sub(0.1 * i, 0.1)
+            try:
+                result = _fit_space(
+                    working(space_tried), fixed, mode, "exact", "l2", margin, cancel, None,
+                    seed, exclude_clipped, probe_max, dict(probe_options), step,
+                )  # fmt: skip
+            except LearnError as exc:  # e.g. all clipped in one space: the other may do
+                refused.append(exc)
+                continue
+            tried.append(_in_space(result, space_tried, checked, margin, step, cancel))
+        if not tried:
+            raise refused[0]
+        error, best = min(tried, key=lambda item: item[0])
+        chosen = best.kernel.space
+        if not final:
+            rest = reporter.sub(0.2, 0.8)
+            result = _fit_space(working(chosen), fixed, *run, max_size, options, rest)
+            error, best = _in_space(result, chosen, checked, margin, rest, cancel)
+        probe = None if final else probe_max
+        note = _space_note(chosen, error, [(r.kernel.space, e) for e, r in tried], probe)
     report = replace(best.report, seconds=time.perf_counter() - started, space_note=note)
     if progress is not None:
         progress(1.0)
     return FitResult(best.kernel, best.bias, report)
+
+
+def _working(pairs: list[Pair], space: str) -> list[Pair]:
+    """The pairs in the space a fit works in: as they are, or decoded to linear light."""
+    return pairs if space == "perceptual" else check_pairs(_linear_light(pairs))
 
 
 def _linear_light(pairs: list[Pair]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -339,16 +379,24 @@ def _in_space(
     return rmse, FitResult(kernel, result.bias, report)
 
 
-def _space_note(chosen: str, errors: list[tuple[str, float]]) -> str:
+def _space_note(
+    chosen: str,
+    error: float,
+    tried: list[tuple[str, float]] | None = None,
+    probe: int | None = None,
+) -> str:
     """The report's line on the working space, with the error of the result on stored values."""
     said = {
         "linear": "Made in linear light, as GIMP does",
         "perceptual": "Made on the stored values, as Photoshop, ImageJ and OpenCV do",
     }
     where = {"linear": "in linear light", "perceptual": "on the stored values"}
-    own = dict(errors)[chosen]
-    others = "".join(f"; {e:.3g} when made {where[s]}" for s, e in errors if s != chosen)
-    return f"{said[chosen]} (RMSE of the result on the stored values {own:.3g}{others})."
+    line = f"{said[chosen]} (RMSE of the result on the stored values {error:.3g}"
+    if tried:
+        first = f"fitted up to {probe}x{probe} in each space first" if probe else "fitted"
+        others = ", ".join(f"{e:.3g} {where[s]}" for s, e in tried)
+        line += f"; {first}: {others}"
+    return line + ")."
 
 
 def _fit_space(
@@ -358,13 +406,13 @@ def _fit_space(
     solver: str,
     loss: str,
     margin: int | None,
-    reporter: Reporter,
     cancel: CancelToken | None,
     on_step: Callable[[int, float, np.ndarray], None] | None,
     seed: int,
     exclude_clipped: bool,
     max_size: int,
     solver_options: dict[str, Any],
+    reporter: Reporter,
 ) -> FitResult:
     """One fit on pairs in their working space (stored values or linear light)."""
     started = time.perf_counter()
@@ -379,7 +427,7 @@ def _fit_space(
         )
     total_values = sum(p.shape[0] * p.shape[1] * p.channels for p in checked)
     groups, counts, sizes = _usable_groups(
-        checked, sizes, fixed is None, margin, mode, exclude_clipped
+        checked, sizes, fixed is None, margin, mode, exclude_clipped, reporter
     )
     big = max(sizes)
     taps = groups[0].in_channels * big * big
@@ -392,6 +440,7 @@ def _fit_space(
     q = taps + 1
     budget = int(solver_options.pop("max_rows", max(100_000, int(5e9 / q**2))))
     for group in groups:
+        reporter.check()
         split_rows(group, budget, 0.1, max(20_000, int(4e6 / q)), rng)
     reporter.check()
 

@@ -189,6 +189,7 @@ def check_pairs(pairs: Sequence[Any]) -> list[Pair]:
                 after_image=after if after.ndim == 2 else after[:, :, :3],
             )
         )
+    _refuse_flat(checked)
     return checked
 
 
@@ -258,3 +259,19 @@ def left_out_map(pair: Pair, radius: int, margin: int, exclude_clipped: bool) ->
     for mask in masks[1:]:
         used &= mask
     return ~used
+
+
+def _refuse_flat(pairs: list[Pair]) -> None:
+    """A before image with every pixel the same says nothing about a filter's shape."""
+    if all(_is_flat(pair.before_image) for pair in pairs):
+        which = "before image is" if len(pairs) == 1 else "before images are"
+        raise LearnError(
+            f"the {which} flat (every pixel the same): any kernel with the right sum "
+            f"reproduces it, so it carries no information about the filter; use an image "
+            f"with detail"
+        )
+
+
+def _is_flat(image: np.ndarray) -> bool:
+    planes = image.reshape(-1, 1) if image.ndim == 2 else image.reshape(-1, image.shape[-1])
+    return bool(np.all(planes == planes[0]))

@@ -19,9 +19,11 @@ from PySide6.QtGui import QGuiApplication, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -134,11 +136,14 @@ class KernelEditor(QWidget):
         bottom.addStretch(1)
         bottom.addWidget(self.apply_button)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 8)
-        layout.addWidget(self.options)
-        layout.addLayout(tools)
-        layout.addLayout(clipboard)
+        # The form, the grid and the views scroll in a small dock; what is wrong (the
+        # message) and Apply stay in sight under them.
+        body = QWidget(self)
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(self.options)
+        body_layout.addLayout(tools)
+        body_layout.addLayout(clipboard)
         # Under the grid: the inspector, frequency response and histogram (issue 15).
         self.views = KernelViews(self)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -148,7 +153,15 @@ class KernelEditor(QWidget):
         self.splitter.addWidget(self.views)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 2)
-        layout.addWidget(self.splitter, 1)
+        body_layout.addWidget(self.splitter, 1)
+        self.body_scroll = QScrollArea(self)
+        self.body_scroll.setObjectName("editorScroll")
+        self.body_scroll.setWidget(body)
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 8)
+        layout.addWidget(self.body_scroll, 1)
         layout.addWidget(self.message_label)
         layout.addLayout(bottom)
 
@@ -272,7 +285,15 @@ class KernelEditor(QWidget):
 
     def set_kernel(self, kernel: Kernel, *, label: str | None = None) -> None:
         """Show ``kernel`` (its weights, divisor, offset, border, name and, when it says,
-        the channels and alpha weighting it is applied with); one undo step."""
+        the channels and alpha weighting it is applied with); one undo step.
+
+        Raises
+        ------
+        KernelError
+            For a kernel the editor cannot show (a colour kernel of more than 4 channels);
+            checked before any widget changes, so the editor keeps the kernel it had.
+        """
+        _check_editable(kernel)
         self._updating = True
         try:
             self._meta = kernel
@@ -399,6 +420,9 @@ class KernelEditor(QWidget):
             name=self.name_edit.text(),
             channels=self.options.channels(),
             alpha=self.alpha_box.isChecked(),
+            linear=self.linear_box.isChecked(),
+            luminance=self.luminance_box.isChecked(),
+            out_range=self.out_range_combo.currentData(),
         )
 
     def _record(self, label: str, merge: int) -> None:
@@ -434,6 +458,11 @@ class KernelEditor(QWidget):
             for letter, box in self.channel_boxes.items():
                 box.setChecked(letter in state.channels)
             self.alpha_box.setChecked(state.alpha)
+            self.linear_box.setChecked(state.linear)
+            self.luminance_box.setChecked(state.luminance)
+            self.out_range_combo.setCurrentIndex(
+                max(self.out_range_combo.findData(state.out_range), 0)
+            )
         finally:
             self._updating = False
         self._recorded = state
@@ -575,6 +604,17 @@ def _unrounded(spin: QDoubleSpinBox, exact: float) -> float:
     """The spin box's value, or ``exact`` if the box only shows it rounded."""
     value = spin.value()
     return exact if round(exact, spin.decimals()) == value else value
+
+
+def _check_editable(kernel: Kernel) -> None:
+    if kernel.is_color:
+        n_out, n_in = kernel.weights.shape[:2]
+        if max(n_out, n_in) > 4:
+            raise KernelError(
+                f"{kernel.name or 'this kernel'} is a colour kernel of {n_out} outputs x "
+                f"{n_in} inputs; images have at most 4 channels (RGBA), so the editor "
+                f"cannot show it"
+            )
 
 
 def identity(size: int = 3) -> Kernel:

@@ -280,8 +280,15 @@ class FrequencyView(QWidget):
         else:
             effect = f"{'brightens' if g0 > 1 else 'darkens'} by {abs(g0):.3g}x"
         self.gain_label.setText(f"Gain at 0: {g0:.4g} ({effect})")
-        colour = "" if self._kernel is None or not self._kernel.is_color else " (gray input)"
-        self.words_label.setText(r.words + colour)
+        k = self._kernel
+        notes = []
+        if k is not None and k.is_color:
+            notes.append("gray input")
+        if k is not None and k.luminance:
+            notes.append("on the luma only")
+        if k is not None and k.space == "linear":
+            notes.append("in linear light")
+        self.words_label.setText(r.words + (f" ({', '.join(notes)})" if notes else ""))
         series = []
         for label, name, rgb, dashed in _CUTS:
             y = getattr(r, name)
@@ -302,4 +309,5 @@ def _same_weights(a: Kernel, b: Kernel) -> bool:
         a.weights.shape == b.weights.shape
         and bool(np.array_equal(a.weights, b.weights))
         and a.divisor == b.divisor
+        and (a.space, a.luminance) == (b.space, b.luminance)  # they change the words
     )

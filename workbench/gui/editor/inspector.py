@@ -14,6 +14,7 @@ While pinned, the arrow keys move it and Escape lets it follow the cursor again.
 from __future__ import annotations
 
 import html
+import math
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
@@ -85,7 +86,7 @@ class PixelInspector(QWidget):
         self.where_label.setObjectName("inspectorPixel")
         self.mode_label = QLabel(self)
         self.mode_label.setObjectName("inspectorMode")
-        self.mode_label.setWordWrap(True)
+        self.mode_label.setStyleSheet("color: palette(mid);")
         self.channel_combo = QComboBox(self)
         self.channel_combo.setObjectName("inspectorChannel")
         self.channel_combo.setToolTip("The channel whose numbers are shown")
@@ -110,6 +111,7 @@ class PixelInspector(QWidget):
 
         header = QHBoxLayout()
         header.addWidget(self.where_label, 1)
+        header.addWidget(self.mode_label)
         header.addWidget(self.channel_combo)
         # The blog's picture: neighbourhood x weights = products, then the arithmetic.
         maps = QGridLayout()
@@ -129,7 +131,6 @@ class PixelInspector(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(header)
-        layout.addWidget(self.mode_label)
         layout.addLayout(maps, 1)
         self.channel_combo.currentIndexChanged.connect(lambda _: self._update())
         self._update()
@@ -282,12 +283,14 @@ class PixelInspector(QWidget):
 
     def _update_mode(self) -> None:
         if self._pixels is None:
-            text = "Open an image to inspect its pixels."
+            text, tip = "", "Open an image to inspect its pixels"
         elif self._pinned:
-            text = "Pinned: the arrow keys move it, Esc lets it follow the cursor."
+            text, tip = "pinned", "Pinned: the arrow keys move it, Esc lets it follow the cursor"
         else:
-            text = "Follows the cursor over the image; click a pixel to pin it."
+            text, tip = "follows the cursor", "Click a pixel of the image to pin the inspector"
         self.mode_label.setText(text)
+        self.mode_label.setToolTip(tip)
+        self.where_label.setToolTip(tip)
 
     def _update(self) -> None:
         self._update_mode()
@@ -345,22 +348,40 @@ class PixelInspector(QWidget):
             rows.append(("channel", "not filtered"))
             rows.append(("value", format_value(i.value, i.dtype)))
         else:
+            if i.units:
+                rows.append(("in", i.units))
             rows.append(("\u03a3 products", _number(i.total)))
             rows.append((f"\u00f7 {_number(i.divisor)}", _number(i.total / i.divisor)))
             if i.alpha_seen is not None:
                 rows.append((f"\u00f7 alpha {i.alpha_seen:.4g}", "(alpha weighting)"))
-            rows.append((f"+ {_number(i.offset)}", _number(i.unclipped)))
-            rows.append((i.rule, format_value(i.value, i.dtype)))
+            if i.luma_change is None:
+                rows.append((f"+ {_number(i.offset)}", _number(i.unclipped)))
+            else:
+                filtered_luma = i.luma_own + i.luma_change
+                rows.append((f"+ {_number(i.offset)}", f"{_number(filtered_luma)} (luma)"))
+                rows.append(("\u2212 own luma", _number(i.luma_change)))
+                rows.append(("+ own value", _number(i.unclipped)))
+            shown = "\u2014" if math.isnan(i.value) else format_value(i.value, i.result_dtype)
+            rows.append((i.rule, shown))
         filtered = self.filtered_value()
         if filtered is None:
             rows.append(("image", "no preview yet"))
         else:
-            same = "\u2713" if filtered == i.value or i.dtype.kind == "f" else "\u2260"
-            rows.append((self._source, f"{format_value(filtered, i.dtype)} {same}"))
+            exact = i.result_dtype.kind == "u"
+            same = "\u2713" if filtered == i.value or not exact else "\u2260"
+            if math.isnan(i.value):
+                same = ""
+            rows.append((self._source, f"{format_value(filtered, i.result_dtype)} {same}"))
         self._rows = rows
-        body = "".join(
-            f"<tr><td>{html.escape(a)}</td><td align='right'>&nbsp;{html.escape(b)}</td></tr>"
+        # Two steps a line, left to right then down: the arithmetic reads as one formula
+        # and keeps the panel short enough for the dock.
+        cells = [
+            f"<td>{html.escape(a)}</td><td align='right'>&nbsp;{html.escape(b)}</td>"
             for a, b in rows
+        ]
+        gap = "<td>&nbsp;&nbsp;&nbsp;</td>"
+        body = "".join(
+            "<tr>" + gap.join(cells[k : k + 2]) + "</tr>" for k in range(0, len(cells), 2)
         )
         return f"<table cellspacing='0' cellpadding='0'>{body}</table>"
 

@@ -33,6 +33,9 @@ class EditorState:
     name: str = ""
     channels: str = "RGB"
     alpha: bool = True
+    linear: bool = False
+    luminance: bool = False
+    out_range: str = "clip"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, EditorState):
@@ -45,6 +48,8 @@ class EditorState:
             and (self.divisor, self.offset, self.normalise, self.border)
             == (other.divisor, other.offset, other.normalise, other.border)
             and (self.name, self.channels, self.alpha) == (other.name, other.channels, other.alpha)
+            and (self.linear, self.luminance, self.out_range)
+            == (other.linear, other.luminance, other.out_range)
         )
 
     __hash__ = None  # type: ignore[assignment]

@@ -1,4 +1,4 @@
-"""The learn dialog's options: kernel size (auto or odd), mode, solver and loss."""
+"""The learn dialog's options: kernel size (auto or odd), mode, solver, loss and space."""
 
 from __future__ import annotations
 
@@ -81,6 +81,15 @@ class LearnOptions(QGroupBox):
                 ("L1 (most robust)", "l1", "Ignores large outliers; trains slower"),
             ]
         )
+        self.space_box = _combo(
+            [
+                ("Auto (try both, keep the closer)", "auto", "Fits both ways; takes twice as long"),
+                ("Stored values", "perceptual", "As Photoshop, ImageJ and OpenCV filter"),
+                ("Linear light", "linear", "As GIMP filters (sRGB decoded, filtered, encoded)"),
+            ]
+        )
+        self.space_box.setObjectName("learnSpaceBox")
+        self.space_box.setToolTip("Which values the other program filtered")
         self.loss_hint = QLabel(wordWrap=True)
         self.loss_hint.setObjectName("lossHint")
         self.loss_hint.setStyleSheet("color: palette(placeholder-text);")
@@ -91,24 +100,33 @@ class LearnOptions(QGroupBox):
         form.addRow("Solver:", self.solver_box)
         form.addRow("Loss:", self.loss_box)
         form.addRow("", self.loss_hint)
+        form.addRow("Space:", self.space_box)
         self._solver_changed()
 
     def options(self) -> dict[str, object]:
-        """The keyword arguments for ``fit_kernel``: size, mode, solver, loss."""
+        """The keyword arguments for ``fit_kernel``: size, mode, solver, loss, space."""
         return {
             "size": self.size_box.kernel_size(),
             "mode": self.mode_box.currentData(),
             "solver": self.solver_box.currentData(),
             "loss": self.loss_box.currentData(),
+            "space": self.space_box.currentData(),
         }
 
     def set_options(
-        self, *, size: int | str = "auto", mode="shared", solver="exact", loss="l2"
+        self,
+        *,
+        size: int | str = "auto",
+        mode="shared",
+        solver="exact",
+        loss="l2",
+        space="auto",
     ) -> None:
         self.size_box.set_kernel_size(size)
         _select(self.mode_box, mode)
         _select(self.solver_box, solver)
         _select(self.loss_box, loss)
+        _select(self.space_box, space)
 
     def setEnabled(self, enabled: bool) -> None:
         super().setEnabled(enabled)

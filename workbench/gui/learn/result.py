@@ -90,6 +90,8 @@ def report_html(result: FitResult) -> str:
     size = f"{result.kernel.shape[0]} \u00d7 {result.kernel.shape[1]}"
     rows.append(("Kernel", f"{size}, {html.escape(report.mode)} mode"))
     rows.append(("Solver", f"{html.escape(report.solver)}, {report.seconds:.2f} s"))
+    if report.space_note:
+        rows.append(("Space", html.escape(report.space_note)))
     table = "".join(
         f"<tr><td style='padding-right:10px'><b>{name}</b></td><td>{value}</td></tr>"
         for name, value in rows

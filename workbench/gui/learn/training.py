@@ -55,6 +55,7 @@ def run_learning(
     mode: str,
     solver: str,
     loss: str,
+    space: str = "auto",
     live: LiveTraining | None = None,
 ) -> LearnOutcome:
     """Fit a kernel and reproduce the first pair's after image with it (runs on the worker)."""
@@ -64,6 +65,7 @@ def run_learning(
         mode=mode,
         solver=solver,
         loss=loss,
+        space=space,
         progress=lambda f: progress(0.9 * f),
         cancel=cancel,
         on_step=live.on_step if live is not None else None,

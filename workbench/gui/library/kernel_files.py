@@ -173,8 +173,7 @@ def import_into_library(
     for path in paths:
         try:
             kernels, file_notes = import_kernels(path)
-            for kernel in kernels:
-                keys.append(library.save(kernel))
+            keys += library.save_many(kernels)  # one pass, all or none: 1000s of presets
             notes += [f"{Path(path).name}: {n}" for n in file_notes]
         except (KernelFileError, KernelError, LibraryError, OSError) as exc:
             errors.append(str(exc))

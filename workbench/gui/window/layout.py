@@ -35,8 +35,13 @@ class WindowLayout(QObject):
     ) -> None:
         super().__init__(window)
         self._window = window
+        # The editor scrolls its own form and grid, keeping its message and Apply in sight.
         self.editor_dock = self._dock(
-            "Kernel editor", "kernelDock", editor, Qt.DockWidgetArea.RightDockWidgetArea
+            "Kernel editor",
+            "kernelDock",
+            editor,
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            scroll=False,
         )
         self.library_dock = self._dock(
             "Filter library", "libraryDock", library, Qt.DockWidgetArea.LeftDockWidgetArea
@@ -46,17 +51,20 @@ class WindowLayout(QObject):
         self._pending = False
         window.installEventFilter(self)
 
-    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+    def _dock(
+        self, title: str, name: str, widget: QWidget, area, *, scroll: bool = True
+    ) -> QDockWidget:
         dock = QDockWidget(title, self._window)
         dock.setObjectName(name)  # restoreState() finds docks by name
-        # In a narrow dock the content scrolls rather than pushing the image aside.
-        scroll = QScrollArea(dock)
-        scroll.setObjectName(f"{name}Scroll")
-        scroll.setWidget(widget)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMinimumWidth(_MIN_DOCK_WIDTH)
-        dock.setWidget(scroll)
+        content = widget
+        if scroll:  # in a narrow dock the content scrolls rather than pushing the image aside
+            content = QScrollArea(dock)
+            content.setObjectName(f"{name}Scroll")
+            content.setWidget(widget)
+            content.setWidgetResizable(True)
+            content.setFrameShape(QFrame.Shape.NoFrame)
+            content.setMinimumWidth(_MIN_DOCK_WIDTH)
+        dock.setWidget(content)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
@@ -111,7 +119,8 @@ class WindowLayout(QObject):
         docks = self._docked()
         if not docks or self.view_share() >= MIN_VIEW_SHARE:
             return
-        budget = int(self._window.width() * (1 - MIN_VIEW_SHARE)) - 12 * len(docks)
+        # Separators and frames take a few pixels per dock beyond the widths asked for.
+        budget = int(self._window.width() * (1 - MIN_VIEW_SHARE)) - 20 * len(docks)
         widths = [d.width() for d in docks]
         total = max(sum(widths), 1)
         fitted = [max(_MIN_DOCK_WIDTH, budget * w // total) for w in widths]

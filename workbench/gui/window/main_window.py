@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine import Kernel
+from workbench.engine import Kernel, KernelError
 from workbench.engine.library import KernelLibrary
 from workbench.gui.documents.edits import ImageEdits
 from workbench.gui.documents.jobs import ImageJobs
@@ -304,7 +304,11 @@ class MainWindow(QMainWindow):
 
     # -- kernels -------------------------------------------------------------------------
     def edit_kernel(self, kernel: Kernel) -> None:
-        self.editor.set_kernel(kernel)
+        try:
+            self.editor.set_kernel(kernel)
+        except KernelError as exc:  # one the editor cannot show: it keeps its kernel
+            QMessageBox.warning(self, "Cannot edit the kernel", str(exc))
+            return
         self.editor_dock.show()
         self.editor_dock.raise_()
 

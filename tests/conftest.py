@@ -35,3 +35,24 @@ def no_other_programs(monkeypatch):
         real_init(self, args, *rest, **kwargs)
 
     monkeypatch.setattr(subprocess.Popen, "__init__", guarded)
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """A real ``distributed.LocalCluster``: two worker processes, one thread each.
+
+    Started once for the whole run (a few seconds) and only by tests that ask for it.
+    """
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        dashboard_address=":0",
+        host="127.0.0.1",
+        silence_logs=40,  # logging.ERROR
+    )
+    try:
+        yield cluster
+    finally:
+        cluster.close()

@@ -8,6 +8,7 @@ import pkgutil
 import subprocess
 import sys
 
+import workbench
 import workbench.engine
 
 
@@ -38,10 +39,32 @@ def test_engine_never_imports_qt_the_gui_or_the_cli():
     assert not {m for m in loaded if is_qt(m)}, "engine imports Qt"
     above = {m for m in loaded if m.startswith(("workbench.gui", "workbench.cli"))}
     assert not above, f"engine imports {above}"
+    # dask is an optional extra: apply_kernel_dask imports it when called, not before.
+    assert "workbench.engine.dask_apply" in modules
+    assert not {m for m in loaded if m.split(".")[0] in ("dask", "distributed")}
 
 
 def test_batch_commands_never_import_qt():
     commands = ["workbench.cli", "workbench.cli.apply", "workbench.cli.learn"]
-    loaded = loaded_after_importing([*commands, "workbench.cli.kernels"])
+    loaded = loaded_after_importing([*commands, "workbench.cli.kernels", "workbench.cli.cluster"])
     assert not {m for m in loaded if is_qt(m)}, "the command line imports Qt"
     assert not {m for m in loaded if m.startswith("workbench.gui")}
+    assert not {m for m in loaded if m.split(".")[0] in ("dask", "distributed")}
+
+
+def test_nobody_reaches_into_a_tabs_image_view():
+    """The window and the preview use DocumentTab's calls and signals, not its child view."""
+    import re
+    from pathlib import Path
+
+    package = Path(workbench.__file__).parent
+    owner = package / "gui" / "documents" / "tab.py"
+    reach = re.compile(r"\.view\b(?!\()")  # ``tab.view``; ``array.view()`` is numpy's
+    offenders = [
+        f"{path.relative_to(package)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        if path != owner and "viewer" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if reach.search(line)
+    ]
+    assert not offenders, f"reaching into DocumentTab.view: {offenders}"

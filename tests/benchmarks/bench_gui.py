@@ -204,9 +204,9 @@ def main(argv: list[str] | None = None) -> int:
         tab = window.add_document(ImageDocument(pixels, path=Path(tmp) / "big.png"))
         wait_until(app, lambda: not window.runner.is_busy())
 
-        tab.view.fit()
+        tab.fit()
         bench_preview(app, window, tab, "whole image in view", args.edits)
-        tab.view.actual_size()
+        tab.actual_size()
         bench_preview(app, window, tab, "100 % zoom", args.edits)
         bench_stall_and_cancel(app, window, tab)
 

@@ -7,6 +7,8 @@ Cases (median wall time of the repeats; each prints PASS or FAIL against its goa
 * exact, 512 x 512 RGB 8-bit pair, 5x5 kernel: goal < 0.3 s;
 * exact, 12-megapixel (4000 x 3000) RGB 8-bit pair, 15x15 kernel: goal < 5 s and < 2 GB peak
   memory (resident set size of a fresh process doing only that fit, pair included);
+* exact, size auto, 1-megapixel (1000 x 1000) RGB 8-bit pairs (a 5x5 and a 9x9 Gaussian):
+  goal at most 2x the same fit at the fixed size it picks, and < 1 s ("well under a second");
 * adam, 512 x 512 RGB 8-bit pair, 5x5 kernel: max weight error <= 1e-2, goal < 10 s.
   The solver starts from zero weights; it first runs the exact solver once, only to find
   clipped pixels (that time is included), and does not start from its answer.
@@ -81,6 +83,31 @@ def bench_exact_small(repeats: int) -> bool:
         0.3,
         f"; max weight error {max(errors):.1e}",
     )
+
+
+def bench_auto(repeats: int) -> bool:
+    from workbench.engine import apply_kernel, fit_kernel
+
+    before = photo_like(1000, 1000, seed=4)
+    passed = True
+    for size, sigma in ((5, 1.0), (9, 1.6)):
+        a = np.arange(size) - size // 2
+        g = np.exp(-(a**2) / (2 * sigma**2))
+        after = apply_kernel(before, np.outer(g, g) / np.outer(g, g).sum())
+        fit_kernel([(before, after)], size)  # warm-up
+        fixed, auto, chosen = [], [], set()
+        for _ in range(repeats):
+            t = time.perf_counter()
+            fit_kernel([(before, after)], size)
+            fixed.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            chosen.add(fit_kernel([(before, after)], "auto").report.size)
+            auto.append(time.perf_counter() - t)
+        f, a_ = statistics.median(fixed), statistics.median(auto)
+        extra = f"; fixed {size}x{size} {f:.3f} s, ratio {a_ / f:.2f} (goal <= 2); chose {chosen}"
+        ok = a_ <= 2 * f and chosen == {size}
+        passed &= report(f"exact auto 1000x1000 RGB ({size}x{size} Gaussian)", a_, 1.0, extra, ok)
+    return passed
 
 
 def _large_child() -> None:
@@ -173,7 +200,11 @@ def main() -> int:
     if args.large_child:
         _large_child()
         return 0
-    results = [bench_exact_small(args.repeats), bench_adam(max(1, args.repeats // 2))]
+    results = [
+        bench_exact_small(args.repeats),
+        bench_auto(args.repeats),
+        bench_adam(max(1, args.repeats // 2)),
+    ]
     if not args.skip_large:
         results.append(bench_exact_large(max(1, min(args.repeats, 3))))
     return 0 if all(results) else 1

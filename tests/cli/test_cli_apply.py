@@ -211,3 +211,16 @@ def test_progress_bar_only_on_a_terminal(files, run, workbench_command):
         os.close(reader)
     assert proc.returncode == 0
     assert b"photo.png" in shown and b"100%" in shown and b"#" in shown
+
+
+@pytest.mark.parametrize("name", ["sharpen", "blur5-white", "green-none"])
+def test_apply_with_a_gimp_preset_gives_gimps_result(files, run, name):
+    data = Path(__file__).parents[1] / "data" / "gegl"
+    out = files / "out.png"
+    result = run(
+        "apply", data / "photo.png", "-k", data / f"preset-{name}.settings", "-o", out, cwd=files
+    )
+    assert result.returncode == 0, result.stderr
+    ours = load_image(out).pixels.astype(int)
+    gegl = load_image(data / f"preset-{name}.png").pixels[:, :, :3].astype(int)
+    assert np.abs(ours - gegl)[2:-2, 2:-2].max() <= 1

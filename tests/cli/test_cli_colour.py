@@ -12,7 +12,7 @@ from workbench.engine import Kernel, apply_kernel
 from workbench.engine.imageio import load_image
 from workbench.engine.library import load_kernel, save_kernel
 
-GEGL = Path(__file__).resolve().parents[1] / "data" / "gegl"
+GEGL = Path(__file__).resolve().parents[1] / "data" / "gegl-linear"
 SOBEL = Kernel([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], name="sobel")
 
 

@@ -85,3 +85,13 @@ def test_import_adds_nothing_when_one_of_the_files_is_bad(files, run, assert_one
     assert_one_line_error(result, 2, "bad.txt: ")
     assert not (files / "user-kernels").exists() or not any((files / "user-kernels").iterdir())
     assert result.stdout == ""
+
+
+def test_import_of_gimp_presets_keeps_the_valid_ones_and_says_how_many(files, run):
+    # A real kind of file: one preset that GIMP itself saved with a weight of 2^64.
+    presets = Path(__file__).parents[1] / "data" / "gegl" / "presets.settings"
+    result = run("kernels", "import", presets, cwd=files)
+    assert result.returncode == 0, result.stderr
+    assert "Imported 6 of 7 presets from presets.settings." in result.stdout
+    assert "Not imported: preset 'Broken': kernel weights are too large" in result.stdout
+    assert len(list((files / "user-kernels").glob("*.json"))) == 6

@@ -47,9 +47,10 @@ def test_offset_is_on_the_8_bit_scale(dtype, added):
     np.testing.assert_allclose(result, wanted, atol=1e-6)
 
 
-def test_integer_results_are_rounded_half_to_even_and_clipped():
+def test_integer_results_are_rounded_half_up_and_clipped():
+    # Ties (0.5, 1.5, 2.5, 3.5) go up, as in ImageJ, G'MIC and GIMP (was half to even).
     image = np.array([[1, 3, 5, 7, 200, 0]], np.uint8)
-    assert apply_kernel(image, [[0.5]]).tolist() == [[0, 2, 2, 4, 100, 0]]
+    assert apply_kernel(image, [[0.5]]).tolist() == [[1, 2, 3, 4, 100, 0]]
     assert apply_kernel(image, [[2.0]]).tolist() == [[2, 6, 10, 14, 255, 0]]
     assert apply_kernel(image, [[-1.0]]).tolist() == [[0, 0, 0, 0, 0, 0]]
     wide = np.array([[1000, 65000]], np.uint16)
@@ -406,3 +407,24 @@ def test_big_endian_16_bit_images_keep_their_range():
     result = apply_kernel(image, Kernel([[1.0]], offset=1))
     assert result.dtype == image.dtype
     assert result.tolist() == [[1257, 60257]]
+
+
+def test_kernel_carries_channels_cval_and_alpha_weighting():
+    image = np.full((5, 5, 3), 100, np.uint8)
+    box = np.full((3, 3), 1.0)
+    green = apply_kernel(image, Kernel(box, divisor=9, channels="G", border="constant"))
+    assert green[2, 2].tolist() == [100, 100, 100]  # inside: unchanged by a box
+    assert green[0, 0].tolist() == [100, 44, 100]  # corner: 4 of 9 taps see black
+    white = Kernel(box, divisor=9, border="constant", cval=255)
+    assert apply_kernel(image, white)[0, 0].tolist() == [186] * 3  # (4*100 + 5*255) / 9
+    wide = apply_kernel(image.astype(np.uint16) * 257, white)
+    assert wide[0, 0].tolist() == [round((4 * 100 + 5 * 255) * 257 / 9)] * 3  # cval scaled
+    # The call's own options still win over the kernel's.
+    assert apply_kernel(image, white, cval=0.0)[0, 0].tolist() == [44] * 3
+    only_green = Kernel(box, divisor=9, channels="G", border="constant")
+    assert apply_kernel(image, only_green, channels="RGB")[0, 0].tolist() == [44] * 3
+    rgba = np.dstack([image, np.full((5, 5), 255, np.uint8)])
+    rgba[2, 2] = 0  # a transparent black pixel: weighting keeps it from darkening
+    weighted = apply_kernel(rgba, Kernel(box, divisor=9, border="nearest"))
+    plain = apply_kernel(rgba, Kernel(box, divisor=9, border="nearest", alpha_weighting=False))
+    assert not np.array_equal(weighted, plain)

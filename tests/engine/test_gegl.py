@@ -1,6 +1,6 @@
-"""Linear light against GIMP's own engine: GEGL outputs kept as fixtures in tests/data/gegl.
+"""Linear light against GIMP's own engine: GEGL outputs kept as fixtures in tests/data/gegl-linear.
 
-The fixtures were made by ``tests/data/gegl/make_fixtures.py`` (commands in COMMANDS.txt,
+The fixtures were made by ``tests/data/gegl-linear/make_fixtures.py`` (commands in COMMANDS.txt,
 version in VERSION.txt); no test runs GEGL.
 """
 
@@ -14,7 +14,7 @@ from PIL import Image
 
 from workbench.engine import Kernel, apply_kernel
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "gegl"
+DATA = Path(__file__).resolve().parents[1] / "data" / "gegl-linear"
 
 #: The kernels make_fixtures.py gave gegl:convolution-matrix (offset on GEGL's 0..1 scale).
 MATRICES = {

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from workbench.engine import Kernel, apply_kernel
+from workbench.engine import Kernel, apply_kernel, png_codec
 from workbench.engine.imageio import (
     IMAGE_EXTENSIONS,
     MAX_PIXELS,
@@ -345,7 +345,7 @@ def test_failed_save_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkeypatch
     def broken_save(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Image.Image, "save", broken_save)
+    monkeypatch.setattr(png_codec, "write_png", broken_save)
     with pytest.raises(ImageWriteError, match=r"keep.png: cannot be written .No space left"):
         save_image(path, noise((4, 4, 3), np.uint8))
     monkeypatch.undo()

@@ -19,11 +19,15 @@ from workbench.gui.worker import running_task_count
 
 @pytest.fixture(autouse=True)
 def no_leftover_threads(qapp):
-    """Fail a test whose worker threads are still running shortly after it ends."""
+    """Fail a test whose worker threads are still running after it ends.
+
+    The wait is a condition, not a timing: a task that finishes is seen at once however
+    loaded the machine is, and only a task that never ends (a leak) waits out the minute.
+    """
     yield
     import time
 
-    deadline = time.monotonic() + 3.0
+    deadline = time.monotonic() + 60.0
     while running_task_count() and time.monotonic() < deadline:
         qapp.processEvents()
         time.sleep(0.01)
@@ -36,7 +40,9 @@ class DialogRecorder:
     """Stands in for QMessageBox / QFileDialog / QInputDialog so tests never block.
 
     ``calls`` lists (kind, title, text); ``answers`` is a queue of buttons for question();
-    ``open_files`` / ``save_file`` / ``texts`` feed the file and input dialogs.
+    ``open_files`` / ``save_file`` / ``texts`` feed the file and input dialogs;
+    ``numbers`` feeds QInputDialog.getInt (None = Cancel), which otherwise accepts the value
+    it offers.
     """
 
     def __init__(self) -> None:
@@ -46,6 +52,7 @@ class DialogRecorder:
         self.open_files: list[str] = []
         self.save_file = ""
         self.texts: list[str] = []
+        self.numbers: list[int | None] = []
 
     def kinds(self) -> list[str]:
         return [c[0] for c in self.calls]
@@ -85,7 +92,16 @@ def dialogs(monkeypatch) -> DialogRecorder:
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(get_open_file_names))
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(get_open_file_name))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(get_save_file_name))
+
+    def get_int(parent, title, label, value=0, *args, **kwargs):
+        recorder.calls.append(("number dialog", title, str(value)))
+        if not recorder.numbers:
+            return value, True
+        answer = recorder.numbers.pop(0)
+        return (value, False) if answer is None else (answer, True)
+
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
+    monkeypatch.setattr(QInputDialog, "getInt", staticmethod(get_int))
     return recorder
 
 
@@ -126,7 +142,7 @@ def window(qtbot, settings, kernel_library):
     w.show()
     yield w
     w.close()
-    w.runner.shutdown(3000)
+    w.runner.shutdown(60_000)
 
 
 # -- the learn dialog ------------------------------------------------------------------------
@@ -161,12 +177,12 @@ def pair():
 
 
 @pytest.fixture
-def make_dialog(qtbot, library, runner):
-    """Makes learn dialogs on ``library`` and ``runner`` (closed after the test)."""
+def make_dialog(qtbot, runner):
+    """Makes learn dialogs on ``runner`` (closed after the test)."""
     from workbench.gui.learn.dialog import LearnDialog
 
     def make(image=None, name="before.png"):
-        dialog = LearnDialog(None, image=image, image_name=name, library=library, runner=runner)
+        dialog = LearnDialog(None, image=image, image_name=name, runner=runner)
         qtbot.addWidget(dialog)
         return dialog
 

@@ -107,3 +107,21 @@ def test_shutdown_cancels_running_work_and_refuses_more(qtbot):
     assert runner.running_count() == 0
     with pytest.raises(RuntimeError):
         runner.submit(lambda p, c: None)
+
+
+def test_shutdown_forgets_tasks_that_never_started(qtbot):
+    # One thread, busy until cancelled: the second task is still queued when shutdown
+    # clears the queue, so it never runs and must not be counted as running for ever.
+    runner = Runner(max_threads=1)
+    began = threading.Event()
+
+    def busy(progress, cancel):
+        began.set()
+        cancel.wait()
+        raise Cancelled("stopped")
+
+    runner.submit(busy, channel="a")
+    runner.submit(lambda progress, cancel: None, channel="b")
+    assert began.wait(60)
+    assert runner.shutdown(60_000)
+    assert runner.running_count() == 0

@@ -7,7 +7,7 @@ def open_and_wait(qtbot, window, path, count: int | None = None):
     """Open ``path`` in ``window`` and wait for its tab."""
     expected = window.tabs.count() + 1 if count is None else count
     window.open_files([str(path)])
-    qtbot.waitUntil(lambda: window.tabs.count() == expected, timeout=5000)
+    qtbot.waitUntil(lambda: window.tabs.count() == expected, timeout=60_000)
     return window.current_tab()
 
 
@@ -23,4 +23,4 @@ def type_into_cell(qtbot, table, row: int, col: int, text: str) -> None:
     qtbot.keyClicks(editor, text[1:])
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     # The delegate commits on a queued call: let it run.
-    qtbot.waitUntil(lambda: table.state() != table.State.EditingState, timeout=2000)
+    qtbot.waitUntil(lambda: table.state() != table.State.EditingState, timeout=60_000)

@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from workbench.cli.terminal import InputError, ProgressBar, exit_status, say
-from workbench.engine import BORDER_MODES, Kernel, apply_kernel
-from workbench.engine.atomic_write import check_folder, folder_problem, write_failure
-from workbench.engine.imageio import (
-    IMAGE_EXTENSIONS,
-    IMAGE_FORMATS,
-    ImageReadError,
-    ImageWriteError,
-    check_savable,
-    load_image,
-    save_image,
+from workbench.cli.batch import batch_threads, in_order
+from workbench.cli.cluster import scheduler_address
+from workbench.cli.inputs import is_one_of, non_empty_path
+from workbench.cli.terminal import InputError, ProgressBar, exit_status, say, stop_if_signalled
+from workbench.engine.option_names import (
+    BORDER_MODES,
+    OUT_RANGES,
+    PNG_COMPRESSION,
+    SPACES,
+    STRATEGY_NAMES,
 )
-from workbench.engine.kernel import OUT_RANGES, SPACES
-from workbench.engine.library import KernelLibrary
-from workbench.engine.strategies import STRATEGY_NAMES
 
-__all__ = ["add_parser", "run"]
+if TYPE_CHECKING:
+    from workbench.engine import Kernel
+
+# The engine (numpy, Pillow, the codecs) is imported by the functions that filter, so that
+# 'workbench --help' and 'workbench kernels list' start without it.
+
+__all__ = ["add_parser", "filter_file", "run"]
 
 
 #: Most repeats of a filter: more is a typing slip that would run for hours.
@@ -48,6 +54,12 @@ def _quality(text: str) -> int:
     return _whole_number(text, 100)
 
 
+def _png_compression(text: str) -> int:
+    if text.strip() not in tuple("0123456789"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number from 0 to 9")
+    return int(text)
+
+
 def add_parser(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "apply",
@@ -57,15 +69,25 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "be a folder; the results keep the input file names."
         ),
     )
-    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files or folders")
+    p.add_argument(
+        "images", nargs="+", type=non_empty_path, metavar="IMAGE", help="image files or folders"
+    )
     p.add_argument(
         "-k",
         "--kernel",
         required=True,
+        type=non_empty_path,
         metavar="KERNEL",
         help="a library name (see 'workbench kernels list') or a kernel file",
     )
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file or folder")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=non_empty_path,
+        metavar="OUT",
+        help="output file or folder",
+    )
     p.add_argument(
         "--border", choices=BORDER_MODES, help="edge handling (default: the kernel's own)"
     )
@@ -107,11 +129,39 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         metavar="Q",
         help="JPEG and WebP quality 1..100 (default 95; WebP 100 is lossless)",
     )
+    p.add_argument(
+        "--png-compression",
+        type=_png_compression,
+        default=PNG_COMPRESSION,
+        metavar="0-9",
+        help=f"PNG compression: 0 none (fastest) .. 9 smallest (slowest), all lossless "
+        f"(default {PNG_COMPRESSION}: within a few percent of 9's size, many times faster)",
+    )
+    p.add_argument(
+        "--scheduler",
+        type=scheduler_address,
+        metavar="tcp://HOST:PORT|local:N",
+        help="filter the files on a Dask cluster: a running 'dask scheduler', or N worker "
+        "processes started here (needs pip install 'filter-workbench[cluster]')",
+    )
+    p.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="leave out images whose result already exists (rerun after an interruption)",
+    )
+    p.add_argument(
+        "--tiff-compression",
+        choices=("none", "zlib", "lzma"),
+        help="compression of a streamed TIFF result (default: the input's, else zlib)",
+    )
     p.set_defaults(run=run)
 
 
 def _inputs(names: list[str]) -> tuple[list[Path], bool]:
     """The image files to filter, and whether a folder was among the inputs."""
+    from workbench.engine.file_kinds import not_a_regular_file
+    from workbench.engine.imageio import IMAGE_EXTENSIONS
+
     files: list[Path] = []
     had_folder = False
     for name in names:
@@ -126,6 +176,8 @@ def _inputs(names: list[str]) -> tuple[list[Path], bool]:
             files.extend(found)
         elif path.is_file():
             files.append(path)
+        elif not_a_regular_file(path):  # a pipe or a device: refused, never opened
+            raise InputError(f"{name}: {not_a_regular_file(path)}")
         else:
             raise InputError(f"{name}: no such file or folder")
     return files, had_folder
@@ -133,6 +185,9 @@ def _inputs(names: list[str]) -> tuple[list[Path], bool]:
 
 def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
     """Where each result goes; the output folder is made only once every check passed."""
+    from workbench.engine.atomic_write import check_folder, folder_problem, write_failure
+    from workbench.engine.imageio import IMAGE_EXTENSIONS, ImageWriteError
+
     out = Path(output)
     batch = len(files) > 1 or had_folder
     new_folder = False
@@ -152,8 +207,8 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
     names = [t.resolve() for t in targets]
     if len(set(names)) != len(names):
         raise InputError("two input images have the same file name; they would overwrite")
-    for source, target in zip(files, targets, strict=True):
-        if source.resolve() == target.resolve():
+    for target in targets:  # the same file by path, symlink or hard link
+        if is_one_of(target, files):
             raise InputError(f"{target}: the output would overwrite its input image")
     if new_folder:
         try:
@@ -173,42 +228,164 @@ def _targets(files: list[Path], output: str, had_folder: bool) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbench.engine.library import KernelLibrary
+
+    if args.scheduler:
+        from workbench.cli.cluster import require_dask
+
+        require_dask()  # before anything is made
     kernel = KernelLibrary().resolve(args.kernel)
     _check_float_target(args, kernel)
     files, had_folder = _inputs(args.images)
     out = Path(args.output)
     existed = out.exists()
+    try:
+        return _filter_all(files, args, kernel, had_folder)
+    finally:
+        if not existed and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # nothing was written (or it was interrupted): leave nothing behind
+
+
+def _filter_all(
+    files: list[Path], args: argparse.Namespace, kernel: Kernel, had_folder: bool
+) -> int:
+    from workbench.engine.imageio import ImageReadError, ImageWriteError
+
     targets = _targets(files, args.output, had_folder)
+    jobs = list(zip(files, targets, strict=True))
+    if args.skip_existing:
+        jobs = [(source, target) for source, target in jobs if not target.exists()]
     bar = ProgressBar()
     status = 0
-    for index, (source, target) in enumerate(zip(files, targets, strict=True)):
-        bar.set_label(source.name)
+    if args.scheduler and jobs:
+        from workbench.cli.cluster import run_on_scheduler
 
-        def progress(fraction: float, index: int = index) -> None:
-            bar.update((index + fraction) / len(files))
+        status = run_on_scheduler(args.scheduler, jobs, kernel, args, bar, _report)
+    elif jobs:
+        done = [0.0] * len(jobs)  # each file's fraction done; files run on several threads
+        stop = threading.Event()
 
-        # A problem with one file is said and the batch goes on to the next.
-        try:
-            _filter_file(source, target, kernel, args, progress)
-            continue
-        except (ImageReadError, ImageWriteError) as exc:  # the message names the file
-            problem, message = exc, str(exc)
-        except ValueError as exc:  # the kernel does not fit this image
-            problem, message = exc, f"{source.name}: {exc}"
-        bar.clear()
-        say(message)
-        status = max(status, exit_status(problem))
+        def task(index: int) -> tuple[Path, BaseException] | None:
+            source, target = jobs[index]
+            bar.set_label(source.name)
+
+            def progress(fraction: float) -> None:
+                done[index] = fraction
+                bar.update(sum(done) / len(jobs))
+
+            try:
+                filter_file(source, target, kernel, args, progress, stop)
+            except (ImageReadError, ImageWriteError, ValueError, MemoryError) as exc:
+                return source, exc
+            return None
+
+        results = in_order(task, len(jobs), threads=batch_threads(), stop=stop)
+        with contextlib.closing(results):
+            for problem in results:
+                stop_if_signalled()  # a SIGTERM whose first raise a codec swallowed
+                if problem is not None:  # said, and the batch goes on to the next file
+                    bar.clear()
+                    status = max(status, _report(*problem))
     bar.update(1.0, force=True)
     bar.clear()
-    if not existed and out.is_dir() and not any(out.iterdir()):
-        out.rmdir()  # nothing was written: leave nothing behind
     return status
+
+
+def _report(source: Path, exc: BaseException) -> int:
+    """Say one file's problem in one line; its exit status. Re-raises any other error."""
+    from workbench.engine.imageio import ImageReadError, ImageWriteError
+
+    if isinstance(exc, (ImageReadError, ImageWriteError)):  # the message names the file
+        say(exc)
+    elif isinstance(exc, (ValueError, MemoryError)):  # the kernel does not fit, or no memory
+        say(f"{source.name}: {exc}")
+    else:
+        raise exc
+    return exit_status(exc)
+
+
+def filter_file(
+    source: Path,
+    target: Path,
+    kernel: Kernel,
+    args: argparse.Namespace,
+    progress: Callable[[float], None] | None,
+    stop: threading.Event | None = None,
+) -> None:
+    """Filter one file as ``args`` say: what a plain run and a cluster's worker both do.
+
+    A problem with the file is raised (ImageReadError, ImageWriteError, or ValueError when
+    the kernel does not fit the image); ``stop`` set means the batch is being stopped.
+    """
+    from workbench.engine import Cancelled, apply_kernel
+    from workbench.engine.imageio import ImageWriteError, check_savable, load_image, save_image
+    from workbench.engine.tiff_stream import is_streamed, stream_apply, stream_target_problem
+
+    if is_streamed(source):  # a TIFF too large to read whole
+        problem = stream_target_problem(target)
+        if problem:
+            raise ImageWriteError(problem)
+        stream_apply(
+            source,
+            target,
+            kernel,
+            repeat=args.repeat,
+            compression=getattr(args, "tiff_compression", None),
+            border=args.border,
+            space=args.space,
+            luminance=args.luminance,
+            out_range=args.out_range,
+            strategy=args.strategy,
+            progress=progress,
+            cancel=stop,
+        )
+        return
+    image = load_image(source)
+    for note in image.notes:  # "only the first frame is used": said once per file
+        say(f"{source.name}: {note}")
+    # Refuse a format that cannot hold the result before computing it.
+    check_savable(target, image.pixels)
+    pixels = image.pixels
+    # Saving needs the file's metadata, not its pixels: once filtered, they can go.
+    like = dataclasses.replace(image, pixels=pixels[:0].copy())
+    del image
+    for step in range(args.repeat):
+
+        def step_progress(fraction: float, step: int = step) -> None:
+            if progress is not None:
+                progress((step + fraction) / args.repeat)
+
+        try:
+            pixels = apply_kernel(
+                pixels,
+                kernel,
+                border=args.border,
+                space=args.space,
+                luminance=args.luminance,
+                out_range=args.out_range,
+                strategy=args.strategy,
+                progress=step_progress,
+                cancel=stop,
+            )
+        except MemoryError:
+            raise MemoryError(_memory_message(pixels, kernel)) from None
+    if stop is not None and stop.is_set():  # the batch is being stopped: write nothing more
+        raise Cancelled()
+    save_image(
+        target,
+        pixels,
+        like=like,
+        quality=args.quality,
+        png_compression=args.png_compression,
+    )
 
 
 def _check_float_target(args: argparse.Namespace, kernel: Kernel) -> None:
     """A float result keeps values outside 0..1: only a float format may take it."""
     if (args.out_range or kernel.out_range) != "float":
         return
+    from workbench.engine.imageio import IMAGE_FORMATS
+
     suffix = Path(args.output).suffix.lower()
     fmt = IMAGE_FORMATS.get(suffix)
     if fmt is not None and not fmt.floats:
@@ -218,30 +395,9 @@ def _check_float_target(args: argparse.Namespace, kernel: Kernel) -> None:
         )
 
 
-def _filter_file(
-    source: Path,
-    target: Path,
-    kernel: Kernel,
-    args: argparse.Namespace,
-    progress: Callable[[float], None],
-) -> None:
-    image = load_image(source)
-    # Refuse a format that cannot hold the result before computing it.
-    check_savable(target, image.pixels)
-    pixels = image.pixels
-    for step in range(args.repeat):
-
-        def step_progress(fraction: float, step: int = step) -> None:
-            progress((step + fraction) / args.repeat)
-
-        pixels = apply_kernel(
-            pixels,
-            kernel,
-            border=args.border,
-            space=args.space,
-            luminance=args.luminance,
-            out_range=args.out_range,
-            strategy=args.strategy,
-            progress=step_progress,
-        )
-    save_image(target, pixels, like=image, quality=args.quality)
+def _memory_message(pixels, kernel: Kernel) -> str:
+    kh, kw = kernel.shape
+    return (
+        f"not enough memory for a {pixels.shape[1]} x {pixels.shape[0]} image with a "
+        f"{kh}x{kw} kernel: try --strategy direct, a smaller image, or close other programs"
+    )

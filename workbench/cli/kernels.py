@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-import numpy as np
-
+from workbench.cli.inputs import non_empty_path, refuse_writing_over_inputs
 from workbench.cli.terminal import say
-from workbench.engine import Kernel
-from workbench.engine.library import KernelLibrary, export_kernel, import_kernels
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from workbench.engine import Kernel
+    from workbench.engine.library import KernelLibrary
+
+# The library (and numpy with it) is imported by run(), so that 'workbench --help' starts
+# without it.
 
 __all__ = ["add_parser", "format_grid", "run"]
 
@@ -35,7 +42,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "GIMP .settings files."
         ),
     )
-    imp.add_argument("files", nargs="+", metavar="FILE", help="kernel files to add")
+    imp.add_argument(
+        "files", nargs="+", type=non_empty_path, metavar="FILE", help="kernel files to add"
+    )
     exp = actions.add_parser(
         "export",
         help="write a kernel to a file (.json, ImageJ .txt, Photoshop .acf, GIMP .settings)",
@@ -43,6 +52,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     exp.add_argument("name", metavar="NAME", help="library name or kernel file")
     exp.add_argument(
         "file",
+        type=non_empty_path,
         metavar="FILE",
         help="the file to write; its extension picks the format (.json, .txt, .acf, .settings)",
     )
@@ -105,6 +115,8 @@ def _list(library: KernelLibrary) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbench.engine.library import KernelLibrary, export_kernel, import_kernels
+
     library = KernelLibrary()
     if args.action == "list":
         for path, reason in library.problems:
@@ -120,14 +132,17 @@ def run(args: argparse.Namespace) -> int:
         for name in args.files:  # read every file before adding any
             kernels, notes = import_kernels(name)
             loaded.append((kernels, notes))
+        # One pass for all of them: an interrupted import keeps none.
+        keys = iter(library.save_many([k for kernels, _notes in loaded for k in kernels]))
         for kernels, notes in loaded:
             for kernel in kernels:
-                key = library.save(kernel)
-                print(f"Imported {kernel.name!r} as {key}")
+                print(f"Imported {kernel.name!r} as {next(keys)}")
             for note in notes:
                 print(f"note: {note}")
     elif args.action == "export":
         kernel = library.resolve(args.name)
+        if args.name not in library:
+            refuse_writing_over_inputs(args.file, [args.name], "exported kernel")
         for note in export_kernel(kernel, args.file):
             print(f"note: {note}")
         print(f"Exported {kernel.name or args.name!r} to {args.file}")

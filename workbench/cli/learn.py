@@ -5,19 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
+from workbench.cli.inputs import is_one_of, non_empty_path, refuse_writing_over_inputs
+from workbench.cli.terminal import InputError, ProgressBar, exit_status, say
 
-from workbench.cli.terminal import InputError, ProgressBar, exit_status
-from workbench.engine import fit_kernel
-from workbench.engine.atomic_write import check_folder
-from workbench.engine.imageio import (
-    IMAGE_EXTENSIONS,
-    ImageWriteError,
-    check_savable,
-    load_image,
-    save_image,
-)
-from workbench.engine.library import EXPORT_EXTENSIONS, KernelFileError, export_kernel
+# The engine (numpy and all) is imported by the functions that use it, so that
+# 'workbench --help' starts without it.
 
 __all__ = ["add_parser", "run"]
 
@@ -44,18 +36,28 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "report, and save the kernel."
         ),
     )
-    p.add_argument("before", metavar="BEFORE", help="the image before filtering")
-    p.add_argument("after", metavar="AFTER", help="the same image after filtering")
+    p.add_argument(
+        "before", type=non_empty_path, metavar="BEFORE", help="the image before filtering"
+    )
+    p.add_argument(
+        "after", type=non_empty_path, metavar="AFTER", help="the same image after filtering"
+    )
     p.add_argument(
         "--pair",
         nargs=2,
+        type=non_empty_path,
         action="append",
         default=[],
         metavar=("BEFORE", "AFTER"),
         help="another pair of images filtered the same way (repeatable)",
     )
     p.add_argument(
-        "-o", "--output", required=True, metavar="KERNEL.json", help="where to save the kernel"
+        "-o",
+        "--output",
+        required=True,
+        type=non_empty_path,
+        metavar="KERNEL.json",
+        help="where to save the kernel",
     )
     p.add_argument(
         "--size",
@@ -88,6 +90,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--residual",
+        type=non_empty_path,
         metavar="FILE",
         help="also save the residual image (after - reproduced) of the first pair, on mid-grey",
     )
@@ -95,6 +98,18 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from workbench.engine.atomic_write import check_folder
+    from workbench.engine.imageio import IMAGE_EXTENSIONS, ImageWriteError, check_savable
+    from workbench.engine.library import EXPORT_EXTENSIONS, KernelFileError
+
+    inputs = [args.before, args.after, *[name for pair in args.pair for name in pair]]
+    refuse_writing_over_inputs(args.output, inputs, "kernel")
+    if args.residual:
+        refuse_writing_over_inputs(args.residual, inputs, "residual image")
+        if is_one_of(args.residual, [args.output]):
+            raise InputError(f"{args.residual}: the residual and the kernel are the same file")
     out = Path(args.output)
     if out.suffix.lower() not in EXPORT_EXTENSIONS:
         raise InputError(f"{args.output}: save the kernel as one of {', '.join(EXPORT_EXTENSIONS)}")
@@ -110,10 +125,25 @@ def _check_outputs(args: argparse.Namespace) -> None:
         check_folder(residual, error=ImageWriteError, name=args.residual)
 
 
+def _load(name: str):
+    from workbench.engine.imageio import load_image
+
+    image = load_image(name)
+    for note in image.notes:  # "only the first frame is used": said once per file
+        say(f"{Path(name).name}: {note}")
+    return image.pixels
+
+
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from workbench.engine import fit_kernel
+    from workbench.engine.imageio import save_image
+    from workbench.engine.library import KernelFileError, export_kernel
+
     _check_outputs(args)
     names = [(args.before, args.after), *[tuple(p) for p in args.pair]]
-    pairs = [(load_image(b).pixels, load_image(a).pixels) for b, a in names]
+    pairs = [(_load(b), _load(a)) for b, a in names]
     bar = ProgressBar()
     bar.set_label(f"learning from {len(pairs)} pair{'s' if len(pairs) > 1 else ''}")
     try:

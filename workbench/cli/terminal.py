@@ -11,11 +11,42 @@ import threading
 import time
 from typing import TextIO
 
-__all__ = ["InputError", "ProgressBar", "exit_status", "say"]
+__all__ = [
+    "InputError",
+    "ProgressBar",
+    "Terminated",
+    "exit_status",
+    "say",
+    "stop_if_signalled",
+]
 
 
 class InputError(Exception):
     """The user's input is wrong (missing file, bad option value): exit status 2."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: stop as for Ctrl+C (temporary files removed on the way).
+
+    A KeyboardInterrupt, so that every clean-up that runs for Ctrl+C runs for these too;
+    the exit status is the shell's for the signal, 128 + its number (143, 129).
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: The number of a SIGTERM or SIGHUP that arrived, set by the command line's handler. Its
+#: ``Terminated`` may be lost inside a compiled codec that swallows exceptions (imagecodecs
+#: does); :func:`stop_if_signalled`, called between files, raises it again.
+signal_received: int | None = None
+
+
+def stop_if_signalled() -> None:
+    """Raise :class:`Terminated` if a signal arrived whose first raise was swallowed."""
+    if signal_received is not None:
+        raise Terminated(signal_received)
 
 
 def say(message: object) -> None:
@@ -30,8 +61,12 @@ def exit_status(exc: BaseException) -> int:
     from workbench.engine.atomic_write import is_write_failure
     from workbench.engine.imageio import ImageWriteError
 
+    if isinstance(exc, Terminated):
+        return 128 + exc.signum
     if isinstance(exc, (KeyboardInterrupt, Cancelled)):
         return 130
+    if isinstance(exc, MemoryError):
+        return 1
     if is_write_failure(exc):  # the disk or the system, not the user's input
         return 1
     # ValueError covers ImageReadError, KernelError, KernelFileError, LibraryError and

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["BORDER_MODES", "check_border", "pad", "source_index"]
+from workbench.engine.option_names import BORDER_MODES
 
-BORDER_MODES: tuple[str, ...] = ("reflect", "mirror", "nearest", "wrap", "constant")
+__all__ = ["BORDER_MODES", "check_border", "pad", "source_index"]
 
 
 def check_border(border: object, *, error: type[Exception] = ValueError) -> str:

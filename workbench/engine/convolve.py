@@ -21,7 +21,7 @@ from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
 from workbench.engine.strategies import STRATEGY_NAMES, choose_strategy, correlate_planes
 from workbench.engine.strategies.tiles import Finish
 
-__all__ = ["apply_kernel", "offset_scale", "range_max"]
+__all__ = ["apply_kernel", "offset_scale", "range_max", "round_half_up"]
 
 _CHANNEL_LETTERS = "RGBA"
 
@@ -91,8 +91,8 @@ def apply_kernel(
     cancel: CancelToken | None = None,
     strategy: str = "auto",
     channels: str | Sequence[bool] | None = None,
-    alpha_weighting: bool = True,
-    cval: float = 0.0,
+    alpha_weighting: bool | None = None,
+    cval: float | None = None,
 ) -> np.ndarray:
     """Apply a convolution kernel to an image (correlation: the kernel is not flipped).
 
@@ -100,7 +100,8 @@ def apply_kernel(
     centre on that pixel, as in GIMP's Convolution Matrix, Photoshop's Custom filter and
     OpenCV's ``filter2D``. The offset is on the 0..255 scale: it is multiplied by 257 for
     16-bit images and divided by 255 for float images. The work is done in float32; integer
-    images are rounded to the nearest value (ties to even) and clipped to their range.
+    images are rounded to the nearest value, ties upwards (``floor(x + 0.5)``, as ImageJ,
+    G'MIC and GIMP do), and clipped to their range.
 
     Parameters
     ----------
@@ -137,13 +138,15 @@ def apply_kernel(
         ``im2col``. All give the same result to float32 precision.
     channels : str or sequence of bool, optional
         Which channels to filter, e.g. ``"RGB"``, ``"G"`` or ``[True, False, False]``; the
-        others are copied unchanged. Default: all colour channels, alpha kept as it is.
-    alpha_weighting : bool
+        others are copied unchanged. ``None``: the kernel's own (``Kernel.channels``), by
+        default all colour channels, alpha kept as it is.
+    alpha_weighting : bool, optional
         With alpha, weight colour by alpha so transparent pixels do not bleed a dark fringe
-        into the result (GIMP's "alpha weighting").
-    cval : float
+        into the result (GIMP's "alpha weighting"). ``None``: the kernel's own (True).
+    cval : float, optional
         Value of every channel outside the image for the ``constant`` border, in the
-        image's own units.
+        image's own units. ``None``: the kernel's own (``Kernel.cval``, on the 0..255
+        scale, scaled like the offset).
 
     Returns
     -------
@@ -176,6 +179,12 @@ def apply_kernel(
         raise ValueError(
             f"unknown strategy {strategy!r}: choose auto or one of {', '.join(STRATEGY_NAMES)}"
         )
+    if channels is None:
+        channels = kernel.channels
+    if alpha_weighting is None:
+        alpha_weighting = kernel.alpha_weighting
+    if cval is None:
+        cval = kernel.cval * offset_scale(arr.dtype)
     try:
         cval = float(cval)
     except (TypeError, ValueError):
@@ -452,6 +461,18 @@ def _strips(shape: tuple[int, ...], ry: int, mode: str):
         yield (y0, y1), (max(y0 - ry, 0), min(y1 + ry, h))
 
 
+def round_half_up(values: np.ndarray) -> np.ndarray:
+    """Round float values to whole numbers in place, ties upwards: ``floor(x + 0.5)``.
+
+    The rule of ImageJ (``(int)(v + 0.5)``), G'MIC (``round``) and GEGL/babl, so that
+    their kernels give their integer results here; numpy's ``rint`` (and OpenCV's
+    ``filter2D``, checked in tests/engine/test_rounding.py) send ties to the even number
+    instead. Values below 0 are clipped afterwards, so the rule there does not matter.
+    """
+    values += np.float32(0.5)
+    return np.floor(values, out=values)
+
+
 def _finisher(dtype: np.dtype, offset: float, encode: bool = False) -> Finish | None:
     """The step that takes a tile's float32 sums to ``dtype``, or None if there is none.
 
@@ -472,11 +493,14 @@ def _finisher(dtype: np.dtype, offset: float, encode: bool = False) -> Finish | 
     top = range_max(dtype)
     offset = np.float32(offset)
 
+    # Integer results round half up: the offset and the half are added in one pass.
+    shift = np.float32(offset + 0.5) if integer else offset
+
     def finish(values: np.ndarray, dest: np.ndarray) -> None:
-        if offset:
-            values += offset
+        if shift:
+            values += shift
         if integer:
-            np.rint(values, out=values)
+            np.floor(values, out=values)
             np.clip(values, 0, top, out=values)
         if values is not dest:
             dest[...] = values
@@ -485,9 +509,9 @@ def _finisher(dtype: np.dtype, offset: float, encode: bool = False) -> Finish | 
 
 
 def _to_dtype(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """float32 values as ``dtype``: rounded and clipped for integers (in place)."""
+    """float32 values as ``dtype``: rounded half up and clipped for integers (in place)."""
     if dtype.kind == "u":
-        np.rint(values, out=values)
+        round_half_up(values)
         np.clip(values, 0, range_max(dtype), out=values)
     return values.astype(dtype, copy=False)
 

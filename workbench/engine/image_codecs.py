@@ -1,17 +1,16 @@
-"""The image codecs that fill Pillow's gaps: 16-bit PNG (pypng) and deep TIFF (tifffile).
+"""The C codecs that fill Pillow's gaps: JPEG and TIFF (PNG is :mod:`png_codec`).
 
-:mod:`workbench.engine.imageio` uses these only where Pillow would lose data:
+:mod:`workbench.engine.imageio` uses these where Pillow would lose data or time:
 
-* **pypng** for 16-bit PNG. Pillow opens a 16-bit RGB or RGBA PNG as 8-bit RGB(A), silently
-  dropping the low byte of every sample, and cannot write 16-bit colour PNG at all. pypng is a
-  small pure-Python codec that keeps all 16 bits. Whether a PNG is 16-bit is read from the
-  bit-depth byte of its IHDR chunk, which the PNG standard puts at a fixed place (byte 24), so
-  the check costs one 26-byte read.
-* **tifffile** for TIFF deeper than 8 bits (16-bit, 32-bit float). Pillow reduces 16-bit RGB(A)
-  TIFF to 8 bits too. Every TIFF is written with tifffile (deflate compression), which stores
-  8/16-bit and float32 samples, alpha, the ICC profile and the resolution.
-* A plain **LZW decoder** for tifffile when the optional imagecodecs package is absent: LZW is
-  what OpenCV, GIMP and many scanners write.
+* **imagecodecs' libjpeg-turbo** decodes RGB and gray JPEGs straight into one numpy array.
+  Pillow decodes with the same library (bit-identical samples) but keeps RGB as 4 bytes a
+  pixel and hands numpy a bytes copy: three copies of a 24-megapixel photo at the peak where
+  this needs one. Pillow still reads the header (EXIF orientation, ICC profile, resolution:
+  it reads those best) and decodes every other kind (CMYK, YCCK, 12-bit).
+* **tifffile** for TIFF deeper than 8 bits (16-bit, 32-bit float). Pillow reduces 16-bit
+  RGB(A) TIFF to 8 bits. Every TIFF is written with tifffile (deflate compression), which
+  stores 8/16-bit and float32 samples, alpha, the ICC profile and the resolution. tifffile
+  decodes and encodes LZW, Deflate and ZSTD through imagecodecs (C), on several threads.
 
 Readers hand back a :class:`Decoded` (pixels already upright, gray+alpha as RGBA) and call the
 caller's ``check_size(width, height)`` before they decode any pixel data, so that a
@@ -20,31 +19,27 @@ decompression bomb is refused before memory is spent.
 
 from __future__ import annotations
 
-import io
 import logging
-import struct
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-import png
 import tifffile
 from PIL import Image
 
 __all__ = [
     "Decoded",
     "UnsupportedImage",
-    "is_png16",
+    "apply_exif_orientation",
+    "check_tiff_layout",
+    "decode_jpeg",
+    "gray_alpha_to_rgba",
     "is_tiff",
     "read_deep_tiff",
-    "read_png16",
-    "write_png16",
     "write_tiff",
 ]
 
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 _ORIENTATION = 0x0112
 
@@ -65,41 +60,25 @@ class Decoded(NamedTuple):
     exif: bytes | None = None
 
 
-def is_png16(head: bytes) -> bool:
-    """Whether the first 26+ bytes of a file are those of a 16-bit PNG."""
-    return head.startswith(_PNG_SIGNATURE) and len(head) >= 26 and head[24] == 16
-
-
 def is_tiff(head: bytes) -> bool:
     """Whether the first bytes of a file are those of a TIFF (classic or BigTIFF)."""
     return head.startswith(_TIFF_SIGNATURES)
 
 
 # -- reading ----------------------------------------------------------------------------
-def read_png16(path: Path, check_size: SizeCheck) -> Decoded:
-    """A 16-bit PNG with every bit kept (tRNS expanded into an alpha channel)."""
+def decode_jpeg(path: Path) -> np.ndarray | None:
+    """The samples of a complete 8-bit gray or RGB JPEG, or None to leave it to Pillow.
+
+    libjpeg-turbo only warns about a file that ends too early and fills the rest in gray;
+    Pillow, with the same library, reports it. So a file that does not end with the
+    end-of-image marker (cut short, or with data appended) goes to Pillow.
+    """
     data = path.read_bytes()
-    width, height = struct.unpack(">II", data[16:24])
-    check_size(width, height)
-    icc = dpi = exif = None
-    for kind, body in png.Reader(bytes=data).chunks():
-        if kind == b"iCCP":
-            icc = zlib.decompress(body[body.index(b"\0") + 2 :])
-        elif kind == b"pHYs" and len(body) == 9 and body[8] == 1:
-            ppm_x, ppm_y = struct.unpack(">II", body[:8])
-            dpi = (round(ppm_x * 0.0254, 2), round(ppm_y * 0.0254, 2))
-        elif kind == b"eXIf":
-            exif = body
-        elif kind == b"IEND":
-            break
-    w, h, rows, info = png.Reader(bytes=data).asDirect()
-    planes = info["planes"]
-    flat = np.empty((h, w * planes), dtype=np.uint16)
-    for i, row in enumerate(rows):
-        flat[i] = row
-    pixels = flat.reshape(h, w, planes) if planes > 1 else flat.reshape(h, w)
-    pixels, exif = _apply_exif_orientation(_gray_alpha_to_rgba(pixels), exif)
-    return Decoded(pixels, 16, icc, dpi, exif)
+    if not data.rstrip(b"\0").endswith(b"\xff\xd9"):
+        return None
+    import imagecodecs  # imported when first needed: the app starts without it
+
+    return imagecodecs.jpeg8_decode(data)
 
 
 def read_deep_tiff(path: Path, check_size: SizeCheck) -> Decoded | None:
@@ -140,7 +119,7 @@ def read_deep_tiff(path: Path, check_size: SizeCheck) -> Decoded | None:
         arr = arr[:, :, 0]
     if arr.ndim == 3 and arr.shape[2] > 4:
         arr = arr[:, :, :4]
-    arr = _orient(_gray_alpha_to_rgba(arr), orientation)
+    arr = _orient(gray_alpha_to_rgba(arr), orientation)
     bit_depth = 32 if arr.dtype == np.float32 else 8 * arr.dtype.itemsize
     return Decoded(np.ascontiguousarray(arr), bit_depth, bytes(icc or b"") or None, dpi)
 
@@ -172,7 +151,7 @@ def _tiff_dpi(tags: tifffile.TiffTags) -> tuple[float, float] | None:
     return (round(x, 3), round(y, 3)) if x > 0 and y > 0 else None
 
 
-def _gray_alpha_to_rgba(arr: np.ndarray) -> np.ndarray:
+def gray_alpha_to_rgba(arr: np.ndarray) -> np.ndarray:
     if arr.ndim == 3 and arr.shape[2] == 2:
         return np.ascontiguousarray(arr[:, :, [0, 0, 0, 1]])
     return arr
@@ -193,7 +172,7 @@ def _orient(arr: np.ndarray, orientation: int) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def _apply_exif_orientation(
+def apply_exif_orientation(
     pixels: np.ndarray, exif: bytes | None
 ) -> tuple[np.ndarray, bytes | None]:
     if not exif:
@@ -210,61 +189,6 @@ def _apply_exif_orientation(
         return pixels, exif
 
 
-def _lzw_decode(data: bytes, /, *, out: object = None) -> bytes:
-    """Decode TIFF LZW (MSB-first codes of 9 to 12 bits, "early change").
-
-    tifffile decodes LZW only with the optional imagecodecs package; this plain decoder
-    fills in when imagecodecs is absent.
-    """
-    del out  # tifffile passes a size hint
-    result = bytearray()
-    table = [bytes((i,)) for i in range(256)] + [b"", b""]
-    width, mask = 9, 511
-    buffer = bits = pos = 0
-    prev = b""
-    for byte in data:
-        buffer = (buffer << 8) | byte
-        bits += 8
-        pos += 1
-        if bits < width:
-            continue
-        bits -= width
-        code = (buffer >> bits) & mask
-        buffer &= (1 << bits) - 1
-        if code == 256:  # clear
-            del table[258:]
-            width, mask, prev = 9, 511, b""
-            continue
-        if code == 257:  # end of information
-            break
-        if code < len(table):
-            entry = table[code]
-            if prev and len(table) < 4096:
-                table.append(prev + entry[:1])
-        elif code == len(table) and prev:
-            entry = prev + prev[:1]
-            table.append(entry)
-        else:
-            raise ValueError(f"damaged LZW data (code {code} at byte {pos})")
-        result += entry
-        prev = entry
-        if len(table) >= mask and width < 12:
-            width += 1
-            mask = (1 << width) - 1
-    return bytes(result)
-
-
-def _register_lzw_decoder() -> None:
-    try:
-        import imagecodecs  # noqa: F401  (tifffile uses it when present)
-    except ImportError:
-        codecs = getattr(tifffile.TIFF.DECOMPRESSORS, "_codecs", None)
-        if isinstance(codecs, dict):
-            codecs.setdefault(5, _lzw_decode)
-
-
-_register_lzw_decoder()
-
 # tifffile logs damage it finds to the "tifffile" logger, and Python prints such records on
 # stderr when the program has set up no logging; the damage is reported once, by the error
 # that follows it, so the log record would only be a second, technical line.
@@ -272,38 +196,6 @@ logging.getLogger("tifffile").addHandler(logging.NullHandler())
 
 
 # -- writing ----------------------------------------------------------------------------
-def write_png16(
-    target: str | Path,
-    arr: np.ndarray,
-    icc: bytes | None,
-    dpi: tuple[float, float] | None,
-    exif: bytes | None,
-) -> None:
-    """Write ``uint16`` pixels (gray, gray+alpha, RGB or RGBA) as a 16-bit PNG."""
-    h, w = arr.shape[:2]
-    planes = 1 if arr.ndim == 2 else arr.shape[2]
-    options: dict[str, object] = {}
-    if dpi:
-        options.update(
-            x_pixels_per_unit=round(dpi[0] / 0.0254),
-            y_pixels_per_unit=round(dpi[1] / 0.0254),
-            unit_is_meter=True,
-        )
-    writer = png.Writer(w, h, greyscale=planes <= 2, alpha=planes in (2, 4), bitdepth=16, **options)
-    buffer = io.BytesIO()
-    writer.write(buffer, arr.reshape(h, w * planes))
-    extra = []
-    if icc:
-        extra.append((b"iCCP", b"ICC profile\0\0" + zlib.compress(icc)))
-    if exif:
-        extra.append((b"eXIf", exif[6:] if exif.startswith(b"Exif\0\0") else exif))
-    chunks = list(png.Reader(bytes=buffer.getvalue()).chunks())
-    # Ancillary chunks that describe the pixels must come before the image data.
-    first_idat = next(i for i, (kind, _) in enumerate(chunks) if kind == b"IDAT")
-    with open(target, "wb") as fh:
-        png.write_chunks(fh, chunks[:first_idat] + extra + chunks[first_idat:])
-
-
 def write_tiff(
     target: str | Path,
     arr: np.ndarray,
@@ -328,3 +220,66 @@ def write_tiff(
         metadata=None,
         **options,
     )
+
+
+# -- TIFF layouts ----------------------------------------------------------------------
+#: Sample sizes read: Pillow reads 1..8 bits, :func:`read_deep_tiff` 16, 32 and 64.
+_TIFF_BITS = {1, 2, 4, 8, 16, 32, 64}
+
+
+def check_tiff_layout(path: Path) -> tuple[str, ...]:
+    """Refuse a TIFF layout that would load wrongly; the notes the user should see.
+
+    A volume (3-D) or more than four samples per pixel cannot be shown as one image
+    without dropping data, and samples of 12 or 24 bits have no type here: each is refused
+    by name rather than loaded half. A file of several pages loads its first, with a note.
+
+    Raises
+    ------
+    UnsupportedImage
+        Naming the layout.
+    """
+    with tifffile.TiffFile(path) as tif:
+        if not tif.pages:
+            raise ValueError("the file holds no image")
+        page = tif.pages.first if hasattr(tif.pages, "first") else tif.pages[0]
+        depth = int(getattr(page, "imagedepth", 1) or 1)
+        if depth > 1:
+            raise UnsupportedImage(
+                f"a 3-D (volume) TIFF of {depth} slices is not supported; save one slice "
+                f"as a 2-D image"
+            )
+        samples = int(page.samplesperpixel)
+        if int(page.photometric) in (0, 1) and samples > 2:  # gray with extra channels
+            raise UnsupportedImage(
+                f"a TIFF of {samples} gray channels per pixel (a stack of planes or 3-D "
+                f"data) is not supported (gray, gray + alpha, RGB or RGBA); save one plane "
+                f"as a 2-D image"
+            )
+        if samples > 4:
+            raise UnsupportedImage(
+                f"a TIFF with {samples} channels per pixel is not supported (gray, RGB or "
+                f"RGBA, with at most 4 channels); save it without the extra channels"
+            )
+        bits = page.bitspersample
+        bits = max(bits) if isinstance(bits, tuple) else int(bits)
+        if bits not in _TIFF_BITS:
+            raise UnsupportedImage(
+                f"{bits}-bit TIFF samples are not supported (1, 8, 16 or 32-bit are); "
+                f"convert it to 16 bits"
+            )
+        pages = _main_pages(tif)
+    if pages > 1:
+        return (f"it holds {pages} pages; only the first is used",)
+    return ()
+
+
+def _main_pages(tif: tifffile.TiffFile) -> int:
+    """Pages that are images of their own (not thumbnails or reduced copies), up to 10000."""
+    count = 0
+    for index in range(min(len(tif.pages), 10_000)):
+        page = tif.pages[index]
+        subfile = int(getattr(page, "subfiletype", 0) or 0)
+        if not subfile & 1:  # bit 0: a reduced-resolution copy of another page
+            count += 1
+    return count

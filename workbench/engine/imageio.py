@@ -1,7 +1,8 @@
 """Image files in and out: Pillow to and from numpy arrays, losing no bit on the way.
 
 Pillow reads and writes most files. Where it would lose data (16-bit PNG, TIFF deeper than 8
-bits) :mod:`workbench.engine.image_codecs` reads and writes instead; it says why.
+bits) or time (PNG, JPEG) C codecs read and write instead: :mod:`workbench.engine.png_codec`
+and :mod:`workbench.engine.image_codecs` say which and why.
 
 Conventions
 -----------
@@ -14,20 +15,29 @@ gray mode, so a gray image saved as WebP loads back as RGB.
 from __future__ import annotations
 
 import os
+import shutil
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps
 
-from workbench.engine import image_codecs
-from workbench.engine.atomic_write import file_path, folder_problem, write_atomically
+from workbench.engine import image_codecs, png_codec
+from workbench.engine.atomic_write import (
+    file_path,
+    folder_problem,
+    read_problem,
+    write_atomically,
+    write_failure,
+)
+from workbench.engine.file_kinds import not_a_regular_file
 
 __all__ = [
     "IMAGE_EXTENSIONS",
     "IMAGE_FORMATS",
     "MAX_PIXELS",
+    "PNG_COMPRESSION",
     "ImageFile",
     "ImageFormat",
     "ImageReadError",
@@ -39,8 +49,11 @@ __all__ = [
 
 #: Images with more pixels than this are refused before they are decoded. It is Pillow's own
 #: decompression-bomb limit (about 179 megapixels, 2 x ``Image.MAX_IMAGE_PIXELS``), applied
-#: the same way to the PNG and TIFF files that pypng and tifffile read.
+#: the same way to the PNG and TIFF files that libpng and tifffile read.
 MAX_PIXELS = 2 * (Image.MAX_IMAGE_PIXELS or 89_478_485)
+
+#: The default PNG compression level (0 none .. 9 most); :mod:`png_codec` says why 4.
+PNG_COMPRESSION = png_codec.DEFAULT_LEVEL
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,9 @@ class ImageFile:
     icc_profile, dpi, exif
         The colour profile, the resolution in dots per inch and the EXIF block (with the
         orientation already applied to ``pixels`` and removed), each ``None`` if absent.
+    notes : tuple of str
+        What the user should know about the load, each said once: only the first frame of
+        an animation or multi-page file is used, a damaged EXIF block was left out.
     """
 
     pixels: np.ndarray
@@ -107,6 +123,7 @@ class ImageFile:
     icc_profile: bytes | None = None
     dpi: tuple[float, float] | None = None
     exif: bytes | None = None
+    notes: tuple[str, ...] = ()
 
 
 # -- loading ----------------------------------------------------------------------------
@@ -142,27 +159,37 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
     """
     path = file_path(path)
     name = path.name or str(path)
+    problem = not_a_regular_file(path)
+    if problem and not path.is_dir():  # a folder is said below, as an open finds it
+        raise ImageReadError(f"{name}: {problem}")
     try:
         with open(path, "rb") as fh:
             head = fh.read(32)
-    except FileNotFoundError:
-        raise ImageReadError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise ImageReadError(f"{name}: is a folder, not an image file") from None
     except OSError as exc:
-        raise ImageReadError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+        raise ImageReadError(f"{name}: {read_problem(exc, 'an image file')}") from None
     if not head:
         raise ImageReadError(f"{name}: the file is empty")
 
+    # Too large to read whole: TIFF is streamed by 'workbench apply', other types are not.
+    streamed = "TIFF" if image_codecs.is_tiff(head) else "other"
+
     def check_size(width: int, height: int) -> None:
-        _check_size(name, width, height)
+        _check_size(name, width, height, _STREAM_HINTS[streamed])
 
     try:
         fmt, decoded = "PNG", None
-        if image_codecs.is_png16(head):
-            decoded = image_codecs.read_png16(path, check_size)
+        if png_codec.is_png(head):
+            decoded = png_codec.read_png(path, check_size)
+            frames = _apng_frames(path)
+            if decoded is not None and frames > 1:
+                note = f"it holds {frames} frames (an animation); only the first is used"
+                return ImageFile(decoded.pixels, path, fmt, *decoded[1:], notes=(note,))
         elif image_codecs.is_tiff(head):
+            notes = image_codecs.check_tiff_layout(path)
             fmt, decoded = "TIFF", image_codecs.read_deep_tiff(path, check_size)
+            if decoded is not None:
+                return ImageFile(decoded.pixels, path, fmt, *decoded[1:], notes=notes)
+            return replace(_load_with_pillow(path, name), notes=notes)
         if decoded is None:
             return _load_with_pillow(path, name)
         return ImageFile(decoded.pixels, path, fmt, *decoded[1:])
@@ -171,52 +198,128 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
     except image_codecs.UnsupportedImage as exc:
         raise ImageReadError(f"{name}: {exc}") from None
     except MemoryError:
-        raise ImageReadError(f"{name}: not enough memory to load this image") from None
+        # The system's limit, not the user's input: exit status 1, as while filtering.
+        message = f"{name}: not enough memory to load this image"
+        raise write_failure(ImageReadError, message) from None
     except Exception as exc:  # decoders raise many types for damaged data
         raise ImageReadError(f"{name}: damaged or truncated image data ({exc})") from None
 
 
-def _check_size(name: str, width: int, height: int) -> None:
+_STREAM_HINTS = {
+    "TIFF": "; 'workbench apply' streams TIFF files this large into a TIFF",
+    "other": "; 'workbench apply' streams images this large if they are TIFF: convert it",
+}
+
+
+def _check_size(name: str, width: int, height: int, hint: str = "") -> None:
     if width <= 0 or height <= 0:
         raise ImageReadError(f"{name}: the header gives an empty size {width} x {height}")
     if width * height > MAX_PIXELS:
         raise ImageReadError(
             f"{name}: {width} x {height} pixels ({width * height / 1e6:.0f} megapixels) is "
-            f"too large; the limit is {MAX_PIXELS / 1e6:.0f} megapixels (a damaged file or a "
-            f"decompression bomb)"
+            f"too large to read whole; the limit is {MAX_PIXELS / 1e6:.0f} megapixels (a "
+            f"damaged file or a decompression bomb){hint}"
         )
 
 
 def _load_with_pillow(path: Path, name: str) -> ImageFile:
+    # Pillow's own warnings become our notes or nothing, so that a command prints one line:
+    # its decompression-bomb warning (from 89 megapixels, at open and again at load) is
+    # below our limit, checked from the header; a damaged EXIF block is left out.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        image = _decode_with_pillow(path, name)
+    notes = list(image.notes)
+    for warning in caught:
+        text = str(warning.message)
+        if issubclass(warning.category, Image.DecompressionBombWarning):
+            continue
+        if "EXIF" in text or "exif" in text:
+            note = "its EXIF block is damaged and was left out"
+            if note not in notes:
+                notes.append(note)
+    exif = None if any("EXIF" in note for note in notes) else image.exif
+    return replace(image, exif=exif, notes=tuple(notes))
+
+
+def _decode_with_pillow(path: Path, name: str) -> ImageFile:
     try:
-        with warnings.catch_warnings():
-            # Pillow warns from 89 megapixels; our limit is its hard one, checked below.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(path)
+        im = Image.open(path)
     except Image.DecompressionBombError:
         raise ImageReadError(
-            f"{name}: too large; the limit is {MAX_PIXELS / 1e6:.0f} megapixels "
-            f"(a damaged file or a decompression bomb)"
+            f"{name}: too large to read whole; the limit is {MAX_PIXELS / 1e6:.0f} megapixels "
+            f"(a damaged file or a decompression bomb){_STREAM_HINTS['other']}"
         ) from None
     except Image.UnidentifiedImageError:
         raise ImageReadError(f"{name}: not an image file Workbench can read") from None
+    notes: list[str] = []
     with im:
-        _check_size(name, *im.size)
+        _check_size(name, *im.size, _STREAM_HINTS["other"])
         fmt = "JPEG" if im.format == "MPO" else (im.format or "PNG")
+        if fmt == "JPEG":
+            _check_jpeg_length(path, name, *im.size)
+        frames = getattr(im, "n_frames", 1)
+        if fmt != "TIFF" and isinstance(frames, int) and frames > 1:
+            notes.append(f"it holds {frames} frames (an animation); only the first is used")
+        icc = im.info.get("icc_profile") or None
+        dpi = _pillow_dpi(im.info.get("dpi"))
+        if fmt == "JPEG" and im.mode in ("L", "RGB"):
+            # Pillow has read the header; libjpeg-turbo decodes with a third of the memory.
+            pixels = image_codecs.decode_jpeg(path)
+            if pixels is not None:
+                exif = im.info.get("exif") or None
+                pixels, exif = image_codecs.apply_exif_orientation(pixels, exif)
+                return ImageFile(pixels, path, fmt, 8, icc, dpi, exif, notes=tuple(notes))
         try:
             im.load()
         except OSError as exc:
             raise ImageReadError(f"{name}: truncated or damaged image data ({exc})") from None
-        icc = im.info.get("icc_profile") or None
-        dpi = _pillow_dpi(im.info.get("dpi"))
         try:
             upright = ImageOps.exif_transpose(im)
         except Exception:  # a broken EXIF block must not stop the image from opening
             upright = im
+            notes.append("its EXIF block is damaged and was left out")
         exif = upright.info.get("exif") or None
         pixels, icc = _pillow_pixels(upright, name, icc)
     bit_depth = 32 if pixels.dtype == np.float32 else 8 * pixels.dtype.itemsize
-    return ImageFile(pixels, path, fmt, bit_depth, icc, dpi, exif)
+    return ImageFile(pixels, path, fmt, bit_depth, icc, dpi, exif, tuple(notes))
+
+
+def _apng_frames(path: Path) -> int:
+    """Frames of an animated PNG (its ``acTL`` chunk, before the image data), else 1."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(8)
+            for _ in range(64):  # acTL comes before the first IDAT, among a few chunks
+                header = fh.read(8)
+                if len(header) < 8:
+                    return 1
+                length, kind = int.from_bytes(header[:4], "big"), header[4:]
+                if kind == b"acTL":
+                    return max(1, int.from_bytes(fh.read(4), "big"))
+                if kind == b"IDAT":
+                    return 1
+                fh.seek(length + 4, os.SEEK_CUR)
+    except OSError:
+        pass
+    return 1
+
+
+def _check_jpeg_length(path: Path, name: str, width: int, height: int) -> None:
+    """Refuse a JPEG far too short for the size its header claims.
+
+    libjpeg fills what a cut-off file lacks with grey and only warns, so a 5 KB file whose
+    header says 12000 x 12000 would load as a flat 144-megapixel image. Every 8 x 8 block
+    costs at least a bit or two even when it is flat; half a bit per block is far below
+    any complete file.
+    """
+    blocks = -(-width // 8) * -(-height // 8)
+    size = path.stat().st_size
+    if size * 8 * 2 < blocks:
+        raise ImageReadError(
+            f"{name}: truncated: {size} bytes cannot hold the {width} x {height} pixels its "
+            f"header gives"
+        )
 
 
 def _pillow_dpi(dpi: object) -> tuple[float, float] | None:
@@ -264,6 +367,7 @@ def save_image(
     *,
     like: ImageFile | None = None,
     quality: int = 95,
+    png_compression: int = PNG_COMPRESSION,
 ) -> None:
     """Save pixels to an image file, never leaving a half-written file behind.
 
@@ -283,6 +387,10 @@ def save_image(
         or RGB, matches the pixels).
     quality : int, default 95
         JPEG and WebP quality, 1..100. WebP at 100 is written lossless.
+    png_compression : int, default 4
+        PNG compression level, 0 (none, fastest) to 9 (smallest, slowest); every level is
+        lossless. On photos every level from 1 up costs about the same (see
+        :mod:`workbench.engine.png_codec`); on graphics higher levels are smaller and slower.
 
     Raises
     ------
@@ -291,8 +399,8 @@ def save_image(
         JPEG, BMP or WebP, which hold 8 bits; transparency in JPEG or BMP), or the file
         cannot be written (missing folder, no permission, disk full).
     ValueError
-        If ``path`` is not a path, ``quality`` not a whole number from 1 to 100 or ``like``
-        not an :class:`ImageFile`.
+        If ``path`` is not a path, ``quality`` not a whole number from 1 to 100,
+        ``png_compression`` not one from 0 to 9, or ``like`` not an :class:`ImageFile`.
 
     Notes
     -----
@@ -316,6 +424,14 @@ def save_image(
         raise ValueError(f"quality must be a whole number from 1 to 100, got {quality!r}")
     if not 1 <= quality <= 100:
         raise ValueError(f"quality must be a whole number from 1 to 100, got {quality}")
+    if isinstance(png_compression, bool) or not isinstance(png_compression, (int, np.integer)):
+        raise ValueError(
+            f"png_compression must be a whole number from 0 to 9, got {png_compression!r}"
+        )
+    if not 0 <= png_compression <= 9:
+        raise ValueError(
+            f"png_compression must be a whole number from 0 to 9, got {png_compression}"
+        )
     if like is not None and not isinstance(like, ImageFile):
         raise ValueError(f"like must be an ImageFile (from load_image) or None, got {like!r}")
     fmt = _format_for(path)
@@ -329,8 +445,8 @@ def save_image(
     def write(tmp: str) -> None:
         if fmt == "TIFF":
             image_codecs.write_tiff(tmp, arr, icc, dpi)
-        elif fmt == "PNG" and arr.dtype == np.uint16:
-            image_codecs.write_png16(tmp, arr, icc, dpi, exif)
+        elif fmt == "PNG":
+            png_codec.write_png(tmp, arr, icc, dpi, exif, int(png_compression))
         else:
             _write_with_pillow(tmp, arr, fmt, icc, dpi, exif, int(quality))
 
@@ -421,8 +537,30 @@ def _write_with_pillow(
         options["quality"] = quality
         # Full colour resolution (4:4:4) at high quality, as photo editors do.
         options["subsampling"] = 0 if quality >= 90 else 2
-        options["optimize"] = True
+        # No "optimize": Pillow then gives libjpeg a buffer of 2 bytes a pixel that a
+        # noisy image at quality 95+ outgrows ("Suspension not allowed here", and a
+        # "broken data stream" error). Without it, libjpeg writes as it goes.
+        options["optimize"] = False
     elif fmt == "WEBP":
         options["quality"] = quality
         options["lossless"] = quality == 100
-    im.save(tmp, format=fmt, **options)
+    _save_through_memory(im, tmp, fmt, options)
+
+
+def _save_through_memory(im: Image.Image, tmp: str, fmt: str, options: dict) -> None:
+    """Encode into memory, then write the bytes: a full disk is then one clear OSError.
+
+    Written straight to the file, libjpeg meets a full disk with its own line on stderr
+    ("Suspension not allowed here") and Pillow with a misleading "broken data stream".
+    The memory is an anonymous file (Linux ``memfd``): Pillow's encoders need a real file
+    descriptor, as a BytesIO makes large optimised JPEGs fail. Elsewhere, straight to disk.
+    """
+    memfd_create = getattr(os, "memfd_create", None)
+    if memfd_create is None:
+        im.save(tmp, format=fmt, **options)
+        return
+    with os.fdopen(memfd_create("workbench-encode"), "w+b") as memory:
+        im.save(memory, format=fmt, **options)
+        memory.seek(0)
+        with open(tmp, "wb") as fh:
+            shutil.copyfileobj(memory, fh, 1 << 20)

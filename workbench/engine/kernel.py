@@ -13,15 +13,10 @@ from typing import Any
 import numpy as np
 
 from workbench.engine.border import check_border
+from workbench.engine.option_names import OUT_RANGES, SPACES
 
 __all__ = ["MAX_KERNEL_SIZE", "OUT_RANGES", "SPACES", "Kernel", "KernelError"]
 
-#: Working spaces: the stored (sRGB-encoded) values, or linear light.
-SPACES = ("perceptual", "linear")
-
-#: What happens to results outside the range: round and clip, absolute value, stretch the
-#: result's min..max onto the range, or keep float32.
-OUT_RANGES = ("clip", "abs", "stretch", "float")
 
 #: Largest kernel height or width, in taps.
 MAX_KERNEL_SIZE = 63
@@ -30,9 +25,72 @@ MAX_KERNEL_SIZE = 63
 #: products would overflow float32 accumulation on 16-bit images.
 MAX_ABS_WEIGHT = 1e12
 
+#: Offsets beyond this magnitude are refused for the same reason (0..255 scale).
+MAX_ABS_OFFSET = 1e12
+
 
 class KernelError(ValueError):
     """A kernel's weights or parameters are not usable; the message says why."""
+
+
+def _refuse_non_numbers(values: Any, what: str) -> None:
+    """Refuse text and true/false among ``values`` (nested lists): numpy would take them."""
+    level = [values]
+    while level:
+        nested = []
+        for item in level:
+            if isinstance(item, (str, bytes)):
+                raise KernelError(f"{what} must be numbers, not text ({item!r})")
+            if isinstance(item, (bool, np.bool_)):
+                raise KernelError(f"{what} must be numbers, not true/false")
+            if isinstance(item, (list, tuple)):
+                nested.extend(item)
+        level = nested
+
+
+def _real_number(value: Any, what: str) -> float:
+    """``value`` as a finite float, refusing text, true/false and numbers beyond a float."""
+    if isinstance(value, (str, bytes, bool, np.bool_)):
+        raise KernelError(f"{what} must be a number, got {value!r}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise KernelError(f"{what} is far too large") from None
+    except (TypeError, ValueError) as exc:
+        raise KernelError(f"{what} must be a number, got {value!r}") from exc
+    if not np.isfinite(number):
+        raise KernelError(f"{what} is NaN or infinite")
+    return number
+
+
+def _shown_text(value: Any) -> str:
+    """``str(value)`` with lone surrogates (from a file name not in UTF-8) made visible.
+
+    They cannot be shown by Qt nor written as UTF-8: a name like that would fail far from
+    where it came in.
+    """
+    text = str(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "surrogateescape" if _escaped(text) else "replace")
+        text = text.decode("utf-8", "replace")
+    return text
+
+
+def _escaped(text: str) -> bool:
+    """Whether every lone surrogate is one ``os.fsdecode`` makes for an undecodable byte."""
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
+
+
+def _offset_value(value: Any) -> float:
+    number = _real_number(value, "offset")
+    if abs(number) > MAX_ABS_OFFSET:
+        raise KernelError(
+            f"offset {number:g} is too large (over {MAX_ABS_OFFSET:g} in size; it is on the "
+            f"0..255 scale)"
+        )
+    return number
 
 
 def _as_weights(weights: Any) -> np.ndarray:
@@ -43,8 +101,13 @@ def _as_weights(weights: Any) -> np.ndarray:
     else:
         if isinstance(weights, (str, bytes)):
             raise KernelError("kernel weights must be numbers, not text")
+        _refuse_non_numbers(weights, "kernel weights")
         try:
             arr = np.asarray(weights, dtype=float)
+        except OverflowError:
+            raise KernelError(
+                f"kernel weights are too large (over {MAX_ABS_WEIGHT:g} in size)"
+            ) from None
         except (ValueError, TypeError) as exc:
             if _is_ragged(weights):
                 raise KernelError("kernel rows have different lengths (ragged weights)") from exc
@@ -94,6 +157,15 @@ class Kernel:
         ``clip``, ``abs``, ``stretch`` or ``float``: see :func:`~workbench.engine.apply_kernel`.
     name, category, description : str
         Shown in the library.
+    channels : str, optional
+        Which channels the filter changes by default, as letters from ``RGBA`` (``"RGB"``,
+        ``"G"``, ``"RGBA"``...); the others are copied. ``None``: the colour channels, alpha
+        kept. GIMP presets carry this as their red/green/blue/alpha flags.
+    alpha_weighting : bool, default True
+        With alpha, weight colour by alpha (see :func:`~workbench.engine.apply_kernel`).
+    cval : float, default 0
+        Value outside the image for the ``constant`` border, on the 0..255 scale like the
+        offset (255 is full white: GIMP's "white" border).
     extra : mapping, optional
         Keys of a kernel file that the program does not use; kept so that a save writes them
         back.
@@ -112,8 +184,11 @@ class Kernel:
     """
 
     __slots__ = (
+        "_alpha_weighting",
         "_border",
         "_category",
+        "_channels",
+        "_cval",
         "_description",
         "_divisor",
         "_extra",
@@ -135,6 +210,9 @@ class Kernel:
         name: str = "",
         category: str = "",
         description: str = "",
+        channels: str | None = None,
+        alpha_weighting: bool = True,
+        cval: float = 0.0,
         space: str = "perceptual",
         luminance: bool = False,
         out_range: str = "clip",
@@ -164,12 +242,7 @@ class Kernel:
         arr.flags.writeable = False
         self._weights = arr
 
-        try:
-            divisor = float(divisor)
-        except (TypeError, ValueError) as exc:
-            raise KernelError(f"divisor must be a number, got {divisor!r}") from exc
-        if not np.isfinite(divisor):
-            raise KernelError("divisor is NaN or infinite")
+        divisor = _real_number(divisor, "divisor")
         if divisor == 0:
             raise KernelError("divisor is 0: use 1 to leave the sum as it is")
         # A tiny divisor makes the effective weights overflow float32 as surely as a huge
@@ -183,9 +256,19 @@ class Kernel:
 
         self._offset = self._check_offset(offset, arr)
         self._border = check_border(border, error=KernelError)
-        self._name = str(name)
-        self._category = str(category)
-        self._description = str(description)
+        self._name = _shown_text(name)
+        self._category = _shown_text(category)
+        self._description = _shown_text(description)
+        self._channels = self._check_channels(channels)
+        if not isinstance(alpha_weighting, (bool, np.bool_)):
+            raise KernelError(f"alpha_weighting must be true or false, got {alpha_weighting!r}")
+        self._alpha_weighting = bool(alpha_weighting)
+        try:
+            self._cval = float(cval)
+        except (TypeError, ValueError) as exc:
+            raise KernelError(f"cval (the constant border value) must be a number: {exc}") from None
+        if not np.isfinite(self._cval):
+            raise KernelError("cval (the constant border value) is NaN or infinite")
         if space not in SPACES:
             raise KernelError(f"unknown space {space!r}: choose perceptual or linear")
         self._space = str(space)
@@ -200,27 +283,35 @@ class Kernel:
         self._extra = MappingProxyType(dict(extra or {}))
 
     @staticmethod
+    def _check_channels(channels: Any) -> str | None:
+        if channels is None:
+            return None
+        if not isinstance(channels, str):
+            raise KernelError(f"channels must be letters such as 'RGB', got {channels!r}")
+        letters = channels.upper()
+        bad = set(letters) - set("RGBA")
+        if bad:
+            raise KernelError(f"unknown channel letter(s) {''.join(sorted(bad))!r}: use R, G, B, A")
+        return "".join(c for c in "RGBA" if c in letters)
+
+    @staticmethod
     def _check_offset(offset: Any, arr: np.ndarray) -> float | tuple[float, ...]:
-        if np.ndim(offset) == 0:
-            try:
-                value = float(offset)
-            except (TypeError, ValueError) as exc:
-                raise KernelError(f"offset must be a number, got {offset!r}") from exc
-            if not np.isfinite(value):
-                raise KernelError("offset is NaN or infinite")
-            return value
+        if isinstance(offset, (str, bytes)) or np.ndim(offset) == 0:
+            return _offset_value(offset)
         if arr.ndim != 4:
             raise KernelError("a list of offsets (one per channel) needs a colour kernel")
+        _refuse_non_numbers(offset, "offsets")
         try:
-            values = tuple(float(v) for v in np.asarray(offset, dtype=float).ravel())
+            numbers = np.asarray(offset, dtype=float).ravel()
+        except OverflowError:
+            raise KernelError(f"offset is too large (over {MAX_ABS_OFFSET:g} in size)") from None
         except (TypeError, ValueError) as exc:
             raise KernelError(f"offsets must be numbers, got {offset!r}") from exc
+        values = tuple(_offset_value(v) for v in numbers)
         if len(values) != arr.shape[0]:
             raise KernelError(
                 f"{len(values)} offsets given for a colour kernel with {arr.shape[0]} outputs"
             )
-        if not all(np.isfinite(values)):
-            raise KernelError("offset is NaN or infinite")
         return values
 
     # -- read-only attributes -----------------------------------------------------------
@@ -252,6 +343,20 @@ class Kernel:
     @property
     def description(self) -> str:
         return self._description
+
+    @property
+    def channels(self) -> str | None:
+        """Channels filtered by default (letters from ``RGBA``), or None for colour only."""
+        return self._channels
+
+    @property
+    def alpha_weighting(self) -> bool:
+        return self._alpha_weighting
+
+    @property
+    def cval(self) -> float:
+        """The constant border's value on the 0..255 scale."""
+        return self._cval
 
     @property
     def space(self) -> str:
@@ -301,6 +406,9 @@ class Kernel:
             "name": self._name,
             "category": self._category,
             "description": self._description,
+            "channels": self._channels,
+            "alpha_weighting": self._alpha_weighting,
+            "cval": self._cval,
             "space": self._space,
             "luminance": self._luminance,
             "out_range": self._out_range,

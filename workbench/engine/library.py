@@ -15,10 +15,11 @@ import os
 import re
 import sys
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.engine.atomic_write import file_path, write_failure
+from workbench.engine.atomic_write import file_path, write_failure, write_files_atomically
 from workbench.engine.kernel import Kernel
 from workbench.engine.kernel_files import (
     EXPORT_EXTENSIONS,
@@ -33,6 +34,7 @@ from workbench.engine.kernel_files import (
     parse_kernel_text,
     save_kernel,
 )
+from workbench.engine.kernel_files.native import encode_kernel
 
 __all__ = [
     "EXPORT_EXTENSIONS",
@@ -178,6 +180,9 @@ class KernelLibrary:
                 reason = str(exc).removeprefix(f"{path}: ")
                 self.problems.append((path, reason))
                 continue
+            except Exception as exc:  # whatever is wrong with one file, the rest still loads
+                self.problems.append((path, f"cannot be loaded ({type(exc).__name__}: {exc})"))
+                continue
             found.append(LibraryEntry(path.stem, kernel, builtin, path))
         found.sort(key=lambda e: (*_category_rank(e.kernel.category), e.kernel.name.casefold()))
         return found
@@ -263,6 +268,47 @@ class KernelLibrary:
         self._write(kernel, new_key)
         self.reload()
         return new_key
+
+    def save_many(self, kernels: Sequence[Kernel]) -> list[str]:
+        """Save several kernels in one pass (an import of many presets); returns their keys.
+
+        The files are written together with one flush to disk and the library is read
+        again once, at the end. If saving stops part way (an error, an interrupt), the
+        files written so far are removed again: an import keeps all of its kernels or none.
+        """
+        keys: list[str] = []
+        taken = set(self._by_key) | {path.stem for path, _ in self.problems}
+        for kernel in kernels:
+            base = slugify(kernel.name or "kernel")
+            key, n = base, 2
+            while key in taken:
+                key = f"{base}-{n}"
+                n += 1
+            taken.add(key)
+            keys.append(key)
+        if not keys:
+            return keys
+        files = [
+            (self.user_dir / f"{key}.json", encode_kernel(kernel))
+            for key, kernel in zip(keys, kernels, strict=True)
+        ]
+        try:
+            self.user_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            message = f"cannot create the kernel folder {str(self.user_dir)!r} ({exc.strerror})"
+            raise write_failure(LibraryError, message) from None
+        try:
+            write_files_atomically(files, error=KernelFileError)
+        except BaseException as exc:
+            for path in getattr(exc, "renamed", []):
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+            raise
+        finally:
+            self.reload()
+        return keys
 
     def rename(self, key: str, new_name: str) -> str:
         """Give a user kernel a new name (and file name); returns the new key."""

@@ -185,7 +185,12 @@ class Runner(QObject):
         self.cancel()
         self._pool.clear()  # tasks not started yet never will be
         idle = self._pool.waitForDone(max(0, int(timeout_ms)))
-        if not idle:
+        if idle:
+            # No thread runs any more and the queue was cleared: what is still counted as
+            # running is a task that was taken off the queue before it ever started.
+            with self._running_lock:
+                self._running.clear()
+        else:
             _log.warning("worker threads still running after %d ms", timeout_ms)
         return idle
 

@@ -30,6 +30,10 @@ from photos import photo_like, to8  # noqa: E402
 LEARN_PROGRAMS = {
     "gaussian": ["-morphology", "Convolve", "Gaussian:0x1"],
     "convolve": ["-convolve", "1,2,0,0,1,0,0,0,1"],
+    # Not linear (tests/engine/learn/test_learn_report.py): -emboss is a directional
+    # convolution of the gray image followed by histogram equalisation; the median is local.
+    "emboss": ["-emboss", "1"],
+    "median": ["-statistic", "median", "3x3"],
 }
 # 16-bit files written by ImageMagick (tests/engine/test_imageio.py).
 DEPTH16 = {

@@ -13,7 +13,7 @@ from workbench.engine import Kernel, KernelFileError, apply_kernel, import_kerne
 from workbench.engine.kernel_files.native import kernel_to_dict, load_kernel, save_kernel
 from workbench.paths import builtin_kernels_dir
 
-GEGL = Path(__file__).resolve().parents[2] / "data" / "gegl"
+GEGL = Path(__file__).resolve().parents[2] / "data" / "gegl-linear"
 
 
 def test_defaults_are_not_written_so_old_files_stay_byte_identical(tmp_path):
@@ -56,7 +56,7 @@ def test_bad_values_name_the_file(tmp_path, key, value, message):
 
 
 def test_gimp_preset_is_imported_in_linear_light_and_reproduces_gegl(tmp_path):
-    # The blur of tests/data/gegl (made with gegl:convolution-matrix) as a GIMP preset.
+    # The blur of tests/data/gegl-linear (made with gegl:convolution-matrix) as a GIMP preset.
     path = tmp_path / "GimpGegl-gegl-convolution-matrix-config.settings"
     path.write_text(
         '(GimpGegl-gegl-convolution-matrix-config "Soft"\n'

@@ -34,7 +34,6 @@ def one(path):
         "0, 1, 0\n1, -4, 1\n0, 1, 0",
         "  Kernel\n0 1 0\n\n1 -4 1\n0 1 0\n",
         "(0,1,0;1,-4,1;0,1,0)",
-        "(0,1,0,1,-4,1,0,1,0)",
         "0 1 0; 1 -4 1; 0 1 0",
         "0.0 1e0 0\n1 -4.0 +1\n.0 1 0",
     ],
@@ -51,7 +50,7 @@ def test_parse_text_forms(text):
         ("1 2 3\n4 5", KernelFileError, "different lengths"),
         ("1 2 3\n4 x 6\n7 8 9", KernelFileError, "line 2: 'x' is not a number"),
         ("1 2\n3 4", KernelFileError, "even"),
-        ("(1,2,3,4,5)", KernelFileError, "square grid"),
+        ("(1,2,3,4)", KernelFileError, "width 4 is even"),
     ],
 )
 def test_parse_text_errors(text, error, message):
@@ -64,6 +63,18 @@ def test_format_text_folds_divisor():
     kernel = Kernel([[1, 2, 1]], divisor=4)
     assert format_kernel_text(kernel) == "0.25\t0.5\t0.25\n"
     assert format_kernel_text(Kernel([[1, -2, 1]])) == "1\t-2\t1\n"
+
+
+def test_text_with_divisor_reads_back_to_the_same_kernel():
+    kernel = Kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor=16, offset=-3.5)
+    text = format_kernel_text(kernel, keep_divisor=True)
+    assert text == "1\t2\t1\n2\t4\t2\n1\t2\t1\ndivisor 16\noffset -3.5\n"
+    again = parse_kernel_text(text)
+    np.testing.assert_array_equal(again.weights, kernel.weights)
+    assert (again.divisor, again.offset) == (16, -3.5)
+    assert parse_kernel_text("1 1 1\nDivisor: 3").divisor == 3
+    with pytest.raises(KernelFileError, match="divisor cannot be 0"):
+        parse_kernel_text("1 1 1\ndivisor 0")
 
 
 @settings(max_examples=40, deadline=None)
@@ -224,6 +235,41 @@ def test_acf_zero_scale(tmp_path):
         import_kernels(path)
 
 
+@pytest.mark.parametrize(("scale", "same"), [(-8, "scale 8"), (12000, None), (-12000, None)])
+def test_acf_scale_outside_photoshops_range_is_noted_and_kept(tmp_path, scale, same):
+    # Seen in a public repository: an .acf with scale -8, which Photoshop's dialog (scale
+    # 1..9999) cannot have saved. Imported as the file says, with a note; nothing is lost.
+    grid = [0] * 25
+    grid[11:14] = [1, -4, 2]
+    path = tmp_path / "odd.acf"
+    path.write_bytes(struct.pack(">27h", *grid, scale, 0))
+    kernel, notes = one(path)
+    assert kernel.divisor == scale
+    note = " ".join(notes)
+    assert f"scale {scale} is outside Photoshop's 1..9999" in note
+    assert (f"negated with {same}" in note) == (same is not None)
+    if same is None:  # 1/12000 steps: no scale Photoshop accepts holds these weights
+        with pytest.raises(KernelFileError, match="without rounding"):
+            export_kernel(kernel, tmp_path / "back.acf")
+        return
+    # Exported, the same filter with a scale Photoshop accepts.
+    export_kernel(kernel, tmp_path / "back.acf")
+    words = struct.unpack(">27h", (tmp_path / "back.acf").read_bytes())
+    assert words[25] == 8 and words[11:14] == (-1, 4, -2)
+    back, back_notes = one(tmp_path / "back.acf")
+    np.testing.assert_allclose(back.effective_weights(), kernel.effective_weights())
+    assert not any("outside" in n for n in back_notes)
+
+
+def test_acf_weight_and_offset_outside_photoshops_range_are_noted(tmp_path):
+    path = tmp_path / "big.acf"
+    path.write_bytes(struct.pack(">27h", *([0] * 12 + [1200] + [0] * 12), 1, -10000))
+    kernel, notes = one(path)
+    assert kernel.weights[0, 0] == 1200 and kernel.offset == -10000
+    assert any("weight of 1200 is outside" in n for n in notes)
+    assert any("offset -10000 is outside" in n for n in notes)
+
+
 # -- GIMP presets --------------------------------------------------------------------------
 GIMP_FILE = """# GIMP GimpGegl-gegl-convolution-matrix-config settings
 
@@ -269,9 +315,15 @@ def test_gimp_round_trip(tmp_path):
         offset=51,
         border="nearest",
         name="Sharp",
+        space="linear",
     )
     assert export_kernel(kernel, tmp_path / "s.settings") == []
+    # GIMP filters in linear light: a kernel made for the stored values is written with a
+    # note that GIMP's result will differ.
+    perceptual = kernel.replace(space="perceptual")
+    assert any("linear light" in n for n in export_kernel(perceptual, tmp_path / "p.settings"))
     back, _ = one(tmp_path / "s.settings")
+    assert back.space == "linear"
     np.testing.assert_array_equal(back.weights, kernel.weights)
     assert (back.divisor, back.border, back.name) == (1.5, "nearest", "Sharp")
     assert back.offset == pytest.approx(51)

@@ -10,7 +10,7 @@ from PIL import Image
 
 from workbench.engine import Kernel, LearnError, apply_kernel, fit_kernel, load_kernel, save_kernel
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "gegl"
+DATA = Path(__file__).resolve().parents[2] / "data" / "gegl-linear"
 
 
 def load(name: str) -> np.ndarray:

@@ -137,3 +137,23 @@ def test_renaming_the_kernel_does_not_filter_again(qtbot, window, photo):
     assert window.preview.result_for(tab, window.editor.settings()) is not None
     window.actions.apply.trigger()
     assert tab.document.undo_label() == "Box soft 3x3"
+
+
+def test_a_burst_of_edits_starts_one_preview(qtbot, window, photo, monkeypatch):
+    from workbench.gui.documents.preview import QUICK_CHANNEL
+
+    window.add_document(ImageDocument(photo))
+    channels = []
+    submit = window.runner.submit
+
+    def counting_submit(fn, *, channel, **kwargs):
+        channels.append(channel)
+        return submit(fn, channel=channel, **kwargs)
+
+    monkeypatch.setattr(window.runner, "submit", counting_submit)
+    for value in range(2, 9):  # a spin box held down: edits faster than the debounce
+        window.editor.set_kernel(Kernel(np.full((3, 3), 1.0), divisor=value, name=f"/{value}"))
+    with qtbot.waitSignal(window.preview.ready, timeout=5000) as ready:
+        pass
+    assert ready.args[0].settings.kernel.divisor == 8
+    assert channels.count(QUICK_CHANNEL) == 1

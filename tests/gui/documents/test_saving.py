@@ -125,3 +125,47 @@ def test_float_images_say_what_png_and_jpeg_do_to_them(tmp_path):
     assert what_saving_changes(plain, tmp_path / "a.jpg") == [
         "32-bit float samples are stored as 8-bit"
     ]
+
+
+def test_save_as_png_asks_the_compression_level_and_remembers_it(
+    qtbot, window, tmp_path, dialogs, settings
+):
+    y, x = np.mgrid[0:90, 0:120]
+    pixels = np.dstack([x, y, (x * y) % 256]).astype(np.uint8)  # compresses well
+    source = tmp_path / "in.tif"
+    save_image(source, pixels)
+    tab = open_and_wait(qtbot, window, source)
+
+    dialogs.save_file = str(tmp_path / "cancelled.png")
+    dialogs.numbers.append(None)  # Cancel in the PNG dialog: nothing is saved
+    window.actions.save_as.trigger()
+    assert dialogs.calls[-1] == ("number dialog", "PNG compression", "4")  # the default
+    qtbot.wait(50)
+    assert not (tmp_path / "cancelled.png").exists()
+
+    dialogs.save_file = str(tmp_path / "none.png")
+    dialogs.numbers.append(0)
+    window.actions.save_as.trigger()
+    qtbot.waitUntil(lambda: tab.document.path == tmp_path / "none.png", timeout=5000)
+    np.testing.assert_array_equal(load_image(tmp_path / "none.png").pixels, pixels)
+    assert (tmp_path / "none.png").stat().st_size > pixels.nbytes  # stored, not deflated
+
+    dialogs.save_file = str(tmp_path / "most.png")
+    dialogs.numbers.append(9)
+    window.actions.save_as.trigger()
+    assert dialogs.calls[-1] == ("number dialog", "PNG compression", "0")  # remembered
+    qtbot.waitUntil(lambda: tab.document.path == tmp_path / "most.png", timeout=5000)
+    np.testing.assert_array_equal(load_image(tmp_path / "most.png").pixels, pixels)
+    small = (tmp_path / "most.png").stat().st_size
+    assert small * 5 < pixels.nbytes
+    assert settings.value("save/png_compression") in (9, "9")
+
+    # Save (not Save As) writes at the remembered level without asking again.
+    (tmp_path / "most.png").write_bytes(b"")
+    window.edits.apply(window.editor.settings().__class__(Kernel([[1]], name="Same")))
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    asked = dialogs.kinds().count("number dialog")
+    window.actions.save.trigger()
+    qtbot.waitUntil(lambda: (tmp_path / "most.png").stat().st_size > 0, timeout=5000)
+    assert dialogs.kinds().count("number dialog") == asked
+    assert (tmp_path / "most.png").stat().st_size == small

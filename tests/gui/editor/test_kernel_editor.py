@@ -289,3 +289,12 @@ def test_changing_how_the_weights_apply_marks_the_name_too(qtbot, editor, change
         editor.channel_boxes["R"].setChecked(False)
     expected = "Soft" if change == "channels" else "Soft (edited)"
     assert editor.kernel().name == expected
+
+
+def test_a_kernel_that_names_its_channels_sets_the_boxes(qtbot, editor):
+    # A GIMP preset with red and blue off and alpha weighting off.
+    editor.set_kernel(Kernel(np.ones((3, 3)), divisor=9, channels="GA", alpha_weighting=False))
+    settings = editor.settings()
+    assert (settings.channels, settings.alpha_weighting) == ("GA", False)
+    editor.set_kernel(Kernel(np.ones((3, 3)), divisor=9))  # says nothing: the boxes stay
+    assert editor.settings().channels == "GA"

@@ -9,7 +9,7 @@ import numpy as np
 from learn_steps import WAIT, learn_and_wait
 from PIL import Image
 
-GEGL = Path(__file__).resolve().parents[2] / "data" / "gegl"
+GEGL = Path(__file__).resolve().parents[2] / "data" / "gegl-linear"
 
 
 def test_a_gegl_pair_is_learned_in_linear_light_unless_told_otherwise(qtbot, tmp_path, make_dialog):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from learn_steps import (
+    SHARPEN,
     WAIT,
     interior,
     is_error,
@@ -178,3 +179,33 @@ def test_a_long_fit_report_scrolls_instead_of_growing_the_dialog(qtbot, make_dia
     assert dialog.minimumSizeHint().height() <= 700  # still fits a 768-pixel screen
     # All of it can be read (scrolling): the label is as tall as its wrapped text.
     qtbot.waitUntil(lambda: report.height() >= report.heightForWidth(report.width()), timeout=2000)
+
+
+def test_an_rgb_before_and_rgba_after_pair_is_learned_from(qtbot, make_dialog, pair):
+    """The engine pairs RGB with RGBA (alpha is not colour); the dialog once refused it."""
+    before, after = pair
+    opaque = np.dstack([after, np.full(after.shape[:2], 255, np.uint8)])
+    dialog = make_dialog(before)
+    dialog.options.set_options(size=3)
+    dialog.pairs.set_image(0, "after", ExampleImage(opaque, "after.png"))
+    learn_and_wait(qtbot, dialog)
+    assert not is_error(dialog), dialog.status_text()
+    assert dialog.outcome is not None
+    learned = dialog.outcome.result.kernel
+    assert np.abs(learned.effective_weights() - SHARPEN.weights).max() < 0.02
+
+
+def test_a_refused_pair_is_named_by_its_row_and_files(qtbot, make_dialog, runner):
+    dialog = make_dialog()  # row 1 stays empty: the engine's "pair 2" is the user's row 3
+    dialog.pairs.add_pair()
+    dialog.pairs.add_pair()
+    dialog.pairs.set_image(1, "before", ExampleImage(textured(40, 40), "a.png"))
+    dialog.pairs.set_image(1, "after", ExampleImage(textured(40, 40), "a-after.png"))
+    dialog.pairs.set_image(2, "before", ExampleImage(textured(40, 40), "b.png"))
+    dialog.pairs.set_image(2, "after", ExampleImage(textured(30, 40), "b-after.png"))
+    qtbot.mouseClick(dialog.learn_button, Qt.LeftButton)
+    assert not dialog.is_running() and not runner.is_busy()
+    text = dialog.status_text()
+    assert is_error(dialog)
+    assert text.startswith("<span") and "Pair 3: the before image is 40 x 40" in text
+    assert "b.png" in text and "b-after.png" in text and "a.png" not in text

@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from workbench.gui.learn.colour_scale import diverging_rgb, format_number, paint_colour_bar
 from workbench.gui.learn.plots import KernelHeatMap, LossCurve, ResidualView, residual_image
+from workbench.gui.plots.colour_scale import diverging_rgb, format_number, paint_colour_bar
 
 
 def pixel(image: QImage, point: QPointF) -> tuple[int, int, int]:

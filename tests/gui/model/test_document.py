@@ -74,3 +74,17 @@ def test_description():
     assert ImageDocument(np.zeros((2, 2), np.uint16)).description == "Gray 16-bit"
     assert ImageDocument(np.zeros((2, 2, 4), np.uint8)).description == "RGBA 8-bit"
     assert ImageDocument(np.zeros((2, 2, 3), np.float32)).description == "RGB 32-bit float"
+
+
+def test_unsaved_edits_count_the_steps_since_the_save():
+    doc = ImageDocument(np.zeros((2, 2), np.uint8), path=Path("a.png"))
+    assert doc.unsaved_edits() == 0
+    doc.apply(np.ones((2, 2), np.uint8), "one")
+    doc.apply(np.full((2, 2), 2, np.uint8), "two")
+    assert doc.unsaved_edits() == 2
+    doc.undo()
+    assert doc.unsaved_edits() == 1
+    doc.mark_saved(Path("a.png"))
+    assert doc.unsaved_edits() == 0
+    doc.undo()  # back before the save: one step away from it
+    assert doc.unsaved_edits() == 1

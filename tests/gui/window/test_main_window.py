@@ -12,6 +12,7 @@ from user_steps import open_and_wait, type_into_cell
 from workbench.engine import Kernel, apply_kernel
 from workbench.engine.imageio import load_image, save_image
 from workbench.gui.viewer.display import to_display
+from workbench.gui.viewer.zoom import format_zoom
 
 BLUR = Kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor=16, name="Soft")
 
@@ -39,7 +40,7 @@ def test_the_zoom_shown_is_the_fit_of_the_first_image(qtbot, window, tmp_path):
     window.resize(1500, 900)
     tab = open_and_wait(qtbot, window, path)
     assert 0.3 < tab.view.zoom < 1  # fitted to the window, not to a tab not laid out yet
-    assert window.status.zoom_label.text() == f"{tab.view.zoom * 100:.0f} %"
+    assert window.status.zoom_text() == format_zoom(tab.view.zoom)
 
 
 def test_editing_a_cell_previews_then_apply_undo_redo(qtbot, window, image_path, small_rgb):
@@ -278,7 +279,7 @@ def test_the_zoom_shown_is_the_current_tabs(qtbot, window, image_path, tmp_path,
     second = open_and_wait(qtbot, window, other)
     second.view.set_zoom(2.0)
     first.view.set_zoom(8.0)  # a hidden tab zooming must not change the label
-    assert window.status.zoom_label.text() == "200 %"
+    assert window.status.zoom_text() == "200 %"
 
 
 def test_the_compare_key_works_with_the_focus_in_the_kernel_grid(qtbot, window, image_path):
@@ -333,3 +334,56 @@ def test_ctrl_y_redoes_as_in_gimp(qtbot, window, image_path, small_rgb):
     np.testing.assert_array_equal(tab.document.pixels, small_rgb)
     qtbot.keyClick(tab.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     np.testing.assert_array_equal(tab.document.pixels, blurred)
+
+
+@pytest.fixture
+def repaints(monkeypatch, window):
+    """Counts of preview clears and of images handed to a viewer (a repaint each)."""
+    from workbench.gui.viewer.image_view import ImageView
+
+    counts = {"clear": 0, "set_image": 0}
+    clear = window.preview.clear
+
+    def counting_clear():
+        counts["clear"] += 1
+        clear()
+
+    set_image = ImageView.set_image
+
+    def counting_set_image(view, *args, **kwargs):
+        counts["set_image"] += 1
+        return set_image(view, *args, **kwargs)
+
+    monkeypatch.setattr(window.preview, "clear", counting_clear)
+    monkeypatch.setattr(ImageView, "set_image", counting_set_image)
+    return counts
+
+
+def test_one_apply_clears_the_preview_once_and_repaints_once(
+    qtbot, window, image_path, small_rgb, repaints
+):
+    tab = open_and_wait(qtbot, window, image_path)
+    expected = apply_kernel(small_rgb, BLUR)
+    # The full preview is ready: Apply takes it as it is.
+    with qtbot.waitSignal(window.preview.ready, timeout=5000):
+        window.editor.set_kernel(BLUR)
+    repaints.update(clear=0, set_image=0)
+    window.actions.apply.trigger()
+    assert tab.document.modified
+    assert repaints == {"clear": 1, "set_image": 1}
+    np.testing.assert_array_equal(_shown(tab.view), expected)
+
+    # Undo is one repaint too.
+    repaints.update(clear=0, set_image=0)
+    window.actions.undo.trigger()
+    assert repaints == {"clear": 1, "set_image": 1}
+    np.testing.assert_array_equal(_shown(tab.view), small_rgb)
+
+    # Apply before the preview has started: filtered on the worker, still one of each.
+    sharpen = Kernel([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], name="Sharpen")
+    window.editor.set_kernel(sharpen)
+    repaints.update(clear=0, set_image=0)
+    window.actions.apply.trigger()
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    assert repaints == {"clear": 1, "set_image": 1}
+    np.testing.assert_array_equal(_shown(tab.view), apply_kernel(small_rgb, sharpen))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from workbench.engine.file_kinds import not_a_regular_file
 from workbench.engine.kernel import Kernel
 from workbench.engine.kernel_files.acf import read_acf, write_acf
 from workbench.engine.kernel_files.common import KernelFileError
@@ -62,6 +63,9 @@ def import_kernels(path: str | os.PathLike[str]) -> tuple[list[Kernel], list[str
     ext = path.suffix.lower()
     if path.is_dir():
         raise KernelFileError(f"{path}: is a folder, not a kernel file")
+    problem = not_a_regular_file(path)
+    if problem:
+        raise KernelFileError(f"{path}: {problem}")
     if ext == ".json":
         return [load_kernel(path)], []
     if ext in (".txt", ".csv", ".kernel"):

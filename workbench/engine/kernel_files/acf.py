@@ -46,7 +46,7 @@ def read_acf(path: Path) -> tuple[Kernel, list[str]]:
     weights = np.array(words[:25], dtype=float).reshape(5, 5)
     scale, offset = words[25], words[26]
     if scale == 0:
-        raise KernelFileError(f"{path}: the scale (divisor) is 0")
+        raise KernelFileError(f"{path}: the scale (divisor) is 0; Photoshop's is 1..9999")
     weights = trim_zero_rings(weights)
     kernel = checked_kernel(
         weights,
@@ -58,7 +58,39 @@ def read_acf(path: Path) -> tuple[Kernel, list[str]]:
         category="Imported",
         description=f"Imported from Photoshop Custom filter {path.name}",
     )
-    return kernel, ["Photoshop repeats edge pixels: border set to 'nearest'."]
+    notes = ["Photoshop repeats edge pixels: border set to 'nearest'."]
+    notes += _out_of_range_notes(np.array(words[:25]), scale, offset)
+    return kernel, notes
+
+
+def _out_of_range_notes(weights: np.ndarray, scale: int, offset: int) -> list[str]:
+    """What Photoshop's Custom dialog could not hold: the file was made by another program.
+
+    Photoshop's dialog takes weights from -999 to 999, a scale from 1 to 9999 and an offset
+    from -9999 to 9999; a file outside those ranges (seen: scale -8) was not saved by it, and
+    how Photoshop loads it is not documented. The values are imported as the file says, so
+    nothing is lost, and the note says so.
+    """
+    notes = []
+    if not 1 <= scale <= 9999:
+        same = (
+            f" (the same as the weights negated with scale {-scale})" if -9999 <= scale < 0 else ""
+        )
+        notes.append(
+            f"The scale {scale} is outside Photoshop's 1..9999, so Photoshop's Custom "
+            f"dialog did not save this file: imported with divisor {scale} as the file "
+            f"says{same}; an .acf export writes a scale Photoshop accepts."
+        )
+    worst = int(np.abs(weights).max())
+    if worst > 999:
+        notes.append(
+            f"A weight of {worst} is outside Photoshop's -999..999: imported as the file says."
+        )
+    if abs(offset) > 9999:
+        notes.append(
+            f"The offset {offset} is outside Photoshop's -9999..9999: imported as the file says."
+        )
+    return notes
 
 
 #: Relative difference that still counts as the same number: far below the float32 precision

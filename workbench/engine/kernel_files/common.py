@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from workbench.engine.atomic_write import write_atomically
+from workbench.engine.atomic_write import read_problem, write_atomically
+from workbench.engine.file_kinds import not_a_regular_file
 from workbench.engine.kernel import Kernel, KernelError
 
 __all__ = [
@@ -46,17 +47,16 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def read_bytes(path: Path) -> bytes:
     """The bytes of a kernel file, with one clear error for every way reading can fail."""
+    problem = not_a_regular_file(path)
+    if problem and not path.is_dir():
+        raise KernelFileError(f"{path}: {problem}")
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise KernelFileError(f"{path}: {size} bytes is far too large for a kernel file")
         return path.read_bytes()
-    except FileNotFoundError:
-        raise KernelFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise KernelFileError(f"{path}: is a folder, not a kernel file") from None
     except OSError as exc:
-        raise KernelFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise KernelFileError(f"{path}: {read_problem(exc, 'a kernel file')}") from None
 
 
 # -- native JSON ------------------------------------------------------------------------

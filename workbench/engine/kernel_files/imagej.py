@@ -35,14 +35,33 @@ def read_imagej_text(path: Path) -> tuple[Kernel, list[str]]:
         "ImageJ's Normalize option is not stored in the file: imported with normalise off.",
         "ImageJ repeats edge pixels: border set to 'nearest'.",
     ]
-    total = kernel.total
-    if total != 0 and total != 1:
-        notes.append(
+    notes.append(_normalize_note(kernel.total))
+    return kernel, [n for n in notes if n]
+
+
+def _normalize_note(total: float) -> str:
+    """What to do to get ImageJ's result with Normalize checked, for weights summing to ``total``.
+
+    ImageJ's Convolver divides by the sum as it is when Normalize is checked and the sum is
+    not 0 (``scale = 1/sum``), and leaves a zero-sum kernel alone. For a negative sum that is
+    not the editor's Normalise (GIMP's rule: divisor ``-sum`` and offset at full white, which
+    gives the inverted image), so the note says so.
+    """
+    if total == 0 or total == 1:
+        return ""  # Normalize changes nothing in ImageJ: the result is the same either way
+    if total > 0:
+        return (
             f"The weights sum to {number_text(total)}: to keep the brightness as ImageJ "
             f"does with Normalize checked, turn on Normalise in the kernel editor (or set "
             f"the divisor to {number_text(total)} in its library .json file)."
         )
-    return kernel, notes
+    return (
+        f"The weights sum to {number_text(total)}: with Normalize checked ImageJ divides by "
+        f"that sum as it is, so to get ImageJ's result set the divisor to "
+        f"{number_text(total)} (in the kernel editor or the library .json file). The "
+        f"editor's Normalise follows GIMP instead (divisor {number_text(-total)}, offset "
+        f"at full white), which gives the inverted image."
+    )
 
 
 def write_imagej_text(kernel: Kernel, path: Path) -> list[str]:

@@ -38,6 +38,7 @@ __all__ = [
     "FORMAT_ID",
     "FORMAT_VERSION",
     "KernelFileError",
+    "encode_kernel",
     "kernel_from_dict",
     "kernel_to_dict",
     "load_kernel",
@@ -47,7 +48,8 @@ __all__ = [
 FORMAT_ID = "workbench.kernel"
 FORMAT_VERSION = 1
 _KNOWN_KEYS = ("format", "version", "name", "category", "description", "weights", "divisor")
-_KNOWN_KEYS += ("offset", "border", "space", "luminance", "out_range")
+_KNOWN_KEYS += ("offset", "border", "channels", "alpha_weighting", "cval")
+_KNOWN_KEYS += ("space", "luminance", "out_range")
 #: Keys written only when not their default, so files made before they existed stay
 #: byte-identical on a round trip.
 _OPTIONAL_DEFAULTS = {"space": "perceptual", "luminance": False, "out_range": "clip"}
@@ -75,6 +77,13 @@ def kernel_to_dict(kernel: Kernel) -> dict[str, Any]:
         "offset": _nested(list(offset) if isinstance(offset, tuple) else offset),
         "border": kernel.border,
     }
+    # Written only when not the default, so that ordinary files stay as they were.
+    if kernel.channels is not None:
+        data["channels"] = kernel.channels
+    if not kernel.alpha_weighting:
+        data["alpha_weighting"] = False
+    if kernel.cval:
+        data["cval"] = plain_number(kernel.cval)
     for key, default in _OPTIONAL_DEFAULTS.items():
         value = getattr(kernel, key)
         if value != default:
@@ -119,6 +128,8 @@ def kernel_from_dict(data: Mapping[str, Any], *, source: str = "") -> Kernel:
         )
     if isinstance(weights, list) and any(isinstance(v, bool) for v in _flatten(weights)):
         raise KernelFileError(f"{where}weights must be numbers, not true/false")
+    if isinstance(data.get("cval", 0), bool):
+        raise KernelFileError(f"{where}'cval' must be a number, not true/false")
     return checked_kernel(
         weights,
         source,
@@ -128,6 +139,9 @@ def kernel_from_dict(data: Mapping[str, Any], *, source: str = "") -> Kernel:
         name=data.get("name", ""),
         category=data.get("category", ""),
         description=data.get("description", ""),
+        channels=data.get("channels"),
+        alpha_weighting=data.get("alpha_weighting", True),
+        cval=data.get("cval", 0),
         **{key: data.get(key, default) for key, default in _OPTIONAL_DEFAULTS.items()},
         extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
     )
@@ -159,7 +173,16 @@ def _json_text(value: Any, indent: int = 0) -> str:
     if isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value):
         items = [pad + _json_text(v, indent + 1) for v in value]
         return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
-    return json.dumps(value, ensure_ascii=False)
+    # A lone surrogate (kept from a hostile file's unknown key) cannot be UTF-8: escape it.
+    return json.dumps(value, ensure_ascii=isinstance(value, str) and not _utf8(value))
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def load_kernel(path: str | os.PathLike[str]) -> Kernel:
@@ -186,7 +209,11 @@ def load_kernel(path: str | os.PathLike[str]) -> Kernel:
     return kernel if kernel.name else kernel.replace(name=path.stem)
 
 
+def encode_kernel(kernel: Kernel) -> bytes:
+    """The bytes of a kernel's native ``.json`` file."""
+    return (_json_text(kernel_to_dict(kernel)) + "\n").encode("utf-8")
+
+
 def save_kernel(kernel: Kernel, path: str | os.PathLike[str]) -> None:
     """Save a kernel as a native ``.json`` file, atomically (temporary file, then rename)."""
-    text = _json_text(kernel_to_dict(kernel)) + "\n"
-    write_atomic(Path(path), text.encode("utf-8"))
+    write_atomic(Path(path), encode_kernel(kernel))

@@ -38,13 +38,23 @@ from workbench.engine.learn.options import (
     check_seed,
     check_size,
 )
-from workbench.engine.learn.pairs import REASONS, LearnError, Pair, check_pairs, pixel_masks
+from workbench.engine.learn.pairs import (
+    REASONS,
+    LearnError,
+    Pair,
+    check_pairs,
+    left_out_map,
+    pixel_masks,
+)
 from workbench.engine.learn.report import (
     FitReport,
+    describe_residual,
     evaluate,
     findings,
     looks_like_jpeg,
+    psnr_text,
     residual_image,
+    unrelated_reason,
 )
 from workbench.engine.learn.rows import (
     Group,
@@ -55,6 +65,7 @@ from workbench.engine.learn.rows import (
     leave_out_clipped,
     split_rows,
 )
+from workbench.engine.learn.simple import snap_to_simple
 from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
 
 #: What ``fit_kernel(space=...)`` takes.
@@ -81,9 +92,6 @@ __all__ = [
 #: Most unknowns (weights and bias) one kernel may have: the normal equations alone grow
 #: as its square (4096 unknowns: 134 MB), their solution as its cube.
 MAX_UNKNOWNS = 4096
-
-#: Below this held-out R-squared the after image is not a filtered copy of the before image.
-UNRELATED_R2 = 0.2
 
 
 class FitResult(NamedTuple):
@@ -114,6 +122,7 @@ def _usable_groups(
     margin: int | None,
     mode: str,
     exclude_clipped: bool,
+    reporter: Reporter | None = None,
 ) -> tuple[list[Group], dict[str, int], list[int]]:
     """Mask the pairs and group their rows, with enough usable pixels for the largest size.
 
@@ -126,7 +135,13 @@ def _usable_groups(
         radius = big // 2
         edge = radius + 3 if margin is None else max(margin, radius)
         counts = dict.fromkeys(REASONS, 0)
-        masks = [pixel_masks(p, radius, edge, exclude_clipped, counts) for p in pairs]
+        masks = []
+        for p in pairs:  # whole-image passes: a cancel is looked at after each pair
+            if reporter is not None:
+                reporter.check()
+            masks.append(pixel_masks(p, radius, edge, exclude_clipped, counts))
+        if reporter is not None:
+            reporter.check()
         groups = build_groups(pairs, masks, mode)
         need = 4 * (groups[0].in_channels * big * big + 1) + 32
         short = min(g.usable for g in groups)
@@ -244,7 +259,7 @@ def fit_kernel(
            [2., 4., 2.],
            [1., 2., 1.]])
     >>> result.report.findings[-1]
-    'sums to 1.00 with no negative weights: a blur (keeps brightness)'
+    'sums to 1.00 (keeps brightness): a blur (its response falls to 0.06 for the finest detail)'
     """
     started = time.perf_counter()
     mode = check_options(mode, solver, loss, solver_options)
@@ -412,7 +427,7 @@ def _fit_space(
         )
     total_values = sum(p.shape[0] * p.shape[1] * p.channels for p in checked)
     groups, counts, sizes = _usable_groups(
-        checked, sizes, fixed is None, margin, mode, exclude_clipped
+        checked, sizes, fixed is None, margin, mode, exclude_clipped, reporter
     )
     big = max(sizes)
     taps = groups[0].in_channels * big * big
@@ -425,6 +440,7 @@ def _fit_space(
     q = taps + 1
     budget = int(solver_options.pop("max_rows", max(100_000, int(5e9 / q**2))))
     for group in groups:
+        reporter.check()
         split_rows(group, budget, 0.1, max(20_000, int(4e6 / q)), rng)
     reporter.check()
 
@@ -459,16 +475,23 @@ def _fit_space(
     arrange = kernel_layout(groups, k, channels, mode)
 
     rmse, r2, pair_r2 = evaluate(groups, checks, k)
-    unrelated = {p: v for p, v in pair_r2.items() if v < UNRELATED_R2}
-    if unrelated:
-        p, v = min(unrelated.items(), key=lambda item: item[1])
-        raise LearnError(
-            f"pair {p}: the after image does not look like a filtered copy of the before "
-            f"image (a kernel explains only {v:.0%} of it): check that the two files are the "
-            f"same picture, in the same orientation"
+    for p, v in sorted(pair_r2.items(), key=lambda item: item[1]):
+        # A poor fit is refused only when the after image is not the before image filtered
+        # (different picture, shifted, flipped); a filter that is not linear gets a report.
+        pair = next(c for c in checked if c.index == p)
+        reason = (
+            None if v >= 0.98 else unrelated_reason(pair.before_image, pair.after_image, v, k // 2)
         )
-    weights = arrange([f.weights for f in fits])
-    offset = kernel_offsets(fits, channels, mode)
+        if reason:
+            raise LearnError(
+                f"pair {p}: the after image does not look like a filtered copy of the before "
+                f"image (a kernel explains only {v:.0%} of it): {reason}",
+                pair=p,
+            )
+    # Within float noise of integers or n/d: those values, as the other program had them.
+    weights, offset = snap_to_simple(
+        arrange([f.weights for f in fits]), kernel_offsets(fits, channels, mode)
+    )
     psnr = float("inf") if rmse < 1e-9 else float(20 * np.log10(255.0 / rmse))
     used_fraction = used_values / max(total_values, 1)
     worst = None
@@ -485,10 +508,12 @@ def _fit_space(
         description=(
             f"Learned from {len(checked)} pair{'s' if len(checked) > 1 else ''} "
             f"({mode}, {solver} solver{loss_note}): held-out RMSE {rmse:.3g}, "
-            f"PSNR {psnr:.1f} dB, R-squared {r2:.4f}."
+            f"PSNR {psnr_text(psnr)}, R-squared {r2:.4f}."
         ),
     )
     residual = residual_image(checked[0], kernel, reporter.sub(0.85, 0.15), cancel)
+    edge = big // 2 + 3 if margin is None else max(margin, big // 2)
+    left_out = left_out_map(checked[0], big // 2, edge, exclude_clipped)
     notes = findings(
         weights,
         offset,
@@ -500,6 +525,12 @@ def _fit_space(
         worst_pair=worst,
         larger_tried=any(s > k for s in fits[0].size_errors),
         jpeg=looks_like_jpeg(residual),
+        uncertainty=(
+            arrange([f.uncertainty for f in checks])
+            if all(f.uncertainty is not None for f in checks)
+            else None
+        ),
+        residual_kind=describe_residual(checked[0], residual) if r2 < 0.98 or rmse > 3 else "",
     )
     report = FitReport(
         rmse=rmse,
@@ -508,6 +539,7 @@ def _fit_space(
         used_fraction=used_fraction,
         excluded={r: n for r, n in counts.items() if n},
         residual=residual,
+        left_out=left_out,
         loss_history=history,
         findings=notes,
         size=k,

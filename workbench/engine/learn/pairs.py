@@ -29,7 +29,15 @@ import numpy as np
 
 from workbench.engine.convolve import range_max
 
-__all__ = ["REASONS", "LearnError", "Pair", "check_pairs", "pixel_masks"]
+__all__ = [
+    "REASONS",
+    "LearnError",
+    "Pair",
+    "check_images",
+    "check_pairs",
+    "left_out_map",
+    "pixel_masks",
+]
 
 #: Reasons for leaving pixels out, in the order they are counted (each value once).
 REASONS = ("border margin", "transparent", "not a number", "clipped", "another channel")
@@ -38,7 +46,14 @@ _LAYOUT = {1: "gray", 3: "RGB", 4: "RGBA"}
 
 
 class LearnError(ValueError):
-    """The pairs cannot be learned from, or the options do not fit them; the message says why."""
+    """The pairs cannot be learned from, or the options do not fit them; the message says why.
+
+    ``pair`` is the number (from 1) of the pair the message is about, if it is about one.
+    """
+
+    def __init__(self, message: str, *, pair: int | None = None) -> None:
+        super().__init__(message)
+        self.pair = pair
 
 
 @dataclass
@@ -107,16 +122,21 @@ def _may_clip(after: np.ndarray) -> bool:
     return finite.size == 0 or (float(finite.min()) >= 0.0 and float(finite.max()) <= 1.0)
 
 
-def check_pairs(pairs: Sequence[Any]) -> list[Pair]:
-    """Check the pairs and split them into colour planes; raise :class:`LearnError` if unusable."""
+def check_images(pairs: Sequence[Any]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The pairs as (before, after) arrays if they can be learned from, else a
+    :class:`LearnError` saying why.
+
+    Cheap (no copies of 8-bit, 16-bit or float32 images), so an app can check the pairs
+    before it starts the fit. An alpha channel does not count as colour: RGB and RGBA pair up.
+    """
     if isinstance(pairs, (str, bytes, np.ndarray)) or not isinstance(pairs, Sequence):
         raise LearnError("give the pairs as a list of (before, after) image arrays")
     if not pairs:
         raise LearnError("give at least one (before, after) pair of images")
-    checked: list[Pair] = []
+    images: list[tuple[np.ndarray, np.ndarray]] = []
     for i, pair in enumerate(pairs, start=1):
         if isinstance(pair, np.ndarray) or not isinstance(pair, Sequence) or len(pair) != 2:
-            raise LearnError(f"pair {i} must be two images: (before, after)")
+            raise LearnError(f"pair {i} must be two images: (before, after)", pair=i)
         before = _as_image(pair[0], f"pair {i} before image")
         after = _as_image(pair[1], f"pair {i} after image")
         if before.shape[:2] != after.shape[:2]:
@@ -124,20 +144,33 @@ def check_pairs(pairs: Sequence[Any]) -> list[Pair]:
             raise LearnError(
                 f"pair {i}: the before image is {bw} x {bh} pixels but the after image is "
                 f"{aw} x {ah}: they must be the same size (the same picture, not resized or "
-                f"cropped)"
+                f"cropped)",
+                pair=i,
             )
-        colour_b = 1 if before.ndim == 2 else min(before.shape[2], 3)
-        colour_a = 1 if after.ndim == 2 else min(after.shape[2], 3)
-        if colour_b != colour_a:
+        if _colours(before) != _colours(after):
             raise LearnError(
                 f"pair {i}: the before image is {_layout(before)} but the after image is "
-                f"{_layout(after)}: save both in the same colour mode"
+                f"{_layout(after)}: save both in the same colour mode",
+                pair=i,
             )
-        if checked and checked[0].channels != colour_b:
+        if images and _colours(images[0][0]) != _colours(before):
             raise LearnError(
-                f"pair {i} is {_layout(before)} but pair 1 is {_layout(pairs[0][0])}: all "
-                f"pairs must have the same colour mode"
+                f"pair {i} is {_layout(before)} but pair 1 is {_layout(images[0][0])}: all "
+                f"pairs must have the same colour mode",
+                pair=i,
             )
+        images.append((before, after))
+    return images
+
+
+def _colours(arr: np.ndarray) -> int:
+    return 1 if arr.ndim == 2 else min(arr.shape[2], 3)
+
+
+def check_pairs(pairs: Sequence[Any]) -> list[Pair]:
+    """Check the pairs and split them into colour planes; raise :class:`LearnError` if unusable."""
+    checked: list[Pair] = []
+    for i, (before, after) in enumerate(check_images(pairs), start=1):
         b_planes, b_alpha = _planes(before)
         a_planes, a_alpha = _planes(after)
         checked.append(
@@ -156,6 +189,7 @@ def check_pairs(pairs: Sequence[Any]) -> list[Pair]:
                 after_image=after if after.ndim == 2 else after[:, :, :3],
             )
         )
+    _refuse_flat(checked)
     return checked
 
 
@@ -212,3 +246,32 @@ def pixel_masks(
             counts["clipped"] += before_count - int(ok.sum())
         masks.append(ok)
     return masks
+
+
+def left_out_map(pair: Pair, radius: int, margin: int, exclude_clipped: bool) -> np.ndarray:
+    """``H x W`` bool: True where the fit left the pixel out (in any channel).
+
+    The border margin, transparent pixels (and their neighbourhood), values that are not
+    numbers and, with ``exclude_clipped``, pixels at the ends of the range in the after image.
+    """
+    masks = pixel_masks(pair, radius, margin, exclude_clipped, dict.fromkeys(REASONS, 0))
+    used = masks[0].copy()
+    for mask in masks[1:]:
+        used &= mask
+    return ~used
+
+
+def _refuse_flat(pairs: list[Pair]) -> None:
+    """A before image with every pixel the same says nothing about a filter's shape."""
+    if all(_is_flat(pair.before_image) for pair in pairs):
+        which = "before image is" if len(pairs) == 1 else "before images are"
+        raise LearnError(
+            f"the {which} flat (every pixel the same): any kernel with the right sum "
+            f"reproduces it, so it carries no information about the filter; use an image "
+            f"with detail"
+        )
+
+
+def _is_flat(image: np.ndarray) -> bool:
+    planes = image.reshape(-1, 1) if image.ndim == 2 else image.reshape(-1, image.shape[-1])
+    return bool(np.all(planes == planes[0]))

@@ -20,13 +20,31 @@ from workbench.engine.learn.rows import Group, GroupFit, held_out
 from workbench.engine.progress import CancelToken, Reporter
 
 __all__ = [
+    "EXACT_PSNR",
     "FitReport",
+    "alignment",
+    "describe_residual",
     "evaluate",
     "findings",
+    "frequency_response",
     "looks_like_jpeg",
+    "psnr_text",
     "r_squared",
     "residual_image",
+    "residual_pattern",
+    "unrelated_reason",
 ]
+
+
+#: PSNR at or above this is float rounding, not a measurement: say "exact match" instead.
+EXACT_PSNR = 100.0
+
+
+def psnr_text(psnr: float) -> str:
+    """``"38.2 dB"``, or ``"exact match"`` for a PSNR that only float rounding limits."""
+    if not np.isfinite(psnr) or psnr >= EXACT_PSNR:
+        return "exact match"
+    return f"{psnr:.1f} dB"
 
 
 @dataclass
@@ -50,6 +68,9 @@ class FitReport:
         ``after - reproduced`` for the first pair, float32 on the 0..255 scale, ``H x W`` or
         ``H x W x C`` (colour channels); large near the border if the other program treats
         edges differently.
+    left_out : ndarray or None
+        ``H x W`` bool for the first pair: True where the fit left the pixel out (border
+        margin, transparent, not a number, clipped), so its residual is no error of the fit.
     loss_history : list of float
         The loss after each Adam step (empty for the exact solver).
     findings : list of str
@@ -84,6 +105,7 @@ class FitReport:
     used_fraction: float
     excluded: dict[str, int]
     residual: np.ndarray
+    left_out: np.ndarray | None
     loss_history: list[float]
     findings: list[str]
     size: int
@@ -135,28 +157,82 @@ class FitReport:
 
 
 def _db(value: float) -> str:
-    return "inf dB (exact)" if not np.isfinite(value) else f"{value:.1f} dB"
+    return psnr_text(value)
 
 
-def _asymmetry(w: np.ndarray, other: np.ndarray) -> float:
-    return float(np.max(np.abs(w - other)))
+def _asymmetry(w: np.ndarray, other: np.ndarray, slack: np.ndarray) -> float:
+    """How far ``w`` is from ``other`` beyond what the weights' uncertainty allows."""
+    return float(np.max(np.abs(w - other) - slack))
 
 
-def _shape_findings(w: np.ndarray, tol: float, loose: bool = False) -> list[str]:
-    """Symmetry, separability and what the sum means, for one k x k kernel.
+#: Frequencies per axis at which a kernel's response is looked at (cycles per pixel 0..0.5).
+_RESPONSE_GRID = 32
 
-    ``loose`` says the fit is well above 8-bit rounding noise, so a heavy outer ring
-    suggests the kernel is cut short.
+
+def frequency_response(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``|H|`` of a 2-D kernel on a grid of frequencies, and the radial frequency there.
+
+    The response is what the kernel multiplies a pattern of that frequency by: 1 keeps
+    it, below 1 softens it (a blur), above 1 boosts it (a sharpen). Frequencies are in
+    cycles per pixel (0 = flat areas, 0.5 = the finest detail, alternating pixels).
+    """
+    n = max(_RESPONSE_GRID, *w.shape)
+    h = np.abs(np.fft.rfft2(w, s=(n, n)))
+    fy = np.fft.fftfreq(n)[:, None]
+    fx = np.fft.rfftfreq(n)[None, :]
+    return h, np.hypot(fy, fx)
+
+
+def _response_words(w: np.ndarray, total: float, slack: float, mirrored: bool) -> str:
+    """What the frequency response says the kernel does to detail (for a sum far from 0).
+
+    ``slack`` is how uncertain the response is: a gain counts as above or below 1 only
+    beyond it. ``mirrored`` kernels (left-right and top-bottom) are not said to favour a
+    direction.
+    """
+    h, radius = frequency_response(w)
+    gain = h / abs(total)
+    eps = slack / abs(total) + 0.01
+    fine = radius >= 0.35
+    top = float(gain.max())
+    fine_gain = float(gain[fine].mean())
+    ring = gain[(radius >= 0.3) & (radius <= 0.5)]
+    uneven = not mirrored and float(ring.max() - ring.min()) > 0.5 * max(1.0, float(ring.max()))
+    direction = ", more in some directions than others" if uneven else ""
+    if top <= 1.0 + eps and fine_gain < 1.0 - eps:
+        return f"a blur (its response falls to {fine_gain:.2f} for the finest detail{direction})"
+    if top > 1.0 + eps and float(radius.ravel()[int(np.argmax(gain))]) >= 0.15:
+        return f"a sharpen (it boosts fine detail up to {top:.2f}x{direction})"
+    if np.all(np.abs(gain - 1.0) <= eps):
+        return "it barely changes detail"
+    return "it boosts some frequencies and softens others (a band-pass filter)"
+
+
+def _shape_findings(
+    w: np.ndarray, tol: float, loose: bool = False, spread: np.ndarray | None = None
+) -> list[str]:
+    """Symmetry, separability and what the frequency response means, for one kernel.
+
+    ``spread`` is how well each weight is known (see ``GroupFit.uncertainty``): a
+    difference counts only beyond three times it, plus ``tol`` (float noise, 8-bit
+    rounding). ``loose`` says the fit is well above 8-bit rounding noise, so a heavy outer
+    ring suggests the kernel is cut short.
     """
     out = []
     k = w.shape[0]
     peak = float(np.max(np.abs(w)))
     if peak < 1e-9:
         return ["all weights are zero: the after image does not depend on the before image"]
-    lr = _asymmetry(w, w[:, ::-1]) <= tol
-    ud = _asymmetry(w, w[::-1, :]) <= tol
-    tr = _asymmetry(w, w.T) <= tol
-    rot = _asymmetry(w, w[::-1, ::-1]) <= tol
+    u = np.zeros_like(w) if spread is None else 3.0 * np.asarray(spread, float)
+    slack = u + tol
+
+    def same(other: np.ndarray, other_u: np.ndarray) -> bool:
+        return _asymmetry(w, other, slack + other_u) <= 0.0
+
+    lr = same(w[:, ::-1], u[:, ::-1])
+    ud = same(w[::-1, :], u[::-1, :])
+    tr = w.shape[0] == w.shape[1] and same(w.T, u.T)
+    rot = same(w[::-1, ::-1], u[::-1, ::-1])
     if k == 1:
         pass
     elif lr and ud and tr:
@@ -175,44 +251,46 @@ def _shape_findings(w: np.ndarray, tol: float, loose: bool = False) -> list[str]
         )
     if k > 1:
         s = np.linalg.svd(w, compute_uv=False)
-        if s[0] > 0 and s[1] <= tol * k:
+        if s[0] > 0 and s[1] <= tol * k + float(np.sqrt(np.sum(u * u))):
             out.append("separable (a column times a row): it applies fast as two 1-D passes")
 
     total = float(w.sum())
+    # Weight errors add up like independent ones in the sum and the response; float and
+    # rounding noise (tol) stays per weight.
+    response_slack = float(np.sqrt(np.sum(u * u))) + tol * np.sqrt(w.size)
     centre = float(w[k // 2, k // 2])
     others = w.copy()
     others[k // 2, k // 2] = 0.0
-    negative = float(w.min()) < -tol
-    sum_tol = max(0.02, tol * k)
+    sum_tol = max(0.02, tol * k, response_slack)
     top = np.unravel_index(int(np.argmax(np.abs(w))), w.shape)
     shift = (
         top != (k // 2, k // 2)
         and abs(abs(float(w[top])) - 1.0) <= 0.05
         and float(np.sum(np.abs(w))) - abs(float(w[top])) <= 0.1
     )
+    directional = not rot and float(w.min()) < -float(slack.max()) and centre < float(others.max())
     if shift:
         dy, dx = top[0] - k // 2, top[1] - k // 2
         out.append(f"mostly one weight off centre: a shift by {dx} px across and {dy} px down")
-    elif abs(total - 1.0) <= sum_tol:
-        if abs(centre - 1.0) <= tol and float(np.max(np.abs(others))) <= tol:
-            out.append("close to the identity: the two images barely differ")
-        elif not negative:
-            out.append(f"sums to {total:.2f} with no negative weights: a blur (keeps brightness)")
-        elif centre >= float(np.max(others)):
-            out.append(
-                f"sums to {total:.2f} with negative weights around a strong centre: a "
-                "sharpen (keeps brightness)"
-            )
-        else:
-            out.append(
-                f"sums to {total:.2f} with negative weights off centre: a directional "
-                "filter such as an emboss (keeps brightness)"
-            )
     elif abs(total) <= sum_tol:
         out.append(f"sums to {total:.2f}: an edge or emboss filter (flat areas become the offset)")
     else:
-        change = "brightens" if total > 1 else "darkens"
-        out.append(f"sums to {total:.2f}: it {change} the image as well as filtering it")
+        keeps = abs(total - 1.0) <= sum_tol
+        brightness = (
+            "keeps brightness"
+            if keeps
+            else ("brightens" if total > 1 else "darkens") + " the image as well"
+        )
+        if keeps and abs(centre - 1.0) <= tol and float(np.max(np.abs(others))) <= tol:
+            out.append("close to the identity: the two images barely differ")
+        elif directional:
+            out.append(
+                f"sums to {total:.2f} ({brightness}) with negative weights off centre: a "
+                "directional filter such as an emboss"
+            )
+        else:
+            words = _response_words(w, total, response_slack, lr and ud)
+            out.append(f"sums to {total:.2f} ({brightness}): {words}")
     if k > 1:
         ring = np.abs(w).copy()
         ring[1:-1, 1:-1] = 0.0
@@ -236,11 +314,16 @@ def findings(
     worst_pair: tuple[int, float] | None = None,
     larger_tried: bool = False,
     jpeg: bool = False,
+    uncertainty: np.ndarray | None = None,
+    residual_kind: str = "",
 ) -> list[str]:
     """Plain-language findings about a learned kernel (``k x k`` or ``out x in x k x k``).
 
     ``larger_tried`` says "auto" already found larger sizes no better, so a heavy outer
-    ring is not a hint to try one; ``jpeg`` that the residual shows JPEG's 8x8 blocks.
+    ring is not a hint to try one; ``jpeg`` that the residual shows JPEG's 8x8 blocks;
+    ``uncertainty`` how well each weight is known (the weights' shape), so that symmetry
+    and the kind of filter are only claimed beyond it; ``residual_kind`` what the
+    residual looks like (see :func:`residual_pattern`), for a filter that is not linear.
     """
     tol = max(2e-3, 3e-3 * float(np.max(np.abs(weights))) + min(rmse, 10.0) * 2e-4)
     loose = rmse > 0.6 and not larger_tried
@@ -249,6 +332,12 @@ def findings(
         n = weights.shape[0]
         eye = np.eye(n, dtype=bool)
         diag = np.stack([weights[c, c] for c in range(n)])
+        # The mean of the channels' kernels is known at least as well as the worst of them.
+        u_diag = (
+            None
+            if uncertainty is None
+            else np.stack([uncertainty[c, c] for c in range(n)]).max(axis=0)
+        )
         off = float(np.max(np.abs(weights[~eye]))) if n > 1 else 0.0
         # Channels of a photo move together, so cross-channel weights are poorly pinned
         # down: only clear ones count as mixing.
@@ -269,21 +358,24 @@ def findings(
             spread = float(np.max(np.abs(diag - diag.mean(axis=0))))
             if spread <= tol:
                 notes.append("every channel has about the same kernel: shared mode would do")
-                notes.extend(_shape_findings(diag.mean(axis=0), tol, loose))
+                notes.extend(_shape_findings(diag.mean(axis=0), tol, loose, u_diag))
             else:
                 notes.append(f"the channels' kernels differ (by up to {spread:.3g})")
                 for c, name in zip(range(n), "RGB", strict=False):
-                    notes.extend(f"{name}: {s}" for s in _shape_findings(diag[c], tol)[:3])
+                    u_c = None if uncertainty is None else uncertainty[c, c]
+                    shape = _shape_findings(diag[c], tol, False, u_c)[:3]
+                    notes.extend(f"{name}: {s}" for s in shape)
     else:
-        notes.extend(_shape_findings(weights, tol, loose))
+        notes.extend(_shape_findings(weights, tol, loose, uncertainty))
     offsets = offset if isinstance(offset, tuple) else (offset,)
     if max(abs(o) for o in offsets) >= 0.5:
         shown = ", ".join(f"{o:.1f}" for o in offsets)
         notes.append(f"adds an offset of {shown} (0..255 scale)")
-    if r_squared < 0.98:
+    if (r_squared < 0.98 or rmse > 3.0) and not jpeg:
         notes.append(
-            f"poor fit, R-squared {r_squared:.2f}: the filter is probably not linear (curves, "
-            f"median, local contrast) or the images are not aligned"
+            f"not one linear filter (R-squared {r_squared:.3f}, RMSE {rmse:.1f}): the kernel "
+            f"above is the best linear one, but the other program's filter is not linear; "
+            + (residual_kind or "the residual shows where it differs")
         )
     elif rmse > 3.0:
         notes.append(
@@ -390,3 +482,121 @@ def looks_like_jpeg(residual: np.ndarray) -> bool:
         off = np.compress(~edge, steps, axis=axis).mean()
         ratios.append(np.log(max(on, 1e-12) / max(off, 1e-12)))
     return bool(min(abs(v) for v in ratios) > 0.18 and ratios[0] * ratios[1] > 0)
+
+
+def residual_pattern(residual: np.ndarray, after: np.ndarray, margin: int = 8) -> str:
+    """What the residual of the best linear kernel looks like, in words.
+
+    ``residual`` is ``after - reproduced`` (0..255 scale), ``after`` the after image on the
+    same scale. A *threshold* leaves the after image with nearly two values; a *tone
+    curve* (curves, levels, histogram equalisation after a filter) leaves a residual that
+    follows the reproduced brightness, so a curve through it explains much of it; anything
+    else is *local*: it depends on each neighbourhood (a median, min/max, bilateral...).
+    """
+    r, a = residual, np.asarray(after).reshape(residual.shape)
+    if min(r.shape[:2]) > 4 * margin:
+        r, a = r[margin:-margin, margin:-margin], a[margin:-margin, margin:-margin]
+    step = max(1, int(np.sqrt(r.size / 200_000)))  # a sample is plenty for words
+    r = r[::step, ::step].astype(np.float64).ravel()
+    a = a[::step, ::step].astype(np.float64).ravel()
+    if r.size < 64 or float(r.var()) <= 1e-12:
+        return "the residual is too small to say more"
+    levels, counts = np.unique(np.round(a), return_counts=True)
+    two = float(np.sort(counts)[-2:].sum()) / a.size
+    if levels.size >= 2 and two >= 0.8:
+        return (
+            f"the after image is nearly two-valued ({two:.0%} of it at two levels): a "
+            "threshold, which no kernel can make"
+        )
+    reproduced = a - r
+    edges = np.unique(np.quantile(reproduced, np.linspace(0, 1, 33)))
+    bins = np.clip(np.searchsorted(edges, reproduced, side="right") - 1, 0, edges.size - 1)
+    count = np.bincount(bins, minlength=edges.size)
+    curve = np.bincount(bins, weights=r, minlength=edges.size) / np.maximum(count, 1)
+    explained = 1.0 - float(np.var(r - curve[bins])) / float(np.var(r))
+    if explained >= 0.4:
+        return (
+            f"the residual follows the brightness ({explained:.0%} of it is one curve of "
+            "the reproduced value): a tone curve (curves, levels, equalisation) applied "
+            "after a linear filter"
+        )
+    return (
+        f"the residual is local (a tone curve explains only {max(explained, 0.0):.0%} of it): "
+        "it depends on each neighbourhood, as a median, minimum/maximum or edge-aware "
+        "filter does"
+    )
+
+
+def describe_residual(pair: Pair, residual: np.ndarray) -> str:
+    """:func:`residual_pattern` for the first pair's residual (see :func:`residual_image`)."""
+    after = _float_image(pair.after_image, pair.after_scale)
+    return residual_pattern(residual, after)
+
+
+def _luma_plane(image: np.ndarray) -> np.ndarray:
+    img = np.asarray(image, np.float64)
+    if img.ndim == 3:
+        img = img[:, :, : min(3, img.shape[2])].mean(axis=2)
+    return img
+
+
+def alignment(before: np.ndarray, after: np.ndarray) -> tuple[str, tuple[int, int], float]:
+    """How ``after`` lines up with ``before``: orientation, shift (dx, dy), peak strength.
+
+    Phase correlation of the two (brightness only, whitened spectra): a filtered copy, even
+    through a tone curve, gives a sharp peak at no shift; a shifted, flipped or turned copy
+    a sharp peak elsewhere or for that orientation; two different pictures no clear peak.
+    The strength is the peak's height in standard deviations of the correlation surface.
+    """
+    b, a = _luma_plane(before), _luma_plane(after)
+    step = max(1, max(b.shape) // 256)
+    b, a = b[::step, ::step], a[::step, ::step]
+    orientations = [("", b), ("flipped left-right", b[:, ::-1]), ("flipped top-bottom", b[::-1])]
+    orientations.append(("turned half a turn", b[::-1, ::-1]))
+    if b.shape[0] == b.shape[1]:
+        orientations += [("turned a quarter turn", np.rot90(b)), ("turned", np.rot90(b, -1))]
+    fa = np.fft.rfft2(a - a.mean())
+    best = ("", (0, 0), 0.0)
+    for name, candidate in orientations:
+        fb = np.fft.rfft2(candidate - candidate.mean())
+        cross = fa * np.conj(fb)
+        cross /= np.maximum(np.abs(cross), 1e-12)
+        surface = np.fft.irfft2(cross, s=a.shape)
+        i = int(np.argmax(surface))
+        strength = float((surface.ravel()[i] - surface.mean()) / max(surface.std(), 1e-12))
+        if strength > best[2]:
+            dy, dx = np.unravel_index(i, surface.shape)
+            dy = dy - a.shape[0] if dy > a.shape[0] // 2 else dy
+            dx = dx - a.shape[1] if dx > a.shape[1] // 2 else dx
+            best = (name, (int(dx) * step, int(dy) * step), strength)
+    return best
+
+
+#: Phase-correlation peak (in standard deviations) that counts as the same picture: a
+#: filtered copy gives 40 to 160, two different photos about 4.
+SAME_PICTURE_PEAK = 12.0
+
+#: Below this held-out R-squared, with no clear alignment either, the after image is not a
+#: filtered copy of the before image.
+UNRELATED_R2 = 0.2
+
+
+def unrelated_reason(
+    before: np.ndarray, after: np.ndarray, r_squared: float, radius: int
+) -> str | None:
+    """Why a poorly fitted pair is not a filtered copy, or None if it is one.
+
+    None means the after image lines up with the before image as it is, or shifted by no
+    more than the kernel's ``radius`` (a kernel can shift): a filter that is simply not
+    linear, which the report describes. Otherwise the reason, for the error message: the
+    after image is flipped or turned, shifted beyond the kernel, or (when no kernel
+    explains even ``UNRELATED_R2`` of it) a different picture.
+    """
+    name, (dx, dy), strength = alignment(before, after)
+    if strength < SAME_PICTURE_PEAK:
+        return "they look like different pictures" if r_squared < UNRELATED_R2 else None
+    if name:
+        return f"the after image is the before image {name}"
+    if max(abs(dx), abs(dy)) > radius:
+        return f"the after image is shifted by {dx} px across and {dy} px down: align them"
+    return None

@@ -16,19 +16,20 @@ import math
 
 import numpy as np
 
+from workbench.engine.option_names import STRATEGY_NAMES
 from workbench.engine.progress import Reporter
 from workbench.engine.strategies import direct, fft, im2col, separable
 from workbench.engine.strategies.tiles import Correlation, Finish
 
 __all__ = ["STRATEGY_NAMES", "choose_strategy", "correlate_planes", "estimated_costs"]
 
-_IMPLEMENTATIONS = {
-    "direct": direct.correlate,
-    "separable": separable.correlate,
-    "fft": fft.correlate,
-    "im2col": im2col.correlate,
-}
-STRATEGY_NAMES: tuple[str, ...] = tuple(_IMPLEMENTATIONS)
+_IMPLEMENTATIONS = dict(
+    zip(
+        STRATEGY_NAMES,
+        (direct.correlate, separable.correlate, fft.correlate, im2col.correlate),
+        strict=True,
+    )
+)
 
 # Cost model, in units of one fused multiply-add pass of ``einsum`` over the output.
 # Calibrated with tests/benchmarks/bench_engine.py on 2 cores (4000 x 3000 RGB float32):

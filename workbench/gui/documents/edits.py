@@ -12,7 +12,6 @@ from PySide6.QtCore import QObject, Signal, Slot
 from workbench.engine import Kernel
 from workbench.gui.documents.jobs import ImageJobs
 from workbench.gui.documents.preview import LivePreview
-from workbench.gui.documents.status_bar import StatusBar
 from workbench.gui.documents.tabs import ImageTabs
 from workbench.gui.model.filter_settings import FilterSettings
 
@@ -22,25 +21,27 @@ __all__ = ["ImageEdits"]
 class ImageEdits(QObject):
     """Edits the image of the current tab of ``tabs``."""
 
-    #: The current image changed (a filter applied, undone, redone or reverted).
+    #: A tab's image changed (a filter applied, undone, redone or reverted) and is on screen.
     imageChanged = Signal()
+    #: A short note for the status bar and how long to show it (milliseconds).
+    message = Signal(str, int)
 
     def __init__(
         self,
         tabs: ImageTabs,
         preview: LivePreview,
         jobs: ImageJobs,
-        status: StatusBar,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._tabs = tabs
         self._preview = preview
         self._jobs = jobs
-        self._status = status
         #: The last filter applied to any image, for Repeat on an image not filtered yet.
         self.last_filter: FilterSettings | None = None
         jobs.applied.connect(self._on_applied)
+        jobs.cancelled.connect(self._on_cancelled)
+        jobs.failed.connect(self._on_failed)
 
     def apply(self, settings: FilterSettings) -> None:
         """Filter the current image with ``settings`` as one undo step."""
@@ -48,13 +49,15 @@ class ImageEdits(QObject):
         if tab is None:
             return
         if not settings.filters_anything(tab.document.pixels):
-            self._status.showMessage("No channel to filter: tick R, G, B (or A) first.", 6000)
+            self.message.emit("No channel to filter: tick R, G, B (or A) first.", 6000)
             return
         ready = self._preview.result_for(tab, settings)
         if ready is not None:  # the full preview is exactly this: no need to filter again
             self._applied(tab, tab.document.state_id, settings, ready.pixels, ready.display)
             return
-        self._preview.clear()
+        # The preview's own work would only compete with the Apply; what it shows stays on
+        # screen (no flash of the unfiltered image) until the result replaces it.
+        self._preview.freeze()
         self._jobs.apply(tab, settings)
 
     def apply_kernel(self, kernel: Kernel, like: FilterSettings) -> None:
@@ -74,17 +77,48 @@ class ImageEdits(QObject):
         if self._tabs.contains(tab):
             self._applied(tab, state_id, settings, pixels, display)
 
+    @Slot(str)
+    def _on_cancelled(self, kind: str) -> None:
+        if kind == "apply":
+            self._unfreeze()
+
+    @Slot(str, str, str, object)
+    def _on_failed(self, kind: str, title: str, message: str, paths: object) -> None:
+        if kind == "apply":
+            self._unfreeze()
+
+    def _unfreeze(self) -> None:
+        # The frozen preview must not pass for the result of an Apply that did not happen
+        # (unless a new edit has started a new preview since).
+        if self._preview.tab() is not None and not self._preview.is_active():
+            self._preview.clear()
+
     def _applied(self, tab, state_id, settings, pixels, display) -> None:
         doc = tab.document
         if doc.state_id != state_id:
-            self._status.showMessage("The image changed while filtering: result dropped.", 5000)
+            self.message.emit("The image changed while filtering: result dropped.", 5000)
             return
         doc.apply(pixels, settings.label)
         doc.last_filter = settings
         self.last_filter = settings
         tab.remember(doc.pixels, display)  # the document keeps a read-only view
-        self._preview.clear()
-        self._status.showMessage(f"Applied {settings.label}.", 4000)
+        self.message.emit(f"Applied {settings.label}.", 4000)
+        self._show_new_state(tab)
+
+    def _show_new_state(self, tab, *, preview_again: bool = False) -> None:
+        """The one place an Apply (or Undo, Redo, Revert) ends: the preview is cleared once
+        and the tab repainted once, then the window hears of it.
+
+        After Undo, Redo and Revert (``preview_again``) the live preview, if on, shows the
+        editor's kernel on the image as it is now; after Apply it would filter twice.
+        """
+        if tab is self._preview.tab():
+            if preview_again:
+                self._preview.recompute()  # repaints the tab, then previews again
+            else:
+                self._preview.clear()  # stops previewing and repaints the tab
+        else:  # filtered in the background while another tab was in front
+            tab.refresh()
         self.imageChanged.emit()
 
     @Slot()
@@ -102,4 +136,4 @@ class ImageEdits(QObject):
     def _step(self, change) -> None:
         tab = self._tabs.current()
         if tab is not None and change(tab.document):
-            self.imageChanged.emit()
+            self._show_new_state(tab, preview_again=True)

@@ -1,8 +1,9 @@
 """Opening, filtering and saving images on the worker, with progress and Cancel.
 
-:class:`ImageJobs` submits the three long jobs the window starts, keeps the status bar's
-progress and Cancel button in step with them (and with the full live preview), and reports
-each outcome by signal. The window decides what an outcome means for its tabs.
+:class:`ImageJobs` submits the three long jobs the window starts and reports, by signal, how
+far they are (and the full live preview, once it is slow enough to be worth showing) and each
+outcome. The window shows the progress in its status bar, sends its Cancel here, and decides
+what an outcome means for its tabs.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from workbench.engine.imageio import load_image, save_image
-from workbench.engine.progress import Cancelled
-from workbench.gui.documents.preview import FULL_CHANNEL
+from workbench.engine.imageio import PNG_COMPRESSION, load_image, save_image
+from workbench.gui.documents.preview import FULL_CHANNEL, filter_whole
 from workbench.gui.documents.save_conversion import convert_for_format
-from workbench.gui.documents.status_bar import StatusBar
 from workbench.gui.model.filter_settings import FilterSettings
 from workbench.gui.viewer.display import to_display
 from workbench.gui.worker import Runner
@@ -40,17 +39,10 @@ def _load(progress, cancel, path):
     return image_file, to_display(image_file.pixels)
 
 
-def _filter(progress, cancel, pixels, settings):
-    out = settings.run(pixels, progress, cancel)
-    if cancel.is_set():  # the screen copy of a large image takes a while: skip it
-        raise Cancelled("cancelled")
-    return out, to_display(out)
-
-
-def _save(progress, cancel, path, pixels, like, convert):
+def _save(progress, cancel, path, pixels, like, convert, png_compression, quality):
     if convert:  # the user agreed to a copy the format can hold
         pixels = convert_for_format(pixels, path)
-    save_image(path, pixels, like=like)
+    save_image(path, pixels, like=like, png_compression=png_compression, quality=quality)
     return path
 
 
@@ -80,11 +72,14 @@ class ImageJobs(QObject):
     failed = Signal(str, str, str, object)
     #: kind of the job the user cancelled
     cancelled = Signal(str)
+    #: what is running (for the status bar) and the fraction done, None while unknown
+    progress = Signal(str, object)
+    #: nothing is running any more: hide the progress
+    idle = Signal()
 
-    def __init__(self, runner: Runner, status: StatusBar, parent: QObject | None = None) -> None:
+    def __init__(self, runner: Runner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._status = status
         self._jobs: dict[int, _Job] = {}
         self._preview_started: dict[int, float] = {}
         self._open_failures: list[tuple[int, Path, str]] = []  # request id, path, message
@@ -93,7 +88,6 @@ class ImageJobs(QObject):
         runner.finished.connect(self._on_finished)
         runner.failed.connect(self._on_failed)
         runner.cancelled.connect(self._on_cancelled)
-        status.cancelRequested.connect(self.cancel)
 
     # -- starting ------------------------------------------------------------------------
     def open(self, path: Path) -> int:
@@ -104,18 +98,27 @@ class ImageJobs(QObject):
 
     def apply(self, tab, settings: FilterSettings) -> int:
         doc = tab.document
-        rid = self._runner.submit(_filter, channel="apply", args=(doc.pixels, settings))
+        rid = self._runner.submit(filter_whole, channel="apply", args=(doc.pixels, settings))
         label = f"Applying {settings.label}"
         self._jobs[rid] = _Job("apply", label, tab=tab, state_id=doc.state_id, settings=settings)
-        self._status.show_progress(label, 0.0)
+        self.progress.emit(label, 0.0)
         return rid
 
-    def save(self, tab, path: Path, *, close_after: bool = False, convert: bool = False) -> int:
-        """Write the tab's image; ``convert`` to what the format holds (8-bit, no alpha)."""
+    def save(
+        self,
+        tab,
+        path: Path,
+        *,
+        close_after: bool = False,
+        convert: bool = False,
+        png_compression: int = PNG_COMPRESSION,
+        quality: int = 95,
+    ) -> int:
+        """Write the tab's image; ``convert`` to what the format holds (8-bit, no alpha);
+        ``quality`` for JPEG and WebP."""
         doc = tab.document
-        rid = self._runner.submit(
-            _save, channel=f"save:{path}", args=(Path(path), doc.pixels, doc.source, convert)
-        )
+        args = (Path(path), doc.pixels, doc.source, convert, png_compression, int(quality))
+        rid = self._runner.submit(_save, channel=f"save:{path}", args=args)
         self._jobs[rid] = _Job(
             "save",
             f"Saving {Path(path).name}",
@@ -142,24 +145,24 @@ class ImageJobs(QObject):
         if not self._runner.is_busy(FULL_CHANNEL):
             self._preview_started.clear()
             if not self._jobs:
-                self._status.hide_progress()
+                self.idle.emit()
 
     @Slot(int)
     def _on_started(self, rid: int) -> None:
         job = self._jobs.get(rid)
         if job is not None:
-            self._status.show_progress(job.label, None if job.kind != "apply" else 0.0)
+            self.progress.emit(job.label, None if job.kind != "apply" else 0.0)
 
     @Slot(int, float)
     def _on_progress(self, rid: int, fraction: float) -> None:
         job = self._jobs.get(rid)
         if job is not None:
-            self._status.show_progress(job.label, fraction)
+            self.progress.emit(job.label, fraction)
         elif rid == self._runner.current(FULL_CHANNEL):
             # A quick preview would only flash the bar: show it for slow ones.
             started = self._preview_started.setdefault(rid, time.monotonic())
             if time.monotonic() - started > _QUIET_SECONDS:
-                self._status.show_progress("Preview", fraction)
+                self.progress.emit("Preview", fraction)
 
     @Slot(int, object)
     def _on_finished(self, rid: int, result: object) -> None:

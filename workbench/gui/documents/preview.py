@@ -18,7 +18,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
+from superqt.utils import QSignalDebouncer
 
 from workbench.engine.progress import Cancelled
 from workbench.gui.documents.tab import DocumentTab
@@ -26,7 +27,7 @@ from workbench.gui.model.filter_settings import FilterSettings
 from workbench.gui.viewer.display import DisplayImage, downsample, to_display
 from workbench.gui.worker import Runner
 
-__all__ = ["FULL_CHANNEL", "QUICK_CHANNEL", "LivePreview", "PreviewResult"]
+__all__ = ["FULL_CHANNEL", "QUICK_CHANNEL", "LivePreview", "PreviewResult", "filter_whole"]
 
 QUICK_CHANNEL = "preview"
 FULL_CHANNEL = "preview-full"
@@ -69,7 +70,9 @@ def _quick(progress, cancel, pixels, settings, rect, factor, proxy_cache):
     return to_display(out), x, y, 1.0
 
 
-def _full(progress, cancel, pixels, settings):
+def filter_whole(progress, cancel, pixels, settings):
+    """The whole image filtered with ``settings`` and its screen copy (runs on the worker):
+    the full preview and an Apply are the same work."""
     out = settings.run(pixels, progress, cancel)
     if cancel.is_set():  # the screen copy of a large image takes a while: skip it
         raise Cancelled("cancelled")
@@ -81,10 +84,12 @@ class LivePreview(QObject):
 
     #: The full preview finished (a :class:`PreviewResult`).
     ready = Signal(object)
-    #: Whether a preview is on screen (or on its way).
+    #: Whether a preview is on screen (or on its way): the kernel views follow it.
     activeChanged = Signal(bool)
     #: Filtering for the preview failed; the message is for the user.
     failed = Signal(str)
+    #: A preview came on the canvas (True) or went (False): the tab is marked while it shows.
+    shownChanged = Signal(bool)
 
     def __init__(self, runner: Runner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -93,14 +98,17 @@ class LivePreview(QObject):
         self._settings: FilterSettings | None = None
         self._enabled = True
         self._armed = False  # an edit is waiting to be seen; cleared by Apply
+        self._shown = False  # a preview (not the image) is on the canvas, badge and all
+        self._note = ""  # said on the badge, e.g. that the editor's kernel is not valid
         self._quick_id: int | None = None
         self._full_id: int | None = None
-        self._quick_key: tuple | None = None
         self._result: PreviewResult | None = None
         self._proxies: dict[int, dict[int, np.ndarray]] = {}
-        # Coalesce edits that arrive in one burst (a paste, a spin box held down).
-        self._timer = QTimer(self, singleShot=True, interval=10)
-        self._timer.timeout.connect(self._start)
+        # Coalesce edits that arrive in one burst (a paste, a spin box held down): the last
+        # one starts the preview once the burst has been quiet for 10 ms.
+        self._edits = QSignalDebouncer(parent=self)
+        self._edits.setTimeout(10)
+        self._edits.triggered.connect(self._start)
         runner.finished.connect(self._on_finished)
         runner.failed.connect(self._on_failed)
 
@@ -110,13 +118,14 @@ class LivePreview(QObject):
             return
         self._stop()
         if self._tab is not None:
-            self._tab.view.viewportMoved.disconnect(self._on_viewport_moved)
+            self._tab.viewportMoved.disconnect(self._on_viewport_moved)
             self._tab.refresh()
+            self._show_mark(False)
         self._tab = tab
         if tab is not None:
-            tab.view.viewportMoved.connect(self._on_viewport_moved)
+            tab.viewportMoved.connect(self._on_viewport_moved)
         if self._armed:
-            self._timer.start()
+            self._edits.throttle()
 
     def set_settings(self, settings: FilterSettings) -> None:
         """A new edit: preview it (a new name alone changes no pixels)."""
@@ -127,23 +136,59 @@ class LivePreview(QObject):
                 self._result = self._result._replace_settings(settings)
             return
         self._armed = True
-        self._timer.start()
+        self._edits.throttle()
 
     def set_enabled(self, on: bool) -> None:
         self._enabled = bool(on)
         if on:
             self._armed = True
-            self._timer.start()
+            self._edits.throttle()
         else:
             self.clear()
 
     def clear(self) -> None:
-        """Stop previewing and show the document as it is (after Apply, undo, ...)."""
+        """Stop previewing and show the document as it is (after Apply)."""
         self._armed = False
         self._stop()
         if self._tab is not None:
             self._tab.refresh()
+        self._show_mark(False)
         self.activeChanged.emit(False)
+
+    def recompute(self) -> None:
+        """The image changed under the preview (Undo, Redo, Revert): show the document as
+        it is now, then preview the editor's kernel on it again if live preview is on."""
+        self.clear()
+        if self._enabled and self._settings is not None:
+            self._armed = True
+            self._edits.throttle()
+
+    def is_showing(self, tab: DocumentTab | None) -> bool:
+        """Whether ``tab``'s canvas shows a preview (marked "Preview") rather than the image."""
+        return self._shown and tab is not None and tab is self._tab
+
+    def set_note(self, note: str) -> None:
+        """A few words on the Preview badge ("" for none): what the preview is of."""
+        self._note = note
+        if self._shown and self._tab is not None:
+            self._tab.mark_preview(True, note)
+
+    def _show_mark(self, on: bool) -> None:
+        if self._tab is not None:
+            self._tab.mark_preview(on, self._note)
+        changed = on != self._shown
+        self._shown = on
+        if changed:
+            self.shownChanged.emit(on)
+
+    def freeze(self) -> None:
+        """Stop the preview's work and keep what it shows (an Apply will replace it)."""
+        self._armed = False
+        self._stop()
+
+    def tab(self) -> DocumentTab | None:
+        """The tab being previewed on (the current one)."""
+        return self._tab
 
     def result_for(self, tab: DocumentTab, settings: FilterSettings) -> PreviewResult | None:
         """The finished full preview of ``settings`` on ``tab``'s current image, if any."""
@@ -165,12 +210,11 @@ class LivePreview(QObject):
 
     # -- work ----------------------------------------------------------------------------
     def _stop(self) -> None:
-        self._timer.stop()
+        self._edits.cancel()
         for rid in (self._quick_id, self._full_id):
             if rid is not None:
                 self._runner.cancel(rid)
         self._quick_id = self._full_id = None
-        self._quick_key = None
         self._result = None
 
     @Slot()
@@ -184,6 +228,7 @@ class LivePreview(QObject):
         self._stop()
         self._armed = True
         tab.show_preview_before()
+        self._show_mark(True)
         self.activeChanged.emit(True)
         self._submit_quick()
 
@@ -191,7 +236,7 @@ class LivePreview(QObject):
         tab, settings = self._tab, self._settings
         doc = tab.document
         pixels = doc.pixels
-        rect = tab.view.visible_image_rect()
+        rect = tab.visible_image_rect()
         if rect.isEmpty():
             self._submit_full()
             return
@@ -204,15 +249,6 @@ class LivePreview(QObject):
         cache = self._proxies.setdefault(doc.state_id, {})
         for key in [k for k in self._proxies if k != doc.state_id]:
             del self._proxies[key]
-        self._quick_key = (
-            doc.state_id,
-            settings,
-            rect.x(),
-            rect.y(),
-            rect.width(),
-            rect.height(),
-            factor,
-        )
         self._quick_id = self._runner.submit(
             _quick,
             channel=QUICK_CHANNEL,
@@ -228,7 +264,7 @@ class LivePreview(QObject):
     def _submit_full(self) -> None:
         doc = self._tab.document
         self._full_id = self._runner.submit(
-            _full, channel=FULL_CHANNEL, args=(doc.pixels, self._settings)
+            filter_whole, channel=FULL_CHANNEL, args=(doc.pixels, self._settings)
         )
         self._full_key = (doc.state_id, self._settings)
 
@@ -236,10 +272,9 @@ class LivePreview(QObject):
     def _on_viewport_moved(self) -> None:
         # Panned or zoomed before the full preview arrived: show the new region quickly.
         if self.is_active() and self._full_id is not None and self._quick_id is None:
-            self._quick_key = None
             self._runner.cancel(self._full_id)
             self._full_id = None
-            self._timer.start()
+            self._edits.throttle()
 
     @Slot(int, object)
     def _on_finished(self, request_id: int, result: object) -> None:
@@ -247,7 +282,7 @@ class LivePreview(QObject):
             self._quick_id = None
             display, x, y, scale = result
             if self._tab is not None:
-                self._tab.view.set_patch(display, x, y, scale)
+                self._tab.show_preview_patch(display, x, y, scale)
             self._submit_full()
         elif request_id == self._full_id:
             self._full_id = None
@@ -256,7 +291,7 @@ class LivePreview(QObject):
             if self._tab is None or self._tab.document.state_id != state_id:
                 return
             self._result = PreviewResult(state_id, settings, pixels, display)
-            self._tab.view.set_after(display)
+            self._tab.show_preview(display)
             self.ready.emit(self._result)
 
     @Slot(int, str)
@@ -264,7 +299,7 @@ class LivePreview(QObject):
         if request_id in (self._quick_id, self._full_id):
             self._quick_id = self._full_id = None
             if self._tab is not None:
-                self._tab.view.clear_patch()
+                self._tab.clear_preview_patch()
             self.failed.emit(message)
 
 

@@ -2,7 +2,8 @@
 
 The model owns a float64 copy of the weights (``kh x kw``, or ``out x in x kh x kw`` for a
 colour kernel, of which one ``(out, in)`` slice is shown). Typed entries are checked here, so
-a bad one is refused in its cell and never reaches the engine.
+a bad one never reaches the engine: its text stays in its cell, marked invalid, until the user
+fixes it (the editor disables Apply meanwhile).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ _Index = QModelIndex | QPersistentModelIndex
 # Diverging scale (ColorBrewer RdBu ends): blue for negative, white for zero, red positive.
 _NEGATIVE = (33, 102, 172)
 _POSITIVE = (178, 24, 43)
+_INVALID_BACKGROUND = QColor(255, 214, 214)
+_INVALID_TEXT = QColor(179, 38, 30)
 _FRACTION = re.compile(r"^\s*([-+]?[\d.eE+-]+)\s*/\s*([-+]?[\d.eE+-]+)\s*$")
 
 
@@ -91,6 +94,8 @@ class KernelTableModel(QAbstractTableModel):
     weightsEdited = Signal()
     #: A whole matrix was pasted or typed into one cell (the text, for the editor to take).
     matrixEntered = Signal(str)
+    #: Cells holding a refused entry appeared or went away.
+    validityChanged = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -98,6 +103,8 @@ class KernelTableModel(QAbstractTableModel):
         self._weights[1, 1] = 1.0
         self._slice: tuple[int, int] | None = None
         self._scale = (1.0, 1.0)  # largest positive, largest negative magnitude
+        # Refused entries, kept where they were typed: (slice, row, col) -> (text, reason).
+        self._invalid: dict[tuple, tuple[str, str]] = {}
         self._font = QFont()
         self._font.setStyleHint(QFont.StyleHint.Monospace)
         self._font.setFamilies(["DejaVu Sans Mono", "Menlo", "Consolas", "monospace"])
@@ -113,11 +120,31 @@ class KernelTableModel(QAbstractTableModel):
         keep = (
             self._slice is not None and arr.ndim == 4 and arr.shape[:2] == self._weights.shape[:2]
         )
+        had_invalid = bool(self._invalid)
         self.beginResetModel()
         self._slice = self._slice if keep else ((0, 0) if arr.ndim == 4 else None)
         self._weights = arr
+        self._invalid = {}
         self._rescale()
         self.endResetModel()
+        if had_invalid:
+            self.validityChanged.emit()
+
+    # -- refused entries -------------------------------------------------------------------
+    def invalid_cells(self) -> dict[tuple, tuple[str, str]]:
+        """Cells holding a refused entry: (slice, row, col) -> (the text typed, why refused)."""
+        return dict(self._invalid)
+
+    def set_invalid_cells(self, cells: dict[tuple, tuple[str, str]]) -> None:
+        """Put back refused entries (the editor's undo restores them)."""
+        self._invalid = dict(cells)
+        self.dataChanged.emit(
+            self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
+        )
+        self.validityChanged.emit()
+
+    def _invalid_at(self, index: _Index) -> tuple[str, str] | None:
+        return self._invalid.get((self._slice, index.row(), index.column()))
 
     def set_slice(self, out_channel: int, in_channel: int) -> None:
         """For a colour kernel, which output/input channel pair the grid shows."""
@@ -159,6 +186,9 @@ class KernelTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         value = float(self.grid()[index.row(), index.column()])
+        invalid = self._invalid_at(index)
+        if invalid is not None:
+            return self._invalid_data(invalid, role)
         if role == Qt.ItemDataRole.DisplayRole:
             return format_weight(value)
         if role == Qt.ItemDataRole.EditRole:
@@ -179,6 +209,22 @@ class KernelTableModel(QAbstractTableModel):
             return f"weight {value:.6g} at offset ({dx:+d}, {dy:+d}) from the centre"
         return None
 
+    def _invalid_data(self, invalid: tuple[str, str], role: int):
+        text, reason = invalid
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return text if text.strip() or role == Qt.ItemDataRole.EditRole else "?"
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return _INVALID_BACKGROUND
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return _INVALID_TEXT
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.FontRole:
+            return self._font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"Not a weight: {reason}"
+        return None
+
     def setData(self, index: _Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
@@ -190,10 +236,20 @@ class KernelTableModel(QAbstractTableModel):
             if isinstance(value, str) and looks_like_matrix(value):
                 self.matrixEntered.emit(value)
             else:
+                key = (self._slice, index.row(), index.column())
+                self._invalid[key] = (str(value), str(exc))
+                self.dataChanged.emit(index, index)
+                self.validityChanged.emit()
                 self.entryRefused.emit(index.row(), index.column(), str(exc))
             return False
         grid = self.grid()
+        was_invalid = self._invalid.pop((self._slice, index.row(), index.column()), None)
+        if was_invalid is not None:
+            self.validityChanged.emit()
         if grid[index.row(), index.column()] == number:
+            if was_invalid is not None:
+                self.dataChanged.emit(index, index)
+                self.weightsEdited.emit()
             return True
         grid[index.row(), index.column()] = number
         old_scale = self._scale
@@ -211,7 +267,10 @@ class KernelTableModel(QAbstractTableModel):
         """Set the weights at ``indexes`` to 0 as one edit (Delete in the grid)."""
         cells = [(i.row(), i.column()) for i in indexes if i.isValid()]
         grid = self.grid()
-        if not cells or all(grid[r, c] == 0 for r, c in cells):
+        cleared = [self._invalid.pop((self._slice, r, c), None) for r, c in cells]
+        if any(x is not None for x in cleared):
+            self.validityChanged.emit()
+        elif not cells or all(grid[r, c] == 0 for r, c in cells):
             return
         for r, c in cells:
             grid[r, c] = 0.0

@@ -50,8 +50,10 @@ class KernelOptions(QWidget):
         self.name_edit.setPlaceholderText("Untitled kernel")
         self.rows_spin = OddSpinBox(self)
         self.rows_spin.setObjectName("rowsSpin")
+        self.rows_spin.setToolTip("Rows (height), odd: 1 to 63")
         self.cols_spin = OddSpinBox(self)
         self.cols_spin.setObjectName("colsSpin")
+        self.cols_spin.setToolTip("Columns (width), odd: 1 to 63")
         self.slice_combo = QComboBox(self)  # colour kernels: which output/input pair
         self.slice_combo.setObjectName("sliceCombo")
         self.slice_combo.setToolTip("A colour kernel mixes channels: pick the pair to edit")
@@ -127,7 +129,8 @@ class KernelOptions(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Name", self.name_edit)
-        form.addRow("Size (rows \u00d7 columns)", size_row)
+        # Short, so a narrow dock still shows the fields; the spin boxes say which is which.
+        form.addRow("Size", size_row)
         self._slice_label = QLabel("Channels", self)
         form.addRow(self._slice_label, self.slice_combo)
         form.addRow("Divisor", divisor_row)

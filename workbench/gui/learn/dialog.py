@@ -1,11 +1,12 @@
 """Learn from examples: pick before/after pairs, learn a kernel on the worker, inspect, keep.
 
 The main window opens :class:`LearnDialog` from "Learn from examples..." and connects its two
-signals: ``open_in_editor(Kernel)`` and ``kernel_added(str key)``. The fit runs on the
-window's :class:`~workbench.gui.worker.Runner` (channel ``"learn"``) with progress and Cancel;
-while Adam trains, the solver's steps are handed to the GUI thread through
-:class:`LiveTraining` and drawn a few times a second. Nothing outside the dialog changes until
-the user adds the kernel to the library or opens it in the editor.
+signals: ``open_in_editor(Kernel)`` and ``add_requested(Kernel)``, which the library dock
+answers by saving the kernel (it alone writes to the library; :meth:`show_added` reports it).
+The fit runs on the window's :class:`~workbench.gui.worker.Runner` (channel ``"learn"``)
+with progress and Cancel; while Adam trains, the solver's steps are handed to the GUI thread
+through :class:`LiveTraining` and drawn a few times a second. Nothing outside the dialog
+changes until the user adds the kernel to the library or opens it in the editor.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -29,13 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine.library import KernelFileError, LibraryError, slugify
+from workbench.engine import Kernel
+from workbench.engine.learn.report import psnr_text
+from workbench.engine.library import KernelFileError, slugify
 from workbench.gui.learn.options import LearnOptions
-from workbench.gui.learn.pairs import ExampleImage, PairList, PairProblem, check_pairs
+from workbench.gui.learn.pairs import PairList, PairProblem, pairs_to_learn
 from workbench.gui.learn.result import LearnOutcome, LearnResultView
+from workbench.gui.learn.rounding import plan_rounding, rounded_outcome
 from workbench.gui.learn.training import LiveTraining, TrainingView, run_learning
 from workbench.gui.library.kernel_files import ask_export_path, export_with_notes
-from workbench.gui.library.save_dialog import KernelSaveDialog
 
 __all__ = ["LearnDialog"]
 
@@ -48,7 +52,8 @@ class LearnDialog(QDialog):
     """Learn a kernel from before/after example pairs; see the module docstring."""
 
     open_in_editor = Signal(object)
-    kernel_added = Signal(str)
+    #: The user wants the learned kernel (a Kernel) in the library.
+    add_requested = Signal(object)
 
     def __init__(
         self,
@@ -56,13 +61,13 @@ class LearnDialog(QDialog):
         *,
         image: np.ndarray | None,
         image_name: str,
-        library,
         runner,
+        saved_path: Path | None = None,
+        unsaved_edits: int = 0,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("learnDialog")
         self.setWindowTitle("Learn a kernel from examples")
-        self._library = library
         self._runner = runner
         self._request: int | None = None
         self._live: LiveTraining | None = None
@@ -70,8 +75,12 @@ class LearnDialog(QDialog):
 
         self.pairs = PairList(runner)
         if image is not None:
-            self.pairs.set_image(0, "before", ExampleImage(image, image_name or "Current image"))
+            # With unsaved edits: the file as saved unless the user picks the edited image.
+            self.pairs.offer_tab_image(
+                image, image_name or "Current image", saved_path=saved_path, edits=unsaved_edits
+            )
         self.pairs.problem.connect(lambda message: self._show_status(message, error=True))
+        self.pairs.changed.connect(self._on_pairs_changed)
 
         self.options = LearnOptions()
 
@@ -110,6 +119,7 @@ class LearnDialog(QDialog):
         self.result_view.open_requested.connect(self._open_in_editor)
         self.result_view.add_requested.connect(self.add_to_library)
         self.result_view.export_requested.connect(self.export)
+        self.result_view.round_requested.connect(self.round_kernel)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.result_view, "Result")
         self.tabs.addTab(self.training, "Training")
@@ -126,6 +136,7 @@ class LearnDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(closer)
 
+        self._rounding: int | None = None  # the Round request on the worker
         self._timer = QTimer(self, interval=_LIVE_INTERVAL_MS)
         self._timer.timeout.connect(self._show_live)
         runner.progress.connect(self._on_progress)
@@ -150,7 +161,7 @@ class LearnDialog(QDialog):
             self._show_status("Still reading an image; press Learn again in a moment.")
             return
         try:
-            pairs = check_pairs(self.pairs.pairs())
+            pairs = pairs_to_learn(self.pairs.pairs())
         except PairProblem as exc:
             self._show_status(str(exc), error=True)
             return
@@ -203,14 +214,19 @@ class LearnDialog(QDialog):
 
     @Slot(int, object)
     def _on_finished(self, request_id: int, outcome: object) -> None:
+        if request_id == self._rounding:
+            self._on_rounded(outcome)
+            return
         if request_id != self._request:
             return
+        watched_training = self._live is not None and self.tabs.currentWidget() is self.training
         self._end_request()
         self.outcome = outcome
         result = outcome.result
         report = result.report
         self.result_view.show_outcome(outcome)
-        self.tabs.setCurrentIndex(0)
+        if not watched_training:  # after Adam the user stays where they were watching
+            self.tabs.setCurrentWidget(self.result_view)
         self.training.show_result(result)
         if report.r_squared < _POOR_FIT:
             self._show_status(
@@ -220,13 +236,52 @@ class LearnDialog(QDialog):
                 error=True,
             )
         else:
+            where = " See the Result tab." if watched_training else ""
             self._show_status(
-                f"Done in {report.seconds:.1f} s: PSNR {report.psnr:.1f} dB, "
-                f"R\u00b2 {report.r_squared:.5f}. Add the kernel to the library to keep it."
+                f"Done in {report.seconds:.1f} s: PSNR {psnr_text(report.psnr)}, "
+                f"R\u00b2 {report.r_squared:.5f}. Add the kernel to the library to keep it." + where
             )
+
+    @Slot()
+    def _on_pairs_changed(self) -> None:
+        """A pair changed: the result shown no longer says what these pairs give."""
+        if self.outcome is None or self._request is not None:
+            return
+        self.result_view.set_stale(True)
+        self._show_status(
+            "The pairs changed: the result shown was learned from the previous ones. "
+            "Press Learn to learn from these."
+        )
+
+    @Slot()
+    def round_kernel(self) -> None:
+        """Round the weights to simple values on the worker, then show what it changed."""
+        if self.outcome is None or self._rounding is not None or self._request is not None:
+            return
+        plan = plan_rounding(self.outcome)
+        if plan is None:
+            self._show_status(
+                "No simple fractions (n/d) lie within 1 % of these weights: kept as learned."
+            )
+            return
+        self._rounding = self._runner.submit(
+            rounded_outcome, channel="learn-round", args=(self.outcome, plan)
+        )
+
+    def _on_rounded(self, outcome) -> None:
+        self._rounding = None
+        stale = self.result_view.is_stale()
+        self.outcome = outcome
+        self.result_view.show_outcome(outcome)
+        self.result_view.set_stale(stale)
+        self._show_status(outcome.result.report.findings[-1].capitalize() + ".")
 
     @Slot(int, str)
     def _on_failed(self, request_id: int, message: str) -> None:
+        if request_id == self._rounding:
+            self._rounding = None
+            self._show_status(f"Could not round the kernel: {message}", error=True)
+            return
         if request_id != self._request:
             return
         self._end_request()
@@ -236,6 +291,9 @@ class LearnDialog(QDialog):
 
     @Slot(int)
     def _on_cancelled(self, request_id: int) -> None:
+        if request_id == self._rounding:
+            self._rounding = None
+            return
         if request_id != self._request:
             return
         self._end_request()
@@ -266,28 +324,14 @@ class LearnDialog(QDialog):
     @Slot()
     def add_to_library(self) -> None:
         kernel = self._kernel()
-        if kernel is None:
-            return
-        answer = KernelSaveDialog.ask(
-            kernel.replace(
-                name=kernel.name or "Learned kernel", category=kernel.category or "Learned"
-            ),
-            self._library.categories(),
-            self,
-        )
-        if answer is None:
-            return
-        name, category, description = answer
-        try:
-            key = self._library.save(
-                kernel.replace(name=name, category=category, description=description)
-            )
-        except (LibraryError, KernelFileError, OSError) as exc:
-            self._show_status(f"Could not add the kernel to the library: {exc}", error=True)
-            return
-        self.kernel_added.emit(key)
+        if kernel is not None:  # named "Learned 5x5" in category "Learned" by the fit
+            self.add_requested.emit(kernel)
+
+    def show_added(self, kernel: Kernel) -> None:
+        """Say that ``kernel`` (as saved: its name and category) is in the library now."""
         self._show_status(
-            f"Added \u201c{name}\u201d to the library under {category or 'no category'}."
+            f"Added \u201c{kernel.name}\u201d to the library under "
+            f"{kernel.category or 'no category'}."
         )
 
     @Slot()
@@ -301,16 +345,28 @@ class LearnDialog(QDialog):
         if path is None:
             return
         try:
-            notes = export_with_notes(kernel, path)
+            notes = export_with_notes(kernel, path, confirm_rounding=self._confirm_rounding)
         except (KernelFileError, OSError) as exc:
             self._show_status(f"Could not export: {exc}", error=True)
             return
         self._show_status(" ".join([f"Exported to {path.name}.", *notes]))
 
+    def _confirm_rounding(self, question: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Round for Photoshop?",
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Yes,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     # -- closing ------------------------------------------------------------------------
     def done(self, result: int) -> None:
         # Closing (Close, Escape, the window button) stops the fit and pending file reads.
         self.cancel()
+        if self._rounding is not None:
+            self._runner.cancel(self._rounding)
         self.pairs.cancel_loads()
         self._timer.stop()
         super().done(result)

@@ -8,40 +8,51 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from workbench.engine import Kernel
-from workbench.engine.library import KernelLibrary
+from workbench.gui.library.panel import LibraryPanel
 from workbench.gui.worker import Runner
 
 __all__ = ["LearnLauncher"]
 
 
 class LearnLauncher:
-    """Keeps at most one learn dialog per window and connects its results to the window."""
+    """Keeps at most one learn dialog per window and connects its results to the window:
+    a learned kernel opens in the editor, or goes into the library through ``library``."""
 
     def __init__(
         self,
         parent: QWidget,
-        library: KernelLibrary,
+        library: LibraryPanel,
         runner: Runner,
         *,
         open_in_editor: Callable[[Kernel], None],
-        kernel_added: Callable[[str], None],
     ) -> None:
         self._parent = parent
         self._library = library
         self._runner = runner
         self._open_in_editor = open_in_editor
-        self._kernel_added = kernel_added
         self.dialog = None
         self._opened = 0  # dialogs made so far: tells a late "destroyed" from the current one
 
-    def open(self, image: np.ndarray | None, image_name: str) -> None:
-        """Show the dialog with ``image`` as the first "before" (or raise the open one)."""
+    def open(
+        self,
+        image: np.ndarray | None,
+        image_name: str,
+        *,
+        saved_path: Path | None = None,
+        unsaved_edits: int = 0,
+    ) -> None:
+        """Show the dialog with ``image`` as the first "before" (or raise the open one).
+
+        With ``unsaved_edits`` the dialog starts on the file at ``saved_path`` as saved and
+        offers the edited image instead.
+        """
         try:
             from workbench.gui.learn.dialog import LearnDialog
         except ImportError as exc:
@@ -59,8 +70,9 @@ class LearnLauncher:
             self._parent,
             image=image,
             image_name=image_name,
-            library=self._library,
             runner=self._runner,
+            saved_path=saved_path,
+            unsaved_edits=unsaved_edits,
         )
         # A closed dialog is deleted with its pairs and result (images can be large); the
         # next Ctrl+L builds a fresh one on the image current then.
@@ -68,9 +80,15 @@ class LearnLauncher:
         self._opened += 1
         dialog.destroyed.connect(partial(self._forget_dialog, self._opened))
         dialog.open_in_editor.connect(self._open_in_editor)
-        dialog.kernel_added.connect(self._kernel_added)
+        dialog.add_requested.connect(self._add_to_library)
         self.dialog = dialog
         dialog.show()
+
+    def _add_to_library(self, kernel: Kernel) -> None:
+        dialog = self.dialog  # the one that asked: only one is open at a time
+        key = self._library.save_kernel(kernel, parent=dialog)
+        if key is not None and dialog is not None:
+            dialog.show_added(self._library.library.get(key).kernel)
 
     def _forget_dialog(self, number: int) -> None:
         # A dialog closed just before the next Ctrl+L is deleted after the new one exists.

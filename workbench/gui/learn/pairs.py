@@ -1,13 +1,17 @@
 """The learn dialog's example pairs: a before and an after image each, shown as thumbnails.
 
+The Before slot filled from the current tab takes the file as saved when the tab has unsaved
+edits, unless the user picks "current image with its edits"; the slot says which.
+
 Files are read on the worker (a large photo takes a moment to decode), and a file that
-cannot be read leaves its slot empty with the reason written in it. :func:`check_pairs`
+cannot be read leaves its slot empty with the reason written in it. :func:`pairs_to_learn`
 turns what the user picked into the engine's ``(before, after)`` arrays, or says in plain
 words what is missing or does not match.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +20,7 @@ import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -29,11 +34,14 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.engine.imageio import IMAGE_EXTENSIONS, load_image
+from workbench.engine.learn.pairs import LearnError, check_images
 from workbench.gui.viewer.display import to_display
 
-__all__ = ["ExampleImage", "PairList", "PairProblem", "check_pairs", "thumbnail"]
+__all__ = ["ExampleImage", "PairList", "PairProblem", "pairs_to_learn", "thumbnail"]
 
 THUMB_SIZE = QSize(136, 100)
+#: The Before slot's two sources when the current tab has unsaved edits.
+AS_SAVED, WITH_EDITS = "saved", "edited"
 
 
 class PairProblem(ValueError):
@@ -69,43 +77,50 @@ def thumbnail(pixels: np.ndarray, size: QSize = THUMB_SIZE) -> QImage:
     return to_display(small).image.copy()  # copy: the QImage must outlive the buffer
 
 
-def check_pairs(
+def pairs_to_learn(
     pairs: list[tuple[ExampleImage | None, ExampleImage | None]],
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The pairs the user filled in, as ``(before, after)`` arrays.
+    """The pairs the user filled in, as ``(before, after)`` arrays the engine can learn from.
 
     Rows with neither image are skipped. Raises :class:`PairProblem` naming the pair when an
-    image is missing, or the two images differ in size or channels.
+    image is missing or the engine's check (:func:`~workbench.engine.learn.pairs.check_images`:
+    sizes, colour modes) refuses the pairs, before any work starts.
     """
-    out = []
+    rows: list[tuple[int, ExampleImage, ExampleImage]] = []
     for number, (before, after) in enumerate(pairs, start=1):
         if before is None and after is None:
             continue
         if before is None or after is None:
             side = "before" if before is None else "after"
             raise PairProblem(f"Pair {number}: choose the {side} image, or remove the pair.")
-        b, a = before.pixels, after.pixels
-        if b.shape[:2] != a.shape[:2]:
-            raise PairProblem(
-                f"Pair {number}: the before image is {before.describe()} but the after image "
-                f"is {after.describe()}. They must be the same picture at the same size: "
-                "crop or scale one of them to match."
-            )
-        if b.shape != a.shape:
-            raise PairProblem(
-                f"Pair {number}: the before image is {_kind(b)} but the after image is "
-                f"{_kind(a)}. Save both with the same colour mode (both gray or both RGB)."
-            )
-        out.append((b, a))
-    if not out:
+        rows.append((number, before, after))
+    if not rows:
         raise PairProblem("Choose a before and an after image to learn from.")
-    return out
+    try:
+        return check_images([(before.pixels, after.pixels) for _, before, after in rows])
+    except LearnError as exc:
+        raise PairProblem(_in_rows(exc, rows)) from None
 
 
-def _load_example(progress, cancel, path: Path) -> tuple[ExampleImage, QImage]:
+def _in_rows(exc: LearnError, rows: list[tuple[int, ExampleImage, ExampleImage]]) -> str:
+    """The engine's message as a sentence about the user's rows, naming the images."""
+    message = str(exc)
+    if exc.pair is None:
+        return f"{message[:1].upper()}{message[1:]}."
+    number, before, after = rows[exc.pair - 1]  # the engine counts the filled rows only
+    rest = message.removeprefix(f"pair {exc.pair}")
+    return (
+        f"Pair {number}{rest}. (before: {before.name}, {before.describe()}; "
+        f"after: {after.name}, {after.describe()})"
+    )
+
+
+def _load_example(
+    progress, cancel, path: Path, name: str | None = None
+) -> tuple[ExampleImage, QImage]:
     # Runs on the worker: decoding and the thumbnail stay off the GUI thread.
     image = load_image(path)
-    example = ExampleImage(image.pixels, path.name, path)
+    example = ExampleImage(image.pixels, name or path.name, path)
     return example, thumbnail(image.pixels)
 
 
@@ -126,9 +141,20 @@ class ImageSlot(QFrame):
         self._thumb.setFixedSize(THUMB_SIZE)
         self._thumb.setStyleSheet("background: palette(base); border: 1px solid palette(mid);")
         self._caption = QLabel(wordWrap=True)
+        self._caption.setObjectName("slotCaption")
         self._caption.setMinimumWidth(THUMB_SIZE.width())
         self._caption.setMaximumWidth(THUMB_SIZE.width() + 20)
         self._caption.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+        # Shown only for the Before image taken from a tab with unsaved edits.
+        self.source_combo = QComboBox()
+        self.source_combo.setObjectName("beforeSource")
+        self.source_combo.addItem("File as saved", AS_SAVED)
+        self.source_combo.addItem("Current image with its edits", WITH_EDITS)
+        self.source_combo.setToolTip(
+            "Learn from the file as saved, or from the image in the tab with its unsaved edits"
+        )
+        self.source_combo.setMaximumWidth(THUMB_SIZE.width() + 20)
+        self.source_combo.hide()
         self.choose_button = QPushButton("Choose\u2026")
         self.choose_button.setAutoDefault(False)  # Enter means Learn, not another file dialog
         self.choose_button.clicked.connect(self.choose_requested)
@@ -138,6 +164,7 @@ class ImageSlot(QFrame):
         layout.addWidget(self._title)
         layout.addWidget(self._thumb)
         layout.addWidget(self._caption)
+        layout.addWidget(self.source_combo)
         layout.addWidget(self.choose_button)
         self.set_image(None)
 
@@ -153,8 +180,24 @@ class ImageSlot(QFrame):
             THUMB_SIZE, Qt.KeepAspectRatio, Qt.SmoothTransformation
         )
         self._thumb.setPixmap(pixmap)
-        self._caption.setText(f"{image.name}<br><small>{image.describe()}</small>")
-        self._caption.setToolTip(str(image.path) if image.path else image.name)
+        self._caption.setText(
+            f"{html.escape(self._fitted(image.name))}<br><small>{image.describe()}</small>"
+        )
+        self._caption.setToolTip(f"{image.path} \u2014 {image.name}" if image.path else image.name)
+
+    def _fitted(self, name: str) -> str:
+        """``name`` shortened in the middle to fit the caption's width, whole characters only
+        (a label would break a long name without spaces anywhere, even mid-character)."""
+        metrics = self._caption.fontMetrics()
+        width = self._caption.maximumWidth() - 4
+        if metrics.horizontalAdvance(name) <= width:
+            return name
+        # Keep the part in brackets ("(with 1 unsaved edit)") whole when there is one.
+        stem, bracket, rest = name.partition(" (")
+        tail = f" ({rest}" if bracket else ""
+        if tail and metrics.horizontalAdvance(tail) < width * 2:
+            return metrics.elidedText(stem, Qt.TextElideMode.ElideMiddle, width) + tail
+        return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width)
 
     def set_loading(self, name: str) -> None:
         self._caption.setText(f"Reading {name}\u2026")
@@ -167,6 +210,9 @@ class ImageSlot(QFrame):
 
     def caption(self) -> str:
         return self._caption.text()
+
+    def caption_tooltip(self) -> str:
+        return self._caption.toolTip()
 
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
@@ -221,8 +267,12 @@ class PairList(QWidget):
         self.setObjectName("learnPairs")
         self._runner = runner
         self._rows: list[PairRow] = []
-        self._loads: dict[int, tuple[PairRow, str]] = {}  # request id -> slot it fills
+        # request id -> (row, side, tab source it fills or None)
+        self._loads: dict[int, tuple[PairRow, str, str | None]] = {}
         self._folder = ""
+        # The current tab's Before image by source (AS_SAVED, WITH_EDITS), while offered.
+        self._tab_images: dict[str, ExampleImage | None] | None = None
+        self._tab_file: tuple[Path, str] | None = None
         self._rows_box = QVBoxLayout()
         self._rows_box.setSpacing(8)
         inner = QWidget()
@@ -297,7 +347,7 @@ class PairList(QWidget):
             self._rows.remove(row)
             row.setParent(None)
             row.deleteLater()
-        for rid, (r, _) in list(self._loads.items()):
+        for rid, (r, *_) in list(self._loads.items()):
             if r is row:
                 self._runner.cancel(rid)
         self._renumber()
@@ -307,6 +357,51 @@ class PairList(QWidget):
         self._rows[index].slot(side).set_image(image)
         self._renumber()
         self.changed.emit()
+
+    def offer_tab_image(
+        self, pixels: np.ndarray, name: str, *, saved_path: Path | None, edits: int
+    ) -> None:
+        """Fill the first Before slot from the current tab.
+
+        With unsaved edits and a file on disk, the slot takes the file as saved (read on the
+        worker) and offers "current image with its edits"; its caption says which it holds,
+        e.g. "chelsea.png (with 1 unsaved edit)".
+        """
+        slot = self._rows[0].before
+        if edits <= 0 or saved_path is None:
+            self.set_image(0, "before", ExampleImage(pixels, name, saved_path))
+            return
+        plural = "s" if edits != 1 else ""
+        self._tab_images = {
+            WITH_EDITS: ExampleImage(pixels, f"{name} (with {edits} unsaved edit{plural})"),
+            AS_SAVED: None,  # read from the file below
+        }
+        self._tab_file = (Path(saved_path), f"{name} (as saved)")
+        slot.source_combo.show()
+        slot.source_combo.currentIndexChanged.connect(self._switch_tab_source)
+        self._switch_tab_source()
+
+    def before_source(self) -> str | None:
+        """Which image of the tab the first Before slot holds: AS_SAVED, WITH_EDITS or None."""
+        if self._tab_images is None:
+            return None
+        return self._rows[0].before.source_combo.currentData()
+
+    @Slot()
+    def _switch_tab_source(self) -> None:
+        if self._tab_images is None:
+            return
+        slot = self._rows[0].before
+        source = slot.source_combo.currentData()
+        image = self._tab_images.get(source)
+        if image is not None:
+            for rid, (r, side) in list(self._loads.items()):
+                if r is self._rows[0] and side == "before":
+                    self._runner.cancel(rid)
+            self.set_image(0, "before", image)
+        else:
+            path, label = self._tab_file
+            self.load_file(0, "before", path, name=label, remember=AS_SAVED)
 
     def _renumber(self) -> None:
         for number, row in enumerate(self._rows, start=1):
@@ -326,16 +421,32 @@ class PairList(QWidget):
         if path:
             self.load_file(row, side, path)
 
-    def load_file(self, row: PairRow | int, side: str, path: str | Path) -> int:
-        """Read ``path`` into a slot on the worker; returns the request id."""
+    def load_file(
+        self,
+        row: PairRow | int,
+        side: str,
+        path: str | Path,
+        *,
+        name: str | None = None,
+        remember: str | None = None,
+    ) -> int:
+        """Read ``path`` into a slot on the worker; returns the request id.
+
+        ``name`` is the caption (the file's name by default); ``remember`` keeps the image
+        read as that source of the current tab's Before image.
+        """
         if isinstance(row, int):
             row = self._rows[row]
         path = Path(path)
-        self._folder = str(path.parent)
+        if remember is None:
+            self._folder = str(path.parent)
+            if row is self._rows[0] and side == "before" and self._tab_images is not None:
+                row.before.source_combo.hide()  # a file of the user's own: no tab source
+                self._tab_images = None
         channel = f"learn-load:{id(row)}:{side}"  # a new choice replaces a pending one
-        rid = self._runner.submit(_load_example, channel=channel, args=(path,))
-        row.slot(side).set_loading(path.name)  # after submit, which ends a superseded load
-        self._loads[rid] = (row, side)
+        rid = self._runner.submit(_load_example, channel=channel, args=(path, name))
+        row.slot(side).set_loading(name or path.name)  # after submit: ends a superseded load
+        self._loads[rid] = (row, side, remember)
         return rid
 
     @Slot(int, object)
@@ -344,6 +455,8 @@ class PairList(QWidget):
         if target is None or target[0] not in self._rows:
             return
         example, thumb = result
+        if target[2] is not None and self._tab_images is not None:
+            self._tab_images[target[2]] = example
         target[0].slot(target[1]).set_image(example, thumb)
         self._renumber()
         self.changed.emit()

@@ -3,7 +3,8 @@
 No plotting library: the dialog needs three simple, readable pictures, and drawing them
 ourselves keeps them cheap to redraw while a solver reports a few times a second. The loss
 curve lives here; the kernel heat map and the residual view, which share the diverging colour
-scale, live in :mod:`kernel_heat_map` and :mod:`colour_scale` and are re-exported.
+scale, live in :mod:`workbench.gui.plots` (the kernel editor shows them too) and are
+re-exported.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
-from workbench.gui.learn.colour_scale import AXIS_COLOUR, ResidualView, residual_image
-from workbench.gui.learn.heat_map import KernelHeatMap
+from workbench.gui.plots.colour_scale import AXIS_COLOUR, ResidualView, residual_image
+from workbench.gui.plots.heat_map import KernelHeatMap
 
 __all__ = ["KernelHeatMap", "LossCurve", "ResidualView", "residual_image"]
 

@@ -7,6 +7,7 @@ extension and a learned kernel's trace of offset alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from workbench.engine.kernel_files import (
     export_kernel,
     import_kernels,
 )
+from workbench.engine.learn.simple import round_weights
 from workbench.engine.library import KernelLibrary, LibraryError
 
 __all__ = [
@@ -44,6 +46,8 @@ EXPORT_FILTERS = {
     "GIMP Convolution Matrix preset (*.settings)": ".settings",
 }
 _NEGLIGIBLE_OFFSET = 0.05  # levels on the 0..255 scale: too small to change a pixel
+#: Photoshop's .acf: rounding offered when no weight moves more than this share of the largest.
+ACF_ROUND_TOLERANCE = 0.01
 
 
 def ask_export_path(parent: QWidget, suggestion: str | Path) -> Path | None:
@@ -89,11 +93,59 @@ def _remember_folder(path: Path) -> None:
     _folder[:] = [Path(path).parent]
 
 
-def export_with_notes(kernel: Kernel, path: Path) -> list[str]:
+def acf_rounding(kernel: Kernel) -> tuple[Kernel, str] | None:
+    """The kernel rounded so that a Photoshop .acf can hold it, and what that changes.
+
+    Photoshop keeps whole-number weights (-999..999) over a scale (1..9999) and a whole offset.
+    None when no rounding within :data:`ACF_ROUND_TOLERANCE` of the largest weight fits.
+    """
+    if kernel.is_color:
+        return None
+    effective = kernel.effective_weights()
+    largest = max(float(np.max(np.abs(effective))), 1e-12)
+    found = round_weights(effective, ACF_ROUND_TOLERANCE * largest)
+    if found is None or found.denominator > 9999:
+        return None
+    if np.max(np.abs(np.round(found.weights * found.denominator))) > 999:
+        return None
+    offset = float(np.round(float(kernel.offset)))
+    rounded = kernel.replace(weights=found.weights, divisor=1.0, offset=offset)
+    change = found.max_change
+    what = (
+        "exact (the weights are these fractions)"
+        if change == 0
+        else f"the largest weight changes by {change:.2g} ({100 * change / largest:.2g} % of the "
+        "largest weight)"
+    )
+    offset_note = "" if offset == kernel.offset else f"; the offset becomes {offset:g}"
+    return rounded, f"Rounded to multiples of 1/{found.denominator}: {what}{offset_note}."
+
+
+def export_with_notes(
+    kernel: Kernel, path: Path, *, confirm_rounding: Callable[[str], bool] | None = None
+) -> list[str]:
     """Write ``kernel`` to ``path`` (format by extension); notes for the user.
+
+    A kernel a Photoshop .acf cannot hold as it is may be rounded to one it can, if
+    ``confirm_rounding`` (asked with what rounding changes) says yes.
 
     Raises KernelFileError or OSError when it cannot be written as asked.
     """
+    if path.suffix.lower() == ".acf" and confirm_rounding is not None:
+        try:
+            return _export(kernel, path)
+        except KernelFileError as refused:
+            offer = acf_rounding(kernel)
+            if offer is None:
+                raise
+            rounded, change = offer
+            if not confirm_rounding(f"{refused}\n\n{change} Round and export?"):
+                raise
+            return [change, *_export(rounded, path)]
+    return _export(kernel, path)
+
+
+def _export(kernel: Kernel, path: Path) -> list[str]:
     notes = []
     offsets = np.atleast_1d(np.asarray(kernel.offset, dtype=float))
     if path.suffix.lower() != ".json" and 0 < np.abs(offsets).max() < _NEGLIGIBLE_OFFSET:
@@ -121,8 +173,7 @@ def import_into_library(
     for path in paths:
         try:
             kernels, file_notes = import_kernels(path)
-            for kernel in kernels:
-                keys.append(library.save(kernel))
+            keys += library.save_many(kernels)  # one pass, all or none: 1000s of presets
             notes += [f"{Path(path).name}: {n}" for n in file_notes]
         except (KernelFileError, KernelError, LibraryError, OSError) as exc:
             errors.append(str(exc))

@@ -40,7 +40,7 @@ from workbench.gui.library.kernel_files import (
     import_into_library,
 )
 from workbench.gui.library.model import KEY_ROLE, LibraryModel, LibrarySearch
-from workbench.gui.library.save_dialog import KernelSaveDialog
+from workbench.gui.library.save_dialog import DEFAULT_CATEGORY, KernelSaveDialog
 from workbench.gui.library.thumbnails import FilterThumbnails
 from workbench.gui.worker import Runner
 
@@ -272,23 +272,34 @@ class LibraryPanel(QWidget):
             self.editRequested.emit(entry.kernel)
 
     def save_kernel(
-        self, kernel: Kernel, *, name: str | None = None, category: str | None = None
+        self,
+        kernel: Kernel,
+        *,
+        name: str | None = None,
+        category: str | None = None,
+        parent: QWidget | None = None,
     ) -> str | None:
-        """Save ``kernel`` in the user library, asking for name and category unless given."""
+        """Save ``kernel`` in the user library, asking for name and category unless given.
+
+        The one place anything is written into the library (the editor's kernel, a learned
+        one): one dialog, one message if it fails. ``parent`` is the window the user is in.
+        The key saved under, or None if the user cancelled or the save failed.
+        """
+        parent = parent or self
         description = kernel.description
         if name is None:
-            dialog = KernelSaveDialog(kernel, self.library.categories(), self)
-            if not dialog.exec():
+            answer = KernelSaveDialog.ask(kernel, self.library.categories(), parent)
+            if answer is None:
                 return None
-            name, category, description = dialog.values()
+            name, category, description = answer
         try:
             key = self.library.save(
                 kernel.replace(
-                    name=name, category=category or "My kernels", description=description
+                    name=name, category=category or DEFAULT_CATEGORY, description=description
                 )
             )
         except (LibraryError, KernelFileError, OSError) as exc:
-            QMessageBox.warning(self, "Cannot save the kernel", str(exc))
+            QMessageBox.warning(parent, "Cannot save the kernel", str(exc))
             return None
         self.reload(select=key)
         self.message.emit(f"Saved \u201c{name}\u201d in your library.")

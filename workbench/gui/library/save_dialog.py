@@ -1,6 +1,7 @@
 """Asks for the name, category and description of a kernel going into the library.
 
-Used by the library dock (the editor's kernel) and the learn dialog (a learned kernel).
+Asked by the library dock, the one writer to the user library, for the editor's kernel and
+for a kernel the learn dialog hands over.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from PySide6.QtWidgets import (
 
 from workbench.engine import Kernel
 
-__all__ = ["KernelSaveDialog"]
+__all__ = ["DEFAULT_CATEGORY", "KernelSaveDialog"]
+
+#: Where a kernel without a category goes.
+DEFAULT_CATEGORY = "My kernels"
 
 
 class KernelSaveDialog(QDialog):
@@ -33,9 +37,9 @@ class KernelSaveDialog(QDialog):
         self.category_combo = QComboBox(self)
         self.category_combo.setObjectName("saveCategory")
         self.category_combo.setEditable(True)
-        names = sorted(set(categories) | {"My kernels"})
+        names = sorted(set(categories) | {DEFAULT_CATEGORY})
         self.category_combo.addItems(names)
-        self.category_combo.setCurrentText(kernel.category or "My kernels")
+        self.category_combo.setCurrentText(kernel.category or DEFAULT_CATEGORY)
         self.description_edit = QPlainTextEdit(kernel.description, self)
         self.description_edit.setFixedHeight(70)
         buttons = QDialogButtonBox(
@@ -65,6 +69,6 @@ class KernelSaveDialog(QDialog):
         """(name, category, description) as typed."""
         return (
             self.name_edit.text().strip(),
-            self.category_combo.currentText().strip() or "My kernels",
+            self.category_combo.currentText().strip() or DEFAULT_CATEGORY,
             self.description_edit.toPlainText().strip(),
         )

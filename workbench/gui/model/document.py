@@ -135,6 +135,11 @@ class ImageDocument:
     def can_undo(self) -> bool:
         return bool(self._undo)
 
+    @property
+    def previous_pixels(self) -> np.ndarray | None:
+        """The pixels before the last step (what Undo returns to), or None."""
+        return self._undo[-1].pixels if self._undo else None
+
     def can_redo(self) -> bool:
         return bool(self._redo)
 
@@ -185,6 +190,15 @@ class ImageDocument:
 
     def undo_steps(self) -> int:
         return len(self._undo)
+
+    def unsaved_edits(self) -> int:
+        """How many steps the current image is from the one last saved (0 when saved)."""
+        if not self.modified:
+            return 0
+        for count, state in enumerate(reversed(self._undo), start=1):
+            if state.serial == self._saved.serial:
+                return count
+        return max(1, len(self._undo))  # undone past the save, or that step was trimmed
 
     def _trim(self) -> None:
         while len(self._undo) > 1 and self.history_size() > self.history_bytes:

@@ -8,6 +8,7 @@ line edits, spin boxes and a cell being edited.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
     QTextEdit,
 )
 
-from workbench.gui.viewer.image_view import COMPARE_KEY, ImageView
+from workbench.gui.viewer.image_view import COMPARE_KEY
 
 __all__ = ["CompareKey"]
 
@@ -27,10 +28,16 @@ _KEY_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
 _TEXT_INPUTS = (QLineEdit, QAbstractSpinBox, QPlainTextEdit, QTextEdit)
 
 
-class CompareKey(QObject):
-    """Application event filter: the compare key shows "before" in the current view."""
+class Comparable(Protocol):
+    """What shows an image that the compare key can switch to "before" (a document tab)."""
 
-    def __init__(self, current_view: Callable[[], ImageView | None], parent: QObject) -> None:
+    def set_showing_original(self, on: bool) -> None: ...
+
+
+class CompareKey(QObject):
+    """Application event filter: the compare key shows "before" in the current image."""
+
+    def __init__(self, current_view: Callable[[], Comparable | None], parent: QObject) -> None:
         super().__init__(parent)
         self._current_view = current_view
         self._window = parent

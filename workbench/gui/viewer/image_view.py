@@ -8,6 +8,9 @@ made off the GUI thread:
   whole image scaled up), until the full preview replaces it,
 * the *before* image, shown left of a draggable divider in split mode, or everywhere while
   the compare key (backslash, as in Lightroom) is held.
+
+Zoom steps follow GIMP's ladder (:mod:`workbench.gui.viewer.zoom`); from 800 % up a grid is
+drawn between pixels; over a preview (not yet applied) a "Preview" badge says so.
 """
 
 from __future__ import annotations
@@ -33,15 +36,13 @@ from PySide6.QtWidgets import (
 
 from workbench.gui.viewer.canvas import ImageCanvas
 from workbench.gui.viewer.display import DisplayImage
+from workbench.gui.viewer.zoom import MAX_ZOOM, MIN_ZOOM, PIXEL_GRID_ZOOM, zoom_step
 
 __all__ = ["COMPARE_KEY", "ImageView"]
 
 #: Hold this key to see the "before" image over the whole view.
 COMPARE_KEY = Qt.Key.Key_Backslash
 
-MIN_ZOOM = 1 / 64
-MAX_ZOOM = 64.0
-ZOOM_STEP = 2**0.5
 _DIVIDER_GRAB = 6  # pixels of the screen either side of the divider that grab it
 
 
@@ -50,6 +51,8 @@ class ImageView(QGraphicsView):
 
     #: Image coordinates of the pixel under the cursor; (-1, -1) when off the image.
     pixelHovered = Signal(int, int)
+    #: A pixel was clicked (pressed and released without dragging), in image coordinates.
+    pixelClicked = Signal(int, int)
     #: The zoom factor (1.0 = 100 %) after it changed.
     zoomChanged = Signal(float)
     #: The visible part of the image changed (pan, zoom, resize): preview may follow.
@@ -79,6 +82,11 @@ class ImageView(QGraphicsView):
         self._divider = 0.5  # fraction of the image width
         self._dragging_divider = False
         self._holding_original = False
+        self._fit_enlarges = False
+        self._pixel_grid = True
+        self._badge = ""
+        self._mouse: QPointF | None = None  # the cursor in the viewport, while over it
+        self._press_at: QPointF | None = None  # where a left press began, to tell a click
         self.horizontalScrollBar().valueChanged.connect(self.viewportMoved)
         self.verticalScrollBar().valueChanged.connect(self.viewportMoved)
 
@@ -96,6 +104,11 @@ class ImageView(QGraphicsView):
         self._update_before_width()
         if resized and self._fit_mode:
             self.fit()
+        self._canvas.update()
+
+    def set_before(self, before: DisplayImage | None) -> None:
+        """Replace the before image only: what is on screen as "after" (a preview) stays."""
+        self._canvas.before = before
         self._canvas.update()
 
     def set_after(self, after: DisplayImage) -> None:
@@ -141,35 +154,83 @@ class ImageView(QGraphicsView):
         moved = self.mapFromScene(scene_point) - anchor.toPoint()
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + moved.x())
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() + moved.y())
+        self._report_hovered()
 
     def zoom_in(self) -> None:
-        self.set_zoom(self._zoom * ZOOM_STEP)
+        """One step up GIMP's ladder (100 % -> 150 % -> 200 % ...)."""
+        self.set_zoom(zoom_step(self._zoom, 1))
 
     def zoom_out(self) -> None:
-        self.set_zoom(self._zoom / ZOOM_STEP)
+        self.set_zoom(zoom_step(self._zoom, -1))
 
     def actual_size(self) -> None:
         self.set_zoom(1.0)
 
     def fit(self) -> None:
-        """Show the whole image (never enlarged beyond 100 %); stays fitted on resize."""
+        """Show the whole image; stays fitted on resize.
+
+        A small image stays at 100 % unless :meth:`set_fit_enlarges` asked to fill the view.
+        """
         w, h = self.image_size()
         self._fit_mode = True
         if w == 0 or h == 0:
             return
         area = self.viewport().rect().adjusted(4, 4, -4, -4)
-        zoom = min(area.width() / w, area.height() / h, 1.0)
+        zoom = min(area.width() / w, area.height() / h)
+        if not self._fit_enlarges:
+            zoom = min(zoom, 1.0)
+        zoom = min(zoom, MAX_ZOOM)
         self._apply_zoom(max(zoom, MIN_ZOOM))
         self.centerOn(self._canvas.boundingRect().center())
+        self._report_hovered()
 
     def is_fitted(self) -> bool:
         return self._fit_mode
+
+    def set_fit_enlarges(self, on: bool) -> None:
+        """Whether Fit enlarges an image smaller than the view (off: small ones stay 100 %)."""
+        self._fit_enlarges = bool(on)
+        if self._fit_mode:
+            self.fit()
+
+    def fit_enlarges(self) -> bool:
+        return self._fit_enlarges
+
+    def set_pixel_grid(self, on: bool) -> None:
+        """Whether a grid between pixels shows from 800 % up (on by default)."""
+        self._pixel_grid = bool(on)
+        self.viewport().update()
+
+    def shows_pixel_grid(self) -> bool:
+        """Whether the pixel grid is on screen just now."""
+        return self._pixel_grid and self._zoom >= PIXEL_GRID_ZOOM - 1e-9
 
     def _apply_zoom(self, zoom: float) -> None:
         self._zoom = zoom
         self.setTransform(QTransform.fromScale(zoom, zoom))
         self.zoomChanged.emit(zoom)
         self.viewportMoved.emit()
+
+    def set_badge(self, text: str) -> None:
+        """A label in the view's top left corner (``"Preview"`` while one shows); "" for none."""
+        if text != self._badge:
+            self._badge = text
+            self.viewport().update()
+
+    def badge(self) -> str:
+        return self._badge
+
+    def _report_hovered(self) -> None:
+        """The pixel under the cursor, again: zooming by key moves the image under it."""
+        if self._mouse is None:
+            return
+        scene = self.mapToScene(self._mouse.toPoint())
+        w, h = self.image_size()
+        x, y = math.floor(scene.x()), math.floor(scene.y())
+        if 0 <= x < w and 0 <= y < h:
+            self.pixelHovered.emit(x, y)
+        else:
+            self.pixelHovered.emit(-1, -1)
 
     def visible_image_rect(self) -> QRect:
         """The part of the image on screen, in image pixels."""
@@ -228,10 +289,17 @@ class ImageView(QGraphicsView):
         steps = event.angleDelta().y() / 120.0
         if steps == 0:
             return
-        self.set_zoom(self._zoom * ZOOM_STEP**steps, event.position())
+        self._mouse = QPointF(event.position())
+        if abs(steps) >= 1:  # a mouse wheel's notches: along GIMP's ladder
+            zoom = zoom_step(self._zoom, round(steps))
+        else:  # a touchpad's small deltas: smoothly
+            zoom = self._zoom * 2 ** (steps / 2)
+        self.set_zoom(zoom, event.position())
         event.accept()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        left = event.button() == Qt.MouseButton.LeftButton
+        self._press_at = event.position() if left else None
         if (
             self._split
             and event.button() == Qt.MouseButton.LeftButton
@@ -244,6 +312,7 @@ class ImageView(QGraphicsView):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
+        self._mouse = QPointF(pos)
         if self._dragging_divider:
             w, _ = self.image_size()
             if w:
@@ -265,6 +334,18 @@ class ImageView(QGraphicsView):
             self.pixelHovered.emit(-1, -1)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        press, self._press_at = self._press_at, None
+        if (
+            press is not None
+            and not self._dragging_divider
+            and event.button() == Qt.MouseButton.LeftButton
+            and (event.position() - press).manhattanLength() < 4
+        ):
+            scene = self.mapToScene(event.position().toPoint())
+            w, h = self.image_size()
+            x, y = math.floor(scene.x()), math.floor(scene.y())
+            if 0 <= x < w and 0 <= y < h:
+                self.pixelClicked.emit(x, y)
         if self._dragging_divider:
             self._dragging_divider = False
             event.accept()
@@ -272,6 +353,7 @@ class ImageView(QGraphicsView):
         super().mouseReleaseEvent(event)
 
     def leaveEvent(self, event) -> None:
+        self._mouse = None
         self.pixelHovered.emit(-1, -1)
         super().leaveEvent(event)
 
@@ -322,6 +404,13 @@ class ImageView(QGraphicsView):
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         w, h = self.image_size()
+        if w and self.shows_pixel_grid():
+            self._draw_pixel_grid(painter, rect)
+        if self._badge and w:
+            painter.save()
+            painter.resetTransform()
+            self._draw_label(painter, self._badge, 10, 10, right_aligned=False, accent=True)
+            painter.restore()
         if not self._split or self._holding_original or w == 0:
             return
         x = self._divider * w
@@ -349,14 +438,41 @@ class ImageView(QGraphicsView):
         self._draw_label(painter, "After", cx + 8, top, right_aligned=False)
         painter.restore()
 
+    def _draw_pixel_grid(self, painter: QPainter, rect: QRectF) -> None:
+        """Thin lines between pixels over the exposed part of the image (as GIMP's grid)."""
+        w, h = self.image_size()
+        seen = rect.intersected(QRectF(0, 0, w, h))
+        if seen.isEmpty():
+            return
+        x0, x1 = math.floor(seen.left()), math.ceil(seen.right())
+        y0, y1 = math.floor(seen.top()), math.ceil(seen.bottom())
+        pen = QPen(QColor(128, 128, 128, 140), 1)
+        pen.setCosmetic(True)
+        painter.save()
+        painter.setPen(pen)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        for x in range(x0, x1 + 1):
+            painter.drawLine(QPointF(x, y0), QPointF(x, y1))
+        for y in range(y0, y1 + 1):
+            painter.drawLine(QPointF(x0, y), QPointF(x1, y))
+        painter.restore()
+
     def _draw_label(
-        self, painter: QPainter, text: str, x: float, y: float, *, right_aligned: bool
+        self,
+        painter: QPainter,
+        text: str,
+        x: float,
+        y: float,
+        *,
+        right_aligned: bool,
+        accent: bool = False,
     ) -> None:
         metrics = painter.fontMetrics()
         width, height = metrics.horizontalAdvance(text) + 12, metrics.height() + 4
         box = QRectF(x - width if right_aligned else x, y, width, height)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(0, 0, 0, 150))
+        # The preview badge in a colour of its own: it must not read as part of the image.
+        painter.setBrush(QColor(196, 120, 0, 230) if accent else QColor(0, 0, 0, 150))
         painter.drawRoundedRect(box, 4, 4)
         painter.setPen(QColor(255, 255, 255))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

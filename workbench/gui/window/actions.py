@@ -52,6 +52,13 @@ class WindowActions:
         make("fit", "&Fit in Window", "Ctrl+0", "Show the whole image")
         make("actual_size", "&100 %", "Ctrl+1", "One image pixel per screen pixel")
         make(
+            "fit_enlarges",
+            "Fit &Enlarges Small Images",
+            None,
+            "Fit in Window also enlarges an image smaller than the window",
+            checkable=True,
+        )
+        make(
             "split",
             "&Before/After Split",
             "Ctrl+\\",
@@ -86,6 +93,10 @@ class WindowActions:
             "Ctrl+L",
             "Find the kernel that turns a before image into an after image",
         )
+        make("manual", "&Manual", "F1", "A short manual of the app (offline)")
+        make("shortcuts", "&Keyboard Shortcuts", None, "Every key and what it does")
+        self.manual.triggered.connect(lambda: _show_manual(window))
+        self.shortcuts.triggered.connect(lambda: _show_shortcuts(window, self))
         make("about", "&About Filter Workbench", None)
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         self.about.triggered.connect(lambda: _show_about(window))
@@ -109,6 +120,7 @@ class WindowActions:
         self.view_menu = bar.addMenu("&View")
         for action in (self.zoom_in, self.zoom_out, self.fit, self.actual_size):
             self.view_menu.addAction(action)
+        self.view_menu.addAction(self.fit_enlarges)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.split)
         self.view_menu.addSeparator()
@@ -123,6 +135,9 @@ class WindowActions:
         filter_menu.addAction(self.learn)
 
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.manual)
+        help_menu.addAction(self.shortcuts)
+        help_menu.addSeparator()
         help_menu.addAction(self.about)
 
         toolbar = QToolBar("Main toolbar", window)
@@ -142,6 +157,10 @@ class WindowActions:
         self.split.setIconText("Split")
         self.apply.setIconText("Apply")
         self.learn.setIconText("Learn\u2026")
+        # The toolbar says only "Undo"/"Redo", so its buttons never move as the step's name
+        # changes; the name is in the tooltip and the Edit menu.
+        self.undo.setIconText("Undo")
+        self.redo.setIconText("Redo")
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
 
@@ -160,7 +179,22 @@ class WindowActions:
         undo, redo = (document.undo_label(), document.redo_label()) if has else ("", "")
         self.undo.setText(f"&Undo {undo.replace('&', '&&')}" if can_undo else "&Undo")
         self.redo.setText(f"&Redo {redo.replace('&', '&&')}" if can_redo else "&Redo")
+        self.undo.setToolTip(f"Undo {undo} (Ctrl+Z)" if can_undo else "Nothing to undo")
+        self.redo.setToolTip(f"Redo {redo} (Ctrl+Shift+Z)" if can_redo else "Nothing to redo")
         self.revert.setEnabled(has and document.modified)
+
+
+def _show_manual(window: QMainWindow) -> None:
+    from workbench.gui.window.help import ManualDialog
+
+    ManualDialog(window).exec()
+
+
+def _show_shortcuts(window: QMainWindow, actions: WindowActions) -> None:
+    from workbench.gui.window.help import ShortcutsDialog
+
+    mine = [a for a in vars(actions).values() if isinstance(a, QAction)]
+    ShortcutsDialog(mine, window).exec()
 
 
 def _show_about(window: QMainWindow) -> None:

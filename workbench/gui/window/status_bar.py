@@ -1,9 +1,12 @@
-"""The main window's status bar: pixel under the cursor, zoom, size, depth, progress, Cancel."""
+"""The main window's status bar: pixel under the cursor, the zoom box, size, depth, progress,
+Cancel."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+
+from workbench.gui.viewer.zoom_box import ZoomBox
 
 __all__ = ["StatusBar"]
 
@@ -13,16 +16,20 @@ class StatusBar(QStatusBar):
 
     #: The Cancel button was pressed.
     cancelRequested = Signal()
+    #: A zoom level was typed or picked in the zoom box (1.0 = 100 %).
+    zoomRequested = Signal(float)
+    #: "Fit" was picked in the zoom box.
+    fitRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statusBar")
         self.pixel_label = QLabel(self)
         self.pixel_label.setObjectName("pixelLabel")
-        self.pixel_label.setMinimumWidth(300)
-        self.zoom_label = QLabel(self)
-        self.zoom_label.setObjectName("zoomLabel")
-        self.zoom_label.setMinimumWidth(56)
+        self.pixel_label.setMinimumWidth(240)
+        self.zoom_box = ZoomBox(self)  # as GIMP's: type a level or pick one
+        self.zoom_box.zoomRequested.connect(self.zoomRequested)
+        self.zoom_box.fitRequested.connect(self.fitRequested)
         self.size_label = QLabel(self)
         self.size_label.setObjectName("sizeLabel")
         self.depth_label = QLabel(self)
@@ -43,7 +50,7 @@ class StatusBar(QStatusBar):
             self.cancel_button,
             self.size_label,
             self.depth_label,
-            self.zoom_label,
+            self.zoom_box,
         ):
             self.addPermanentWidget(widget)
         self.hide_progress()
@@ -52,12 +59,17 @@ class StatusBar(QStatusBar):
         self.pixel_label.setText(f"x {x}, y {y}   {values}" if x >= 0 else "")
 
     def show_zoom(self, zoom: float) -> None:
-        self.zoom_label.setText(f"{zoom * 100:.0f} %" if zoom >= 0.1 else f"{zoom * 100:.1f} %")
+        self.zoom_box.show_zoom(zoom)
+
+    def zoom_text(self) -> str:
+        """The zoom as the box shows it, e.g. "66.7 %"."""
+        return self.zoom_box.currentText()
 
     def show_image(self, width: int, height: int, description: str) -> None:
         self.size_label.setText(f"{width} \u00d7 {height}" if width else "")
         self.depth_label.setText(description)
 
+    @Slot(str, object)
     def show_progress(self, task: str, fraction: float | None = None) -> None:
         """Show the progress bar for ``task``; ``None`` for a busy bar without a fraction."""
         self.task_label.setText(task)
@@ -69,6 +81,7 @@ class StatusBar(QStatusBar):
         for widget in (self.task_label, self.progress_bar, self.cancel_button):
             widget.show()
 
+    @Slot()
     def hide_progress(self) -> None:
         for widget in (self.task_label, self.progress_bar, self.cancel_button):
             widget.hide()

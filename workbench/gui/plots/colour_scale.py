@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QWidget
 
 __all__ = [
     "AXIS_COLOUR",
+    "LEFT_OUT_LEGEND",
+    "LEFT_OUT_RGB",
     "ResidualView",
     "colour_bar_width",
     "decimals_for",
@@ -86,35 +88,61 @@ def format_number(value: float, decimals: int) -> str:
     return text.replace("-", "\u2212")
 
 
-def colour_bar_width(metrics: QFontMetricsF, limit: float, bar: float = 12.0) -> float:
+def colour_bar_width(
+    metrics: QFontMetricsF, limit: float, bar: float = 12.0, *, unit: str = ""
+) -> float:
     """Width that :func:`paint_colour_bar` needs for ``limit``'s labels."""
-    label = "+" + format_number(limit, decimals_for(limit))
+    label = "+" + format_number(limit, decimals_for(limit)) + unit
     return bar + 4.0 + metrics.horizontalAdvance(label) + 2.0
 
 
-def paint_colour_bar(painter: QPainter, rect: QRectF, limit: float, bar: float = 12.0) -> None:
+def paint_colour_bar(
+    painter: QPainter,
+    rect: QRectF,
+    limit: float,
+    bar: float = 12.0,
+    *,
+    positive_only: bool = False,
+    unit: str = "",
+) -> None:
     """Draw the diverging scale in ``rect``: a vertical bar, +limit at the top, 0 in the middle
-    and -limit at the bottom, with those three numbers beside it."""
+    and -limit at the bottom, with those three numbers beside it.
+
+    ``positive_only`` draws only the upper half, 0 (white) to +limit (red), for values that
+    cannot be negative such as gains; ``unit`` follows each number (" dB").
+    """
     metrics = QFontMetricsF(painter.font())
     half = metrics.height() / 2
     bar_rect = QRectF(rect.left(), rect.top() + half, bar, max(rect.height() - 2 * half, 1.0))
     gradient = QLinearGradient(bar_rect.topLeft(), bar_rect.bottomLeft())
     for stop, rgb in zip(_STOPS, _STOP_RGB, strict=True):
-        gradient.setColorAt((1.0 - stop) / 2.0, QColor(*(int(c) for c in rgb)))
+        if positive_only and stop < 0:
+            continue
+        where = 1.0 - stop if positive_only else (1.0 - stop) / 2.0
+        gradient.setColorAt(where, QColor(*(int(c) for c in rgb)))
     painter.save()
     painter.setPen(QPen(AXIS_COLOUR, 1))
     painter.setBrush(gradient)
     painter.drawRect(bar_rect)
     decimals = decimals_for(limit)
     x = bar_rect.right() + 4
-    for y, value in (
-        (bar_rect.top(), limit),
-        (bar_rect.center().y(), 0.0),
-        (bar_rect.bottom(), -limit),
-    ):
+    if positive_only:
+        marks = (
+            (bar_rect.top(), limit),
+            (bar_rect.center().y(), limit / 2),
+            (bar_rect.bottom(), 0.0),
+        )
+    else:
+        marks = (
+            (bar_rect.top(), limit),
+            (bar_rect.center().y(), 0.0),
+            (bar_rect.bottom(), -limit),
+        )
+    for y, value in marks:
         text = format_number(value, decimals)
-        if value > 0:
+        if value > 0 and not positive_only:
             text = "+" + text
+        text += unit
         painter.drawLine(QPointF(bar_rect.right(), y), QPointF(bar_rect.right() + 2, y))
         painter.drawText(
             QRectF(x, y - half, rect.right() - x + 1, 2 * half),
@@ -136,12 +164,21 @@ def _robust_limit(values: np.ndarray) -> float:
     return limit if limit > 0 else 1.0
 
 
-def residual_image(residual: np.ndarray, limit: float | None = None) -> tuple[QImage, float]:
+#: The colour of pixels the fit left out: neither an error nor a match.
+LEFT_OUT_RGB = (128, 128, 128)
+LEFT_OUT_LEGEND = "grey: left out of the fit (border margin, clipped or transparent)"
+
+
+def residual_image(
+    residual: np.ndarray, limit: float | None = None, left_out: np.ndarray | None = None
+) -> tuple[QImage, float]:
     """Colour a residual (``after - reproduced``) on the diverging scale.
 
     A colour residual shows, per pixel, the channel that is off the most, with its sign.
     ``limit`` defaults to the 99.5th percentile of the absolute residual, so small errors are
-    amplified to visible colours. Returns the image and the limit used.
+    amplified to visible colours. Pixels marked in ``left_out`` (``H x W`` bool) are grey:
+    the fit did not use them, so what they show is no error of the kernel. Returns the image
+    and the limit used.
     """
     r = np.asarray(residual, dtype=np.float32)
     if r.ndim == 3:
@@ -149,6 +186,9 @@ def residual_image(residual: np.ndarray, limit: float | None = None) -> tuple[QI
         r = np.take_along_axis(r, pick, axis=2)[..., 0]
     if r.ndim != 2 or r.size == 0:
         raise ValueError(f"a residual must be H x W or H x W x C, not shape {r.shape}")
+    if left_out is not None and left_out.shape == r.shape and left_out.any():
+        r = r.copy()
+        r[left_out] = np.nan  # grey, and kept out of the amplification
     step = max(1, math.ceil(max(r.shape) / _MAX_RESIDUAL_SIDE))
     r = r[::step, ::step]
     if limit is None:
@@ -172,17 +212,38 @@ class ResidualView(QWidget):
         self._image: QImage | None = None
         self._limit = 1.0
         self._caption = caption
+        self._base_caption = caption
+        self._any_left_out = False
         self.setMinimumSize(160, 120)
 
     def sizeHint(self) -> QSize:
         return QSize(320, 240)
 
-    def set_residual(self, residual: np.ndarray | None, *, limit: float | None = None) -> None:
+    def set_residual(
+        self,
+        residual: np.ndarray | None,
+        *,
+        limit: float | None = None,
+        left_out: np.ndarray | None = None,
+    ) -> None:
+        """Show ``residual``; pixels in ``left_out`` grey, and the caption says what grey is."""
         if residual is None:
             self._image = None
+            self._any_left_out = False
         else:
-            self._image, self._limit = residual_image(residual, limit)
+            self._image, self._limit = residual_image(residual, limit, left_out)
+            self._any_left_out = left_out is not None and bool(left_out.any())
+        self._caption = (
+            f"{self._base_caption} \u2014 {LEFT_OUT_LEGEND}"
+            if self._any_left_out and self._base_caption
+            else self._base_caption
+        )
+        self.setToolTip(self._caption)
         self.update()
+
+    def legend(self) -> str:
+        """The caption under the image, with what grey means when some pixels are grey."""
+        return self._caption
 
     def image(self) -> QImage | None:
         return self._image
@@ -209,11 +270,12 @@ class ResidualView(QWidget):
         fm = QFontMetricsF(self.font())
         if self._caption:
             p.setPen(self.palette().text().color())
-            p.drawText(
-                QRectF(0, self.height() - fm.height() - 2, self.width(), fm.height()),
-                Qt.AlignCenter,
-                self._caption,
-            )
+            line = QRectF(0, self.height() - fm.height() - 2, self.width(), fm.height())
+            text = fm.elidedText(self._caption, Qt.TextElideMode.ElideRight, line.width())
+            if self._any_left_out and text != self._caption:
+                # Too narrow for the whole legend: a grey swatch and the short form.
+                text = f"{self._base_caption}; \u25a0 grey = left out"
+            p.drawText(line, Qt.AlignCenter, text)
         if self._image is None:
             p.setPen(self.palette().placeholderText().color())
             p.drawText(QRectF(self.rect()), Qt.AlignCenter, "No residual yet")

@@ -1,15 +1,16 @@
-"""A kernel drawn as a grid of cells on the diverging colour scale, numbers in the cells."""
+"""A kernel (or any small grid of numbers) as cells on the diverging scale, numbers in the cells."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from workbench.gui.learn.colour_scale import (
+from workbench.gui.plots.colour_scale import (
     AXIS_COLOUR,
     colour_bar_width,
     decimals_for,
@@ -38,6 +39,9 @@ class KernelHeatMap(QWidget):
         self._weights: np.ndarray | None = None
         self._limit = 1.0
         self._per_channel = False
+        self._marked: np.ndarray | None = None
+        self._tooltip: Callable[[int, int, int, int, float], str] | None = None
+        self._bar = True
         self.setMinimumSize(160, 120)
         self.setMouseTracking(True)
 
@@ -49,6 +53,21 @@ class KernelHeatMap(QWidget):
 
     def limit(self) -> float:
         return self._limit
+
+    def set_marked(self, marked: np.ndarray | None) -> None:
+        """Hatch the cells where ``marked`` (``kh x kw``, bool) is True, in every block; the
+        pixel inspector marks the taps beyond the image edge."""
+        self._marked = None if marked is None else np.asarray(marked, dtype=bool)
+        self.update()
+
+    def set_colour_bar(self, visible: bool) -> None:
+        """Show the colour bar (the default), or give its room to the cells."""
+        self._bar = bool(visible)
+        self.update()
+
+    def set_tooltip(self, text: Callable[[int, int, int, int, float], str] | None) -> None:
+        """Hover text of a cell: ``text(out, inp, row, col, value)``; None for the default."""
+        self._tooltip = text
 
     def set_weights(self, weights: np.ndarray | None) -> None:
         if weights is None:
@@ -79,7 +98,7 @@ class KernelHeatMap(QWidget):
         top_label = fm.height() + 4 if n_out * n_in > 1 else 0.0
         left_label = fm.height() + 4 if n_out > 1 else 0.0
         gap = 6.0 if n_out * n_in > 1 else 0.0
-        bar = colour_bar_width(fm, self._limit) + 10
+        bar = colour_bar_width(fm, self._limit) + 10 if self._bar else 0.0
         avail_w = self.width() - 8 - left_label - bar - gap * (n_in - 1)
         avail_h = self.height() - 8 - top_label - gap * (n_out - 1)
         cell = math.floor(min(avail_w / (n_in * kw), avail_h / (n_out * kh), 72.0))
@@ -120,6 +139,11 @@ class KernelHeatMap(QWidget):
             else:
                 out, inp, row, col = hit
                 value = self._weights[out, inp, row, col]
+                if self._tooltip is not None:
+                    QToolTip.showText(
+                        event.globalPos(), self._tooltip(out, inp, row, col, value), self
+                    )
+                    return True
                 where = f"row {row + 1}, column {col + 1}"
                 n_out, n_in = self._weights.shape[:2]
                 if self._per_channel:
@@ -136,8 +160,10 @@ class KernelHeatMap(QWidget):
         """The largest font, down to 6 pt, and the decimals (one fewer if that is what it
         takes and no weight then reads as 0) in which every number fits its cell; None if
         none fits."""
-        best = decimals_for(self._limit)
         finite = self._weights[np.isfinite(self._weights)]
+        # Whole numbers (pixel values, integer kernels) read best without decimals.
+        whole = finite.size and bool(np.all(finite == np.round(finite)))
+        best = 0 if whole else decimals_for(self._limit)
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
         font = QFont(self.font())
         start = font.pointSizeF() if font.pointSizeF() > 0 else 9.0
@@ -214,6 +240,13 @@ class KernelHeatMap(QWidget):
                     ]
                     p.setPen(grid_pen)
                     p.drawLines(lines)
+                if self._marked is not None and self._marked.shape == (kh, kw):
+                    p.save()
+                    p.setPen(Qt.NoPen)
+                    p.setBrush(QBrush(QColor(0, 0, 0, 90), Qt.BDiagPattern))
+                    for row, col in zip(*np.nonzero(self._marked), strict=True):
+                        p.drawRect(self._rect(layout, int(row), int(col), out, inp))
+                    p.restore()
                 p.setPen(QPen(AXIS_COLOUR, 1))
                 p.setBrush(QBrush())
                 p.drawRect(block)
@@ -241,6 +274,8 @@ class KernelHeatMap(QWidget):
                     f"to {self._channel_name(out, n_out)}",
                 )
                 p.restore()
+        if not self._bar:
+            return
         right = self._rect(layout, kh - 1, kw - 1, n_out - 1, n_in - 1).right()
         top = self._rect(layout, 0, 0, 0, 0).top()
         height = self._rect(layout, kh - 1, 0, n_out - 1, 0).bottom() - top

@@ -165,3 +165,18 @@ def test_a_later_save_removes_stale_temporary_files_of_ours(tmp_path):
     assert not stale.exists()
     assert fresh.exists() and other.exists()
     assert remove_stale_parts(tmp_path) == []  # each folder is looked through once
+
+
+@pytest.mark.parametrize("shape", [(10,), (4, 5, 6), (3, 4, 2, 2), (0, 5)])
+def test_a_decoder_giving_no_image_shape_is_damaged_data(tmp_path, monkeypatch, shape):
+    # Damaged files have decoded to a 1-D strip (a float TIFF found by the fuzz test): the
+    # loader refuses any shape that is not an image, whichever decoder made it.
+    from workbench.engine import imageio
+    from workbench.engine.image_codecs import Decoded
+
+    path = tmp_path / "odd.png"
+    save_image(path, np.zeros((4, 5), np.uint8))
+    fake = Decoded(np.zeros(shape, np.float32), 32, None, None)
+    monkeypatch.setattr(imageio.png_codec, "read_png", lambda *args: fake)
+    with pytest.raises(ImageReadError, match=r"odd.png: damaged image data"):
+        load_image(path)

@@ -32,7 +32,7 @@ def test_result_and_progress_arrive_with_the_request_id(qtbot, runner):
 
     seen = []
     runner.progress.connect(lambda rid, f: seen.append((rid, f)))
-    with qtbot.waitSignal(runner.finished, timeout=3000) as blocker:
+    with qtbot.waitSignal(runner.finished, timeout=60_000) as blocker:
         rid = runner.submit(work, args=(21,))
     assert blocker.args == [rid, 42]
     assert (rid, 0.5) in seen
@@ -46,7 +46,7 @@ def test_engine_call_runs_in_the_worker_and_matches_a_direct_call(qtbot, runner)
     def work(progress, cancel):
         return apply_kernel(image, kernel, progress=progress, cancel=cancel)
 
-    with qtbot.waitSignal(runner.finished, timeout=3000) as blocker:
+    with qtbot.waitSignal(runner.finished, timeout=60_000) as blocker:
         runner.submit(work)
     np.testing.assert_array_equal(blocker.args[1], apply_kernel(image, kernel))
 
@@ -61,9 +61,9 @@ def test_a_new_request_supersedes_the_old_one_on_its_channel(qtbot, runner):
     other = runner.submit(lambda p, c: "other", channel="thumbnails")
     second = runner.submit(lambda p, c: "new", channel="preview")
     assert cancelled == [first]  # at once, before its thread noticed
-    qtbot.waitUntil(lambda: len(finished) == 2, timeout=3000)
+    qtbot.waitUntil(lambda: len(finished) == 2, timeout=60_000)
     assert sorted(finished) == sorted([(other, "other"), (second, "new")])
-    qtbot.waitUntil(lambda: runner.running_count() == 0, timeout=3000)
+    qtbot.waitUntil(lambda: runner.running_count() == 0, timeout=60_000)
     assert cancelled == [first]  # exactly one ending per request
 
 
@@ -73,10 +73,10 @@ def test_cancel_stops_a_long_function_and_its_result_is_dropped(qtbot, runner):
     runner.finished.connect(lambda *a: finished.append(a))
     rid = runner.submit(_wait_for_cancel, args=(started,))
     assert started.wait(3)
-    with qtbot.waitSignal(runner.cancelled, timeout=3000) as blocker:
+    with qtbot.waitSignal(runner.cancelled, timeout=60_000) as blocker:
         runner.cancel(rid)
     assert blocker.args == [rid]
-    qtbot.waitUntil(lambda: runner.running_count() == 0, timeout=3000)
+    qtbot.waitUntil(lambda: runner.running_count() == 0, timeout=60_000)
     assert finished == []
 
 
@@ -84,7 +84,7 @@ def test_a_user_error_arrives_as_its_message(qtbot, runner):
     def work(progress, cancel):
         raise ValueError("photo.png: not an image file")
 
-    with qtbot.waitSignal(runner.failed, timeout=3000) as blocker:
+    with qtbot.waitSignal(runner.failed, timeout=60_000) as blocker:
         rid = runner.submit(work)
     assert blocker.args == [rid, "photo.png: not an image file"]
 
@@ -93,7 +93,7 @@ def test_a_bug_arrives_with_its_type(qtbot, runner):
     def work(progress, cancel):
         raise KeyError("oops")
 
-    with qtbot.waitSignal(runner.failed, timeout=3000) as blocker:
+    with qtbot.waitSignal(runner.failed, timeout=60_000) as blocker:
         runner.submit(work)
     assert blocker.args[1].startswith("KeyError")
 

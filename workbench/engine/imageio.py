@@ -176,33 +176,42 @@ def load_image(path: str | os.PathLike[str]) -> ImageFile:
     def check_size(width: int, height: int) -> None:
         _check_size(name, width, height, _STREAM_HINTS[streamed])
 
-    try:
-        fmt, decoded = "PNG", None
-        if png_codec.is_png(head):
-            decoded = png_codec.read_png(path, check_size)
-            frames = _apng_frames(path)
-            if decoded is not None and frames > 1:
-                note = f"it holds {frames} frames (an animation); only the first is used"
-                return ImageFile(decoded.pixels, path, fmt, *decoded[1:], notes=(note,))
-        elif image_codecs.is_tiff(head):
-            notes = image_codecs.check_tiff_layout(path)
-            fmt, decoded = "TIFF", image_codecs.read_deep_tiff(path, check_size)
-            if decoded is not None:
-                return ImageFile(decoded.pixels, path, fmt, *decoded[1:], notes=notes)
-            return replace(_load_with_pillow(path, name), notes=notes)
-        if decoded is None:
-            return _load_with_pillow(path, name)
-        return ImageFile(decoded.pixels, path, fmt, *decoded[1:])
-    except ImageReadError:
-        raise
-    except image_codecs.UnsupportedImage as exc:
-        raise ImageReadError(f"{name}: {exc}") from None
-    except MemoryError:
-        # The system's limit, not the user's input: exit status 1, as while filtering.
-        message = f"{name}: not enough memory to load this image"
-        raise write_failure(ImageReadError, message) from None
-    except Exception as exc:  # decoders raise many types for damaged data
-        raise ImageReadError(f"{name}: damaged or truncated image data ({exc})") from None
+    def decode() -> ImageFile:
+        try:
+            fmt, decoded = "PNG", None
+            if png_codec.is_png(head):
+                decoded = png_codec.read_png(path, check_size)
+                frames = _apng_frames(path)
+                if decoded is not None and frames > 1:
+                    note = f"it holds {frames} frames (an animation); only the first is used"
+                    return ImageFile(decoded.pixels, path, fmt, *decoded[1:], notes=(note,))
+            elif image_codecs.is_tiff(head):
+                notes = image_codecs.check_tiff_layout(path)
+                fmt, decoded = "TIFF", image_codecs.read_deep_tiff(path, check_size)
+                if decoded is not None:
+                    return ImageFile(decoded.pixels, path, fmt, *decoded[1:], notes=notes)
+                return replace(_load_with_pillow(path, name), notes=notes)
+            if decoded is None:
+                return _load_with_pillow(path, name)
+            return ImageFile(decoded.pixels, path, fmt, *decoded[1:])
+        except ImageReadError:
+            raise
+        except image_codecs.UnsupportedImage as exc:
+            raise ImageReadError(f"{name}: {exc}") from None
+        except MemoryError:
+            # The system's limit, not the user's input: exit status 1, as while filtering.
+            message = f"{name}: not enough memory to load this image"
+            raise write_failure(ImageReadError, message) from None
+        except Exception as exc:  # decoders raise many types for damaged data
+            raise ImageReadError(f"{name}: damaged or truncated image data ({exc})") from None
+
+    image = decode()
+    # A damaged file can decode to a shape no image has (a 1-D strip, a stack of planes):
+    # refused here, so that nothing after loading meets it.
+    shape = image.pixels.shape
+    if len(shape) not in (2, 3) or (len(shape) == 3 and not 1 <= shape[2] <= 4) or 0 in shape:
+        raise ImageReadError(f"{name}: damaged image data (it decodes to an array of {shape})")
+    return image
 
 
 _STREAM_HINTS = {

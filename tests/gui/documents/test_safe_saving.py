@@ -24,7 +24,7 @@ def _digest(path) -> str:
 
 def _blur(qtbot, window, tab):
     window.edits.apply(window.editor.settings().__class__(BLUR))
-    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=60_000)
 
 
 def test_save_on_the_bundled_sample_acts_as_save_as(qtbot, window, tmp_path, dialogs):
@@ -41,7 +41,7 @@ def test_save_on_the_bundled_sample_acts_as_save_as(qtbot, window, tmp_path, dia
     copy = tmp_path / "my sample.png"
     dialogs.save_file = str(copy)
     window.actions.save.trigger()
-    qtbot.waitUntil(lambda: tab.document.path == copy, timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.path == copy, timeout=60_000)
     assert _digest(sample) == before
     np.testing.assert_array_equal(load_image(copy).pixels, tab.document.pixels)
     assert "read-only" in read_only_reason(sample)
@@ -77,7 +77,7 @@ def test_save_over_a_jpeg_asks_before_encoding_it_again(qtbot, window, tmp_path,
     dialogs.answers.append(QMessageBox.StandardButton.Save)
     window.actions.save.trigger()
     assert dialogs.calls[-1][:2] == ("number dialog", "JPEG quality")
-    qtbot.waitUntil(lambda: not tab.document.modified, timeout=5000)
+    qtbot.waitUntil(lambda: not tab.document.modified, timeout=60_000)
     assert _digest(photo) != original
 
 
@@ -93,7 +93,7 @@ def test_jpeg_and_webp_ask_for_the_quality_and_remember_it(
     dialogs.numbers.append(30)
     window.actions.save_as.trigger()
     assert dialogs.calls[-1] == ("number dialog", "JPEG quality", "90")  # the default offered
-    qtbot.waitUntil(lambda: tab.document.path == low, timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.path == low, timeout=60_000)
     reference = tmp_path / "reference.jpg"
     save_image(reference, load_image(source).pixels, quality=30)
     assert low.stat().st_size == reference.stat().st_size  # written at the quality chosen
@@ -109,7 +109,7 @@ def test_jpeg_and_webp_ask_for_the_quality_and_remember_it(
     dialogs.numbers.append(100)
     window.actions.save_as.trigger()
     assert dialogs.calls[-1] == ("number dialog", "WebP quality", "90")
-    qtbot.waitUntil(lambda: tab.document.path == lossless, timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.path == lossless, timeout=60_000)
     assert not webp_is_lossy(lossless)
     assert settings.value("save/jpeg_quality") in (30, "30")
 
@@ -124,5 +124,5 @@ def test_save_over_a_lossless_webp_does_not_ask(qtbot, window, tmp_path, dialogs
     tab = open_and_wait(qtbot, window, path)
     _blur(qtbot, window, tab)
     window.actions.save.trigger()
-    qtbot.waitUntil(lambda: not tab.document.modified, timeout=5000)
+    qtbot.waitUntil(lambda: not tab.document.modified, timeout=60_000)
     assert "question" not in dialogs.kinds()

@@ -60,7 +60,7 @@ def test_save_as_jpeg_asks_then_writes_an_8_bit_copy(qtbot, window, tmp_path, di
 
     dialogs.answers.append(QMessageBox.StandardButton.Save)
     window.actions.save_as.trigger()
-    qtbot.waitUntil(lambda: tab.document.path == tmp_path / "deep.jpg", timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.path == tmp_path / "deep.jpg", timeout=60_000)
     saved = load_image(tmp_path / "deep.jpg")
     assert saved.bit_depth == 8
     expected = np.rint(pixels / 257.0)
@@ -78,12 +78,12 @@ def test_a_name_typed_without_extension_gets_the_chosen_type(
     answer = (str(tmp_path / "copy"), "TIFF image (*.tif *.tiff)")
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: answer))
     window.actions.save_as.trigger()
-    qtbot.waitUntil(lambda: tab.document.path == tmp_path / "copy.tif", timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.path == tmp_path / "copy.tif", timeout=60_000)
     assert load_image(tmp_path / "copy.tif").format == "TIFF"
 
     answer = (str(tmp_path / "second"), "")  # no type chosen: the current file's type
     window.actions.save_as.trigger()
-    qtbot.waitUntil(lambda: (tmp_path / "second.tif").exists(), timeout=5000)
+    qtbot.waitUntil(lambda: (tmp_path / "second.tif").exists(), timeout=60_000)
     assert "warning" not in dialogs.kinds()
 
 
@@ -96,7 +96,7 @@ def test_quit_during_a_save_waits_for_it_then_closes(
 
     tab = open_and_wait(qtbot, window, image_path)
     window.edits.apply(window.editor.settings().__class__(BLUR))
-    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=60_000)
     release = threading.Event()
     real_save = image_jobs.save_image
 
@@ -109,7 +109,7 @@ def test_quit_during_a_save_waits_for_it_then_closes(
     window.close()  # Ctrl+Q while the file is being written
     assert window.isVisible() and dialogs.kinds() == []  # no "unsaved changes?" question
     release.set()
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=60_000)
     assert dialogs.kinds() == [] and not tab.document.modified
     np.testing.assert_array_equal(load_image(image_path).pixels, tab.document.pixels)
 
@@ -146,7 +146,7 @@ def test_save_as_png_asks_the_compression_level_and_remembers_it(
     dialogs.save_file = str(tmp_path / "none.png")
     dialogs.numbers.append(0)
     window.actions.save_as.trigger()
-    qtbot.waitUntil(lambda: tab.document.path == tmp_path / "none.png", timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.path == tmp_path / "none.png", timeout=60_000)
     np.testing.assert_array_equal(load_image(tmp_path / "none.png").pixels, pixels)
     assert (tmp_path / "none.png").stat().st_size > pixels.nbytes  # stored, not deflated
 
@@ -154,7 +154,7 @@ def test_save_as_png_asks_the_compression_level_and_remembers_it(
     dialogs.numbers.append(9)
     window.actions.save_as.trigger()
     assert dialogs.calls[-1] == ("number dialog", "PNG compression", "0")  # remembered
-    qtbot.waitUntil(lambda: tab.document.path == tmp_path / "most.png", timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.path == tmp_path / "most.png", timeout=60_000)
     np.testing.assert_array_equal(load_image(tmp_path / "most.png").pixels, pixels)
     small = (tmp_path / "most.png").stat().st_size
     assert small * 5 < pixels.nbytes
@@ -163,9 +163,9 @@ def test_save_as_png_asks_the_compression_level_and_remembers_it(
     # Save (not Save As) writes at the remembered level without asking again.
     (tmp_path / "most.png").write_bytes(b"")
     window.edits.apply(window.editor.settings().__class__(Kernel([[1]], name="Same")))
-    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=60_000)
     asked = dialogs.kinds().count("number dialog")
     window.actions.save.trigger()
-    qtbot.waitUntil(lambda: (tmp_path / "most.png").stat().st_size > 0, timeout=5000)
+    qtbot.waitUntil(lambda: (tmp_path / "most.png").stat().st_size > 0, timeout=60_000)
     assert dialogs.kinds().count("number dialog") == asked
     assert (tmp_path / "most.png").stat().st_size == small

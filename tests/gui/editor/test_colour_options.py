@@ -18,7 +18,7 @@ def test_the_boxes_go_into_the_kernel_and_follow_it(qtbot):
     editor.set_kernel(SOBEL)
     assert not editor.linear_box.isChecked() and not editor.luminance_box.isChecked()
     assert editor.out_range_combo.currentData() == "clip"
-    with qtbot.waitSignal(editor.settingsChanged, timeout=2000):
+    with qtbot.waitSignal(editor.settingsChanged, timeout=60_000):
         editor.linear_box.setChecked(True)
     editor.luminance_box.setChecked(True)
     editor.out_range_combo.setCurrentIndex(editor.out_range_combo.findData("abs"))
@@ -43,7 +43,7 @@ def test_a_float_result_becomes_a_float_document_saved_as_float_tiff(
     editor.set_kernel(SOBEL)
     editor.out_range_combo.setCurrentIndex(editor.out_range_combo.findData("float"))
     window.actions.apply.trigger()
-    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=60_000)
     pixels = tab.document.pixels
     assert pixels.dtype == np.float32
     np.testing.assert_array_equal(pixels, apply_kernel(small_rgb, SOBEL, out_range="float"))
@@ -51,7 +51,7 @@ def test_a_float_result_becomes_a_float_document_saved_as_float_tiff(
     assert window.status.depth_label.text() == "RGB 32-bit float"
     out = tmp_path / "edges.tif"
     window.save_document(tab, out)
-    qtbot.waitUntil(lambda: not tab.document.modified, timeout=5000)
+    qtbot.waitUntil(lambda: not tab.document.modified, timeout=60_000)
     saved = load_image(out)
     assert saved.bit_depth == 32
     np.testing.assert_array_equal(saved.pixels, pixels)
@@ -67,7 +67,7 @@ def test_linear_light_in_the_app_is_the_engines(qtbot, window, tmp_path):
     window.editor.linear_box.setChecked(True)
     window.editor.luminance_box.setChecked(True)
     window.actions.apply.trigger()
-    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=60_000)
     want = apply_kernel(image, blur, space="linear", luminance=True)
     np.testing.assert_array_equal(tab.document.pixels, want)
     assert not np.array_equal(want, apply_kernel(image, blur))

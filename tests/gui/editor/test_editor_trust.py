@@ -171,13 +171,13 @@ def test_ctrl_z_undoes_the_kernel_in_the_editor_and_the_image_elsewhere(
     editor = window.editor
     editor.set_kernel(BLUR)
     window.edits.apply(editor.settings())
-    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=60_000)
     blurred = tab.document.pixels.copy()
     type_into_cell(qtbot, editor.table, 1, 1, "40")
     window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=60_000)
     editor.table.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is editor.table, timeout=2000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is editor.table, timeout=60_000)
     qtbot.keyClick(editor.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert editor.kernel() == BLUR  # the kernel went back ...
     np.testing.assert_array_equal(tab.document.pixels, blurred)  # ... the image did not
@@ -187,7 +187,7 @@ def test_ctrl_z_undoes_the_kernel_in_the_editor_and_the_image_elsewhere(
     assert editor.kernel().divisor == 16
     # With the focus on the image, Ctrl+Z undoes the image.
     tab.view.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is tab.view, timeout=2000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is tab.view, timeout=60_000)
     qtbot.keyClick(tab.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     np.testing.assert_array_equal(tab.document.pixels, small_rgb)
     assert editor.kernel() == BLUR

@@ -24,7 +24,7 @@ def editor(qtbot):
 
 
 def test_typing_a_weight_emits_new_settings(qtbot, editor):
-    with qtbot.waitSignal(editor.settingsChanged, timeout=2000) as blocker:
+    with qtbot.waitSignal(editor.settingsChanged, timeout=60_000) as blocker:
         type_into_cell(qtbot, editor.table, 0, 2, "1/4")
     kernel = blocker.args[0].kernel
     assert kernel.weights[0, 2] == 0.25
@@ -245,11 +245,11 @@ def test_a_name_the_user_typed_is_kept_through_edits(qtbot, editor):
 
 def test_a_matrix_typed_or_pasted_into_one_cell_becomes_the_kernel(qtbot, editor):
     type_into_cell(qtbot, editor.table, 0, 0, "(0,1,0;1,-4,1;0,1,0)")
-    qtbot.waitUntil(lambda: editor.kernel().weights[1, 1] == -4, timeout=2000)
+    qtbot.waitUntil(lambda: editor.kernel().weights[1, 1] == -4, timeout=60_000)
     np.testing.assert_array_equal(editor.kernel().weights, [[0, 1, 0], [1, -4, 1], [0, 1, 0]])
     assert not editor.message_label.isVisible()
     type_into_cell(qtbot, editor.table, 1, 1, "1 2 1")  # one row of three: a 1x3 kernel
-    qtbot.waitUntil(lambda: editor.kernel().shape == (1, 3), timeout=2000)
+    qtbot.waitUntil(lambda: editor.kernel().shape == (1, 3), timeout=60_000)
     assert editor.rows_spin.value() == 1 and editor.cols_spin.value() == 3
 
 

@@ -71,7 +71,7 @@ def _close_learn_dialog(qtbot, window):
     destroyed = []
     dialog.destroyed.connect(lambda: destroyed.append(True))
     dialog.reject()  # Close, Escape or the title bar button
-    qtbot.waitUntil(lambda: bool(destroyed), timeout=2000)
+    qtbot.waitUntil(lambda: bool(destroyed), timeout=60_000)
     return refs
 
 
@@ -104,7 +104,7 @@ def test_learn_dialog_closed_just_before_ctrl_l_does_not_forget_the_new_one(
     assert second is not first
     destroyed = []
     first.destroyed.connect(lambda: destroyed.append(True))
-    qtbot.waitUntil(lambda: bool(destroyed), timeout=2000)
+    qtbot.waitUntil(lambda: bool(destroyed), timeout=60_000)
     assert window.learn.dialog is second and second.isVisible()
 
 
@@ -134,7 +134,7 @@ def test_closing_the_dialog_while_it_learns_stops_and_deletes_it(qtbot, window, 
     destroyed = []
     dialog.destroyed.connect(lambda: destroyed.append(True))
     dialog.reject()  # Escape while training
-    qtbot.waitUntil(lambda: bool(destroyed) and not window.runner.is_busy(), timeout=10000)
+    qtbot.waitUntil(lambda: bool(destroyed) and not window.runner.is_busy(), timeout=60_000)
     assert window.learn.dialog is None
     window.actions.learn.trigger()  # and learning can start again
     assert window.learn.dialog.learn_button.isEnabled()
@@ -175,11 +175,11 @@ def test_learning_from_an_edited_tab_uses_the_file_as_saved(qtbot, window, image
     tab = open_and_wait(qtbot, window, image_path)
     blur = Kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor=16, name="Soft")
     window.edits.apply(window.editor.settings().__class__(blur))
-    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=60_000)
     assert tab.document.unsaved_edits() == 1
     window.actions.learn.trigger()
     dialog = window.learn.dialog
-    qtbot.waitUntil(lambda: not dialog.pairs.is_loading(), timeout=10_000)
+    qtbot.waitUntil(lambda: not dialog.pairs.is_loading(), timeout=60_000)
     before = dialog.pairs.pairs()[0][0]
     np.testing.assert_array_equal(before.pixels, small_rgb)  # as saved, not blurred
     assert before.name == "small.png (as saved)"

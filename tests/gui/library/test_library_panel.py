@@ -154,7 +154,7 @@ def test_unreadable_files_in_the_library_are_reported(qtbot, kernel_library, dia
 def test_previews_are_computed_in_the_background(qtbot, panel, kernel_library):
     image = np.random.default_rng(0).integers(0, 256, (50, 80, 3), dtype=np.uint8)
     panel.set_image(image)
-    qtbot.waitUntil(lambda: not panel.thumbnails.is_busy(), timeout=10000)
+    qtbot.waitUntil(lambda: not panel.thumbnails.is_busy(), timeout=60_000)
     group = panel.model.item(0, 0)
     first = group.child(0, 0)
     assert not first.icon().isNull()

@@ -100,13 +100,13 @@ def test_the_zoom_box_levels_can_be_picked(qtbot, view):
     def pick(text):
         box.showPopup()
         popup = box.view()
-        qtbot.waitUntil(popup.isVisible, timeout=2000)
+        qtbot.waitUntil(popup.isVisible, timeout=60_000)
         index = box.model().index(box.findText(text), 0)
         popup.scrollTo(index)
         qtbot.mouseClick(
             popup.viewport(), Qt.MouseButton.LeftButton, pos=popup.visualRect(index).center()
         )
-        qtbot.waitUntil(lambda: not popup.isVisible(), timeout=2000)
+        qtbot.waitUntil(lambda: not popup.isVisible(), timeout=60_000)
 
     pick("800 %")
     assert view.zoom == 8.0 and not view.is_fitted()
@@ -156,7 +156,7 @@ def test_the_readout_follows_a_keyboard_zoom(qtbot, view):
     view.pixelHovered.connect(lambda x, y: hovered.append((x, y)))
     at = QPoint(100, 80)
     qtbot.mouseMove(view.viewport(), at)
-    qtbot.waitUntil(lambda: bool(hovered), timeout=2000)
+    qtbot.waitUntil(lambda: bool(hovered), timeout=60_000)
     before = hovered[-1]
     qtbot.keyClick(view, Qt.Key.Key_Plus)
     scene = view.mapToScene(at)

@@ -20,7 +20,7 @@ def _open_and_read(qtbot, action, read):
 
     QTimer.singleShot(0, inspect)
     action.trigger()
-    qtbot.waitUntil(lambda: "value" in seen, timeout=5000)
+    qtbot.waitUntil(lambda: "value" in seen, timeout=60_000)
     return seen["value"]
 
 

@@ -53,7 +53,7 @@ def test_opening_a_pipe_is_refused(qtbot, window, tmp_path, dialogs):
     os.mkfifo(tmp_path / "pipe.png")
     os.mkfifo(tmp_path / "pipe.json")
     window.open_files([str(tmp_path / "pipe.png")])
-    qtbot.waitUntil(lambda: bool(dialogs.calls), timeout=5000)
+    qtbot.waitUntil(lambda: bool(dialogs.calls), timeout=60_000)
     assert "named pipe" in dialogs.calls[-1][2]
     window.open_files([str(tmp_path / "pipe.json")])
     assert "named pipe" in dialogs.calls[-1][2]
@@ -65,12 +65,12 @@ def test_an_image_file_name_with_a_lone_surrogate(qtbot, window, tmp_path, dialo
     name = os.fsdecode(b"photo\xff.png")
     save_image(tmp_path / name, small_rgb)
     window.open_files([str(tmp_path / name)])
-    qtbot.waitUntil(lambda: window.current_tab() is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.current_tab() is not None, timeout=60_000)
     assert window.windowTitle()
     bad = os.fsdecode(b"bad\xfe.png")
     (tmp_path / bad).write_text("not an image")
     window.open_files([str(tmp_path / bad)])
-    qtbot.waitUntil(lambda: bool(dialogs.calls), timeout=5000)
+    qtbot.waitUntil(lambda: bool(dialogs.calls), timeout=60_000)
     assert "bad" in dialogs.calls[-1][2]
 
 

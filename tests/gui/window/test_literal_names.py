@@ -19,7 +19,7 @@ def test_tab_and_undo_show_an_ampersand_as_itself(qtbot, window, tmp_path, small
 
     blur = Kernel(np.ones((3, 3)), divisor=9, name="Blur & soften")
     window.edits.apply(FilterSettings(blur))
-    qtbot.waitUntil(lambda: tab.document.modified, timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.modified, timeout=60_000)
     assert tabs.tabText(tabs.indexOf(tab)) == "Tom && Jerry.png*"
     assert window.actions.undo.text() == "&Undo Blur && soften 3x3"
     window.actions.undo.trigger()

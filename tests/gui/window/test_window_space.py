@@ -66,7 +66,7 @@ def test_library_names_fit_at_the_default_width(qtbot, settings, kernel_library,
     # With an image open every name has its thumbnail: tall rows, and a scroll bar.
     open_and_wait(qtbot, window, image_path)
     first = tree.model().index(0, 0, tree.model().index(0, 0))
-    qtbot.waitUntil(lambda: tree.visualRect(first).height() >= 20, timeout=10_000)
+    qtbot.waitUntil(lambda: tree.visualRect(first).height() >= 20, timeout=60_000)
     # A taller window may have no scroll bar; count with one all the same.
     bar = 0 if tree.verticalScrollBar().isVisible() else tree.verticalScrollBar().sizeHint().width()
     model, metrics = tree.model(), tree.fontMetrics()
@@ -94,7 +94,7 @@ def test_undo_and_redo_buttons_keep_their_width(qtbot, window, image_path):
     widths = (undo_button.width(), redo_button.width())
     long_name = "Unsharp mask with a rather long descriptive name 9x9"
     window.edits.apply(window.editor.settings().__class__(Kernel([[1]], name=long_name)))
-    qtbot.waitUntil(lambda: tab.document.can_undo(), timeout=5000)
+    qtbot.waitUntil(lambda: tab.document.can_undo(), timeout=60_000)
     QApplication.processEvents()
     assert (undo_button.width(), redo_button.width()) == widths
     assert undo_button.text() == "Undo"

@@ -178,7 +178,9 @@ def test_a_long_fit_report_scrolls_instead_of_growing_the_dialog(qtbot, make_dia
     report.setText(report.text() + f"<ul>{findings}</ul>")
     assert dialog.minimumSizeHint().height() <= 700  # still fits a 768-pixel screen
     # All of it can be read (scrolling): the label is as tall as its wrapped text.
-    qtbot.waitUntil(lambda: report.height() >= report.heightForWidth(report.width()), timeout=60_000)
+    qtbot.waitUntil(
+        lambda: report.height() >= report.heightForWidth(report.width()), timeout=60_000
+    )
 
 
 def test_an_rgb_before_and_rgba_after_pair_is_learned_from(qtbot, make_dialog, pair):

@@ -34,17 +34,20 @@ USAGE = """\
 workbench [IMAGE ...]
        workbench apply IMAGE [IMAGE ...] -k KERNEL -o OUT [--border MODE] [--repeat N]
                        [--strategy S] [--quality Q] [--png-compression 0-9]
+                       [--space perceptual|linear] [--luminance]
+                       [--out-range clip|abs|stretch|float]
                        [--scheduler tcp://HOST:PORT|local:N] [--skip-existing]
        workbench learn BEFORE AFTER [--pair BEFORE AFTER ...] -o KERNEL.json
                        [--size N|auto] [--mode shared|per-channel|color]
-                       [--solver exact|adam] [--loss l2|huber|l1] [--residual FILE]
+                       [--solver exact|adam] [--loss l2|huber|l1]
+                       [--space auto|perceptual|linear] [--residual FILE]
        workbench kernels list | show NAME | import FILE... | export NAME FILE"""
 
 EPILOG = """\
 With no sub-command, the desktop app opens on the given images (or the sample image).
 KERNEL is a library name (see 'workbench kernels list', e.g. gaussian-3x3) or a kernel file
 (.json, ImageJ .txt, Photoshop .acf, GIMP .settings). Exit status: 0 done, 1 failed,
-2 bad input. Run 'workbench COMMAND --help' for a command's options."""
+2 bad input, 130/143/129 interrupted. Run 'workbench COMMAND --help' for a command's options."""
 
 
 class _Parser(argparse.ArgumentParser):

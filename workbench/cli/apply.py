@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import os
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.cli.batch import batch_threads, in_order
 from workbench.cli.cluster import scheduler_address
 from workbench.cli.inputs import is_one_of, non_empty_path
+from workbench.cli.one_file import filter_file
 from workbench.cli.terminal import InputError, ProgressBar, exit_status, say, stop_if_signalled
 from workbench.engine.option_names import (
     BORDER_MODES,
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 # The engine (numpy, Pillow, the codecs) is imported by the functions that filter, so that
 # 'workbench --help' and 'workbench kernels list' start without it.
 
-__all__ = ["add_parser", "filter_file", "run"]
+__all__ = ["add_parser", "run"]
 
 
 #: Most repeats of a filter: more is a typing slip that would run for hours.
@@ -304,82 +303,6 @@ def _report(source: Path, exc: BaseException) -> int:
     return exit_status(exc)
 
 
-def filter_file(
-    source: Path,
-    target: Path,
-    kernel: Kernel,
-    args: argparse.Namespace,
-    progress: Callable[[float], None] | None,
-    stop: threading.Event | None = None,
-) -> None:
-    """Filter one file as ``args`` say: what a plain run and a cluster's worker both do.
-
-    A problem with the file is raised (ImageReadError, ImageWriteError, or ValueError when
-    the kernel does not fit the image); ``stop`` set means the batch is being stopped.
-    """
-    from workbench.engine import Cancelled, apply_kernel
-    from workbench.engine.imageio import ImageWriteError, check_savable, load_image, save_image
-    from workbench.engine.tiff_stream import is_streamed, stream_apply, stream_target_problem
-
-    if is_streamed(source):  # a TIFF too large to read whole
-        problem = stream_target_problem(target)
-        if problem:
-            raise ImageWriteError(problem)
-        stream_apply(
-            source,
-            target,
-            kernel,
-            repeat=args.repeat,
-            compression=getattr(args, "tiff_compression", None),
-            border=args.border,
-            space=args.space,
-            luminance=args.luminance,
-            out_range=args.out_range,
-            strategy=args.strategy,
-            progress=progress,
-            cancel=stop,
-        )
-        return
-    image = load_image(source)
-    for note in image.notes:  # "only the first frame is used": said once per file
-        say(f"{source.name}: {note}")
-    # Refuse a format that cannot hold the result before computing it.
-    check_savable(target, image.pixels)
-    pixels = image.pixels
-    # Saving needs the file's metadata, not its pixels: once filtered, they can go.
-    like = dataclasses.replace(image, pixels=pixels[:0].copy())
-    del image
-    for step in range(args.repeat):
-
-        def step_progress(fraction: float, step: int = step) -> None:
-            if progress is not None:
-                progress((step + fraction) / args.repeat)
-
-        try:
-            pixels = apply_kernel(
-                pixels,
-                kernel,
-                border=args.border,
-                space=args.space,
-                luminance=args.luminance,
-                out_range=args.out_range,
-                strategy=args.strategy,
-                progress=step_progress,
-                cancel=stop,
-            )
-        except MemoryError:
-            raise MemoryError(_memory_message(pixels, kernel)) from None
-    if stop is not None and stop.is_set():  # the batch is being stopped: write nothing more
-        raise Cancelled()
-    save_image(
-        target,
-        pixels,
-        like=like,
-        quality=args.quality,
-        png_compression=args.png_compression,
-    )
-
-
 def _check_float_target(args: argparse.Namespace, kernel: Kernel) -> None:
     """A float result keeps values outside 0..1: only a float format may take it."""
     if (args.out_range or kernel.out_range) != "float":
@@ -393,11 +316,3 @@ def _check_float_target(args: argparse.Namespace, kernel: Kernel) -> None:
             f"{args.output}: a float result (--out-range float) keeps values below black and "
             f"above white, which {suffix} cannot hold; save as .tif"
         )
-
-
-def _memory_message(pixels, kernel: Kernel) -> str:
-    kh, kw = kernel.shape
-    return (
-        f"not enough memory for a {pixels.shape[1]} x {pixels.shape[0]} image with a "
-        f"{kh}x{kw} kernel: try --strategy direct, a smaller image, or close other programs"
-    )

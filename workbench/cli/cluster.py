@@ -67,7 +67,7 @@ def require_dask():
 
 
 def _filter_on_worker(source: Path, target: Path, kernel: Kernel, args: argparse.Namespace):
-    from workbench.cli.apply import filter_file
+    from workbench.cli.one_file import filter_file
 
     filter_file(source, target, kernel, args, None)
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from workbench.gui.plots.colour_scale import AXIS_COLOUR, ResidualView, residual_image
 from workbench.gui.plots.heat_map import KernelHeatMap
+from workbench.gui.plots.line_plot import draw_x_grid
 
 __all__ = ["KernelHeatMap", "LossCurve", "ResidualView", "residual_image"]
 
@@ -189,18 +190,12 @@ class LossCurve(QWidget):
                     "10" + _superscript(e),
                 )
         x_step = _nice_ceiling((x1 - x0) / 5)
+        ticks = []
         x = x0
         while x <= x1 + 1e-9:
-            sx = rect.left() + (x - x0) / (x1 - x0) * rect.width()
-            p.setPen(QPen(grid, 1))
-            p.drawLine(QPointF(sx, rect.top()), QPointF(sx, rect.bottom()))
-            p.setPen(text_colour)
-            p.drawText(
-                QRectF(sx - 40, rect.bottom() + 3, 80, fm.height()),
-                Qt.AlignHCenter | Qt.AlignTop,
-                f"{x:g}",
-            )
+            ticks.append((x, f"{x:g}"))
             x += x_step
+        draw_x_grid(p, rect, x0, x1, ticks, grid, text_colour)
         p.setPen(QPen(AXIS_COLOUR, 1))
         p.setBrush(QBrush())
         p.drawRect(rect)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QWidget
 
 from workbench.gui.plots.colour_scale import AXIS_COLOUR
 
-__all__ = ["LinePlot", "Series", "nice_ticks"]
+__all__ = ["LinePlot", "Series", "draw_x_grid", "nice_ticks"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,29 @@ def _tick_label(value: float, step: float) -> str:
     if step > 0 and abs(step * 10**decimals - round(step * 10**decimals)) > 1e-6:
         decimals += 1  # 2.5 steps
     return f"{value:.{decimals}f}".replace("-", "\u2212")
+
+
+def draw_x_grid(
+    p: QPainter,
+    rect: QRectF,
+    x0: float,
+    x1: float,
+    ticks: list[tuple[float, str]],
+    grid: QColor,
+    text: QColor,
+) -> None:
+    """Vertical grid lines at ``ticks`` (value, label) with their labels under ``rect``."""
+    height = QFontMetricsF(p.font()).height()
+    for value, label in ticks:
+        x = rect.left() + (value - x0) / (x1 - x0) * rect.width()
+        p.setPen(QPen(grid, 1))
+        p.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+        p.setPen(text)
+        p.drawText(
+            QRectF(x - 40, rect.bottom() + 3, 80, height),
+            Qt.AlignHCenter | Qt.AlignTop,
+            label,
+        )
 
 
 class LinePlot(QWidget):
@@ -216,16 +239,7 @@ class LinePlot(QWidget):
             )
         x_ticks = nice_ticks(x0, x1, max(2, int(rect.width() / (4.5 * fm.height()))))
         x_step = x_ticks[1] - x_ticks[0] if len(x_ticks) > 1 else 1.0
-        for t in x_ticks:
-            x = rect.left() + (t - x0) / (x1 - x0) * rect.width()
-            p.setPen(QPen(grid, 1))
-            p.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
-            p.setPen(text)
-            p.drawText(
-                QRectF(x - 40, rect.bottom() + 3, 80, fm.height()),
-                Qt.AlignHCenter | Qt.AlignTop,
-                _tick_label(t, x_step),
-            )
+        draw_x_grid(p, rect, x0, x1, [(t, _tick_label(t, x_step)) for t in x_ticks], grid, text)
         p.setPen(QPen(AXIS_COLOUR, 1))
         p.setBrush(QBrush())
         p.drawRect(rect)

@@ -64,6 +64,24 @@ def test_encoding_is_the_nearest_level_of_the_formula():
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_encoding_is_exact_next_to_every_level_threshold(dtype):
+    # The thresholds are where the formula is half-way between two levels; a few float32
+    # steps either side of each, the level must be the one on that side.
+    top = np.iinfo(dtype).max
+    half = to_linear((np.arange(1, top + 1) - 0.5) / top).astype(np.float32)
+    if dtype == np.uint16:
+        half = half[::97]  # a sample of the 65535 thresholds
+    steps = np.array([-3, -2, -1, 1, 2, 3], np.int32)
+    near = (half.view(np.int32)[:, None] + steps).view(np.float32).ravel()
+    expected = np.floor(to_srgb(near.astype(np.float64)) * top + 0.5)
+    np.testing.assert_array_equal(encode_to_integer(near, dtype), expected)
+    # Outside 0..1, -0.0 and infinities are clipped, as the docstring says.
+    extremes = np.array([-1e30, -1.0, -0.0, 0.0, 1.0, 1.5, 1e30, np.inf, -np.inf], np.float32)
+    got = encode_to_integer(extremes, dtype)
+    np.testing.assert_array_equal(got, [0, 0, 0, 0, top, top, top, top, 0])
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
 @pytest.mark.parametrize("channels", [1, 3, 4])
 def test_identity_in_linear_light_returns_every_value(dtype, channels):
     top = np.iinfo(dtype).max
@@ -95,6 +113,45 @@ def test_linear_blur_is_decode_correlate_encode():
     perceptual = apply_kernel(image, BLUR.replace(border="nearest"))
     assert np.max(np.abs(out.astype(int) - perceptual)) >= 10
     assert out.mean() > perceptual.mean()
+
+
+@pytest.mark.parametrize("strategy", ["direct", "separable", "fft", "im2col"])
+@pytest.mark.parametrize(
+    ("width", "channels", "border"),
+    [
+        (1000, 3, "reflect"),
+        (999, 3, "constant"),
+        (778, 1, "wrap"),
+        (777, 1, "nearest"),
+        (501, 4, "mirror"),
+    ],
+)
+def test_linear_light_on_images_of_many_tiles(strategy, width, channels, border):
+    # Tall enough for bands inside the image (decoded two bytes at a time, straight into
+    # the tile) besides the first and last; odd row lengths take the plain look-up.
+    rng = np.random.default_rng(width)
+    image = rng.integers(0, 256, (150, width, channels), dtype=np.uint8)
+    image = (image.astype(np.int32) + np.arange(width)[None, :, None] // 4) % 256
+    image = image.astype(np.uint8)
+    if channels == 4:
+        image[:, :, 3] = 255  # opaque: alpha weighting changes nothing, so not modelled here
+    kernel = BLUR.replace(space="linear", border=border)
+    out = apply_kernel(image, kernel, strategy=strategy)
+    linear = to_linear(image / 255.0)
+    # scipy's names: our reflect is its reflect, our mirror its mirror.
+    mode = border
+    filtered = np.stack(
+        [
+            ndimage.correlate(linear[:, :, c], BLUR.effective_weights(), mode=mode)
+            for c in range(channels)
+        ],
+        axis=2,
+    )
+    expected = np.clip(np.floor(to_srgb(filtered) * 255 + 0.5), 0, 255)
+    if channels == 4:
+        expected[:, :, 3] = 255  # alpha is not encoded: a blur of opaque is opaque
+    assert np.max(np.abs(out - expected)) <= 1
+    assert np.mean(out != expected) < 0.001  # only ties of float32 rounding differ
 
 
 def test_linear_light_on_16_bit_float_and_rgba_general_path():

@@ -19,7 +19,7 @@ import numpy as np
 from workbench.engine.option_names import STRATEGY_NAMES
 from workbench.engine.progress import Reporter
 from workbench.engine.strategies import direct, fft, im2col, separable
-from workbench.engine.strategies.tiles import Correlation, Finish
+from workbench.engine.strategies.tiles import Correlation, Finish, Lookup
 
 __all__ = ["STRATEGY_NAMES", "choose_strategy", "correlate_planes", "estimated_costs"]
 
@@ -50,7 +50,7 @@ def correlate_planes(
     reporter: Reporter,
     out: np.ndarray | None = None,
     finish: Finish | None = None,
-    decode: np.ndarray | None = None,
+    decode: Lookup | None = None,
 ) -> np.ndarray:
     """Correlate each plane of ``planes`` (H x W x C) with the 2-D ``weights``.
 
@@ -72,8 +72,8 @@ def correlate_planes(
     finish : callable, optional
         ``finish(values, dest)`` turns each tile's float32 sums into the result (offset,
         rounding, clipping) while the tile is still in cache; see ``tiles.Finish``.
-    decode : ndarray, optional
-        float32 lookup table for integer ``planes`` (sRGB to linear light), applied as each
+    decode : Lookup, optional
+        Table integer ``planes`` are read through (sRGB to linear light), applied as each
         tile is fetched.
 
     Returns

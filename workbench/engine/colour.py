@@ -77,12 +77,12 @@ def decode(values: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
     """Linear light on a 0..1 scale (float32) of stored sRGB values.
 
     uint8 and uint16 go through a lookup table; float images are taken as sRGB-encoded on a
-    0..1 scale and go through the formula.
+    0..1 scale and go through the formula (in float32).
     """
     values = np.asarray(values)
     if values.dtype.kind == "u":
         return np.take(_decode_table(values.dtype.itemsize), values, out=out)
-    result = srgb_to_linear(values).astype(np.float32)
+    result = _piecewise_float32(values, 0.04045, 1 / 12.92, 1 / 1.055, 0.055 / 1.055, 2.4, 1.0, 0)
     if out is None:
         return result
     out[...] = result
@@ -91,7 +91,30 @@ def decode(values: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
 
 def encode_float(values: np.ndarray) -> np.ndarray:
     """Linear light to sRGB-encoded values, both float32 on a 0..1 scale (the formula)."""
-    return linear_to_srgb(values).astype(np.float32)
+    return _piecewise_float32(values, 0.0031308, 12.92, 1.0, 0.0, 1 / 2.4, 1.055, -0.055)
+
+
+def _piecewise_float32(values, knee, slope, scale, shift, power, gain, lift) -> np.ndarray:
+    """``slope * v`` up to ``knee``, ``gain * (scale * v + shift) ** power + lift`` above.
+
+    Both transfer functions of the standard have this form. In float32 throughout: the
+    result is float32 anyway, numpy's float32 power is vectorised (about 5x faster than
+    float64 here), and it keeps 1e-6 of the float64 formula. Only the values above the
+    knee are raised to the power's argument range; the rest are overwritten.
+    """
+    v = np.asarray(values, np.float32)
+    out = np.maximum(v, np.float32(knee))
+    if scale != 1.0:
+        out *= np.float32(scale)
+    if shift:
+        out += np.float32(shift)
+    np.power(out, np.float32(power), out=out)
+    if gain != 1.0:
+        out *= np.float32(gain)
+    if lift:
+        out += np.float32(lift)
+    np.copyto(out, v * np.float32(slope), where=v <= np.float32(knee))
+    return out
 
 
 @functools.cache

@@ -9,6 +9,9 @@ Cases (median wall time of the repeats; each prints PASS or FAIL against its goa
   memory (resident set size of a fresh process doing only that fit, pair included);
 * exact, size auto, 1-megapixel (1000 x 1000) RGB 8-bit pairs (a 5x5 and a 9x9 Gaussian):
   goal at most 2x the same fit at the fixed size it picks, and < 1 s ("well under a second");
+* exact, size auto, 1-megapixel RGB 8-bit pairs made on the stored values and in linear
+  light (a 5x5 Gaussian): ``space="auto"`` (both spaces fitted, the better kept) against
+  each space alone; goal (issue 13) at most 2x the fit in the space auto picks;
 * adam, 512 x 512 RGB 8-bit pair, 5x5 kernel: max weight error <= 1e-2, goal < 10 s.
   The solver starts from zero weights; it first runs the exact solver once, only to find
   clipped pixels (that time is included), and does not start from its answer.
@@ -110,6 +113,39 @@ def bench_auto(repeats: int) -> bool:
     return passed
 
 
+def bench_space(repeats: int) -> bool:
+    from workbench.engine import apply_kernel, fit_kernel
+
+    before = photo_like(1000, 1000, seed=4)
+    passed = True
+    for made in ("perceptual", "linear"):
+        after = apply_kernel(before, kernel(5, 3), space=made)
+        times: dict[str, list[float]] = {"perceptual": [], "linear": [], "auto": []}
+        chosen = set()
+        for space in times:  # warm-up
+            fit_kernel([(before, after)], "auto", space=space)
+        for _ in range(repeats):  # round-robin, so load hits every space alike
+            for space, runs in times.items():
+                t = time.perf_counter()
+                result = fit_kernel([(before, after)], "auto", space=space)
+                runs.append(time.perf_counter() - t)
+                if space == "auto":
+                    chosen.add(result.kernel.space)
+        median = {space: statistics.median(runs) for space, runs in times.items()}
+        picked = chosen.pop() if len(chosen) == 1 else None
+        alone = median[picked] if picked else min(median["perceptual"], median["linear"])
+        ratio = median["auto"] / alone
+        ok = picked == made and ratio <= 2.0
+        print(
+            f"{'PASS' if ok else 'FAIL'}  space auto, pair made {made}: "
+            f"{median['auto']:.3f} s; alone: perceptual {median['perceptual']:.3f} s, "
+            f"linear {median['linear']:.3f} s; auto picked {picked}, "
+            f"{ratio:.2f}x its space alone (goal <= 2)"
+        )
+        passed &= ok
+    return passed
+
+
 def _large_child() -> None:
     """Runs in a fresh process: make the 12 MP pair, fit it, print JSON measurements."""
     import cv2
@@ -203,6 +239,7 @@ def main() -> int:
     results = [
         bench_exact_small(args.repeats),
         bench_auto(args.repeats),
+        bench_space(args.repeats),
         bench_adam(max(1, args.repeats // 2)),
     ]
     if not args.skip_large:

@@ -31,10 +31,13 @@ import sys
 
 import numpy as np
 
+from workbench.engine.lookup import Lookup
+
 __all__ = [
     "LUMA_COEFFICIENTS",
     "decode",
     "decode_table",
+    "decoder",
     "encode_float",
     "encode_to_integer",
     "linear_to_srgb",
@@ -73,6 +76,16 @@ def _decode_table(itemsize: int) -> np.ndarray:
     return table
 
 
+def decoder(dtype: np.dtype) -> Lookup:
+    """The sRGB-to-linear :class:`Lookup` of uint8 or uint16 values, made once per dtype."""
+    return _decoder(np.dtype(dtype).itemsize)
+
+
+@functools.cache
+def _decoder(itemsize: int) -> Lookup:
+    return Lookup(_decode_table(itemsize))
+
+
 def decode(values: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
     """Linear light on a 0..1 scale (float32) of stored sRGB values.
 
@@ -81,7 +94,11 @@ def decode(values: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
     """
     values = np.asarray(values)
     if values.dtype.kind == "u":
-        return np.take(_decode_table(values.dtype.itemsize), values, out=out)
+        lookup = _decoder(values.dtype.itemsize)
+        if out is None:
+            return lookup(values)
+        lookup.into(values, out)
+        return out
     result = _piecewise_float32(values, 0.04045, 1 / 12.92, 1 / 1.055, 0.055 / 1.055, 2.4, 1.0, 0)
     if out is None:
         return result

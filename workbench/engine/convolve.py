@@ -9,7 +9,6 @@ result.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,7 +19,7 @@ from workbench.engine.border import check_border
 from workbench.engine.kernel import OUT_RANGES, SPACES, Kernel, KernelError
 from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
 from workbench.engine.strategies import STRATEGY_NAMES, choose_strategy, correlate_planes
-from workbench.engine.strategies.tiles import Finish, Lookup
+from workbench.engine.strategies.tiles import Finish
 
 __all__ = ["apply_kernel", "offset_scale", "range_max", "round_half_up"]
 
@@ -273,7 +272,7 @@ def _filter(
     weighted = has_alpha and alpha_weighting and any(i < n - 1 for i in selected)
     job = _Job(planes, kernel, mode, float(cval), strategy, reporter, has_alpha)
     if encode:
-        job.decode = _linear_lookup(planes.dtype.itemsize)
+        job.decode = colour.decoder(planes.dtype)
         job.offset_scale = 1 / 255  # the sums are on a 0..1 scale
     if selected and not kernel.is_color and not weighted:
         # Channels filtered alike: one pass, rounding each tile into the result in cache.
@@ -472,12 +471,6 @@ def round_half_up(values: np.ndarray) -> np.ndarray:
     """
     values += np.float32(0.5)
     return np.floor(values, out=values)
-
-
-@functools.cache
-def _linear_lookup(itemsize: int) -> Lookup:
-    """The sRGB-to-linear table of uint8 or uint16 planes, made once per dtype."""
-    return Lookup(colour.decode_table(np.dtype(f"u{itemsize}")))
 
 
 def _finisher(dtype: np.dtype, offset: float, encode: bool = False) -> Finish | None:

@@ -66,3 +66,18 @@ def test_auto_keeps_the_space_that_can_be_fitted():
     result = fit_kernel([(before, after)], 1)
     assert result.kernel.space == "perceptual"
     np.testing.assert_allclose(result.kernel.weights, [[0.02]], atol=1e-4)
+
+
+def test_dark_pixels_of_a_linear_light_pair_are_not_taken_for_clipped():
+    # Stored levels 2..40 are 0.0006..0.02 in linear light: below "level 1" on a 0..255
+    # scale of linear values, but not clipped. The clipping levels are stored levels.
+    rng = np.random.default_rng(5)
+    y, x = np.mgrid[0:160, 0:160]
+    before = (2 + 38 * (0.5 + 0.5 * np.sin(x / 7.0) * np.cos(y / 5.0)))[:, :, None]
+    before = np.clip(before + rng.normal(0, 2, (160, 160, 3)), 0, 255).astype(np.uint8)
+    blur = Kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor=16, space="linear", border="reflect")
+    after = apply_kernel(before, blur)
+    result = fit_kernel([(before, after)], 3, space="linear")
+    assert result.report.excluded.get("clipped", 0) == 0
+    learned = result.kernel.effective_weights()
+    np.testing.assert_allclose(learned, blur.effective_weights(), atol=0.01)

@@ -22,8 +22,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from workbench.engine.colour import decode
-from workbench.engine.convolve import range_max
+from workbench.engine.colour import decode, srgb_to_linear
 from workbench.engine.kernel import Kernel
 from workbench.engine.learn.adam import solve_adam
 from workbench.engine.learn.exact import solve_exact
@@ -39,6 +38,7 @@ from workbench.engine.learn.options import (
     check_size,
 )
 from workbench.engine.learn.pairs import (
+    CLIP_LEVELS,
     REASONS,
     LearnError,
     Pair,
@@ -285,37 +285,43 @@ def fit_kernel(
         error, best = _in_space(result, space, checked, margin, reporter, cancel)
         note = _space_note(space, error)
     else:
-        # Both spaces are fitted with the exact solver, up to PROBE_SIZE when the size is
-        # free (the size search is most of a fit's time); the one whose result is closer to
-        # the after image on the stored values is then fitted in full. A fixed size with the
-        # exact L2 fit needs no second fit: the better of the two is the result.
-        final = fixed is not None and solver == "exact" and loss == "l2"
-        probe_max = max_size if fixed is not None else min(PROBE_SIZE, max_size)
-        # A sample is enough to tell the spaces apart: the size search comes after.
-        probe_options = {"max_rows": options.get("max_rows", PROBE_ROWS)}
+        # Both spaces are fitted and the one whose result is closer to the after image on
+        # the stored values is kept. With the exact L2 fit (the default) each is the full
+        # fit and only the kept one gets a report (residual image, findings): auto costs
+        # two fits, not three. Adam and the robust losses are slow, so for them both spaces
+        # are first fitted with the exact solver (up to PROBE_SIZE on a sample when the
+        # size is free) and the better space is then fitted in full.
+        exact = solver == "exact" and loss == "l2"
+        probe_max = max_size if exact or fixed is not None else min(PROBE_SIZE, max_size)
+        probe_options = options if exact else {"max_rows": options.get("max_rows", PROBE_ROWS)}
+        held = None if exact else probe_options["max_rows"]
         tried = []
         refused: list[LearnError] = []
         for i, space_tried in enumerate(("perceptual", "linear")):
-            step = reporter.sub(0.5 * i, 0.5) if final else reporter.sub(0.1 * i, 0.1)
+            step = reporter.sub(0.45 * i, 0.45) if exact else reporter.sub(0.1 * i, 0.1)
             try:
-                result = _fit_space(
+                solved = _solve_space(
                     working(space_tried), fixed, mode, "exact", "l2", margin, cancel, None,
-                    seed, exclude_clipped, probe_max, dict(probe_options), step,
+                    seed, exclude_clipped, probe_max, dict(probe_options), step, held,
                 )  # fmt: skip
             except LearnError as exc:  # e.g. all clipped in one space: the other may do
                 refused.append(exc)
                 continue
-            tried.append(_in_space(result, space_tried, checked, margin, step, cancel))
+            solved = solved._replace(kernel=solved.kernel.replace(space=space_tried))
+            error, residual = _stored_error(solved.kernel, checked, margin, step, cancel)
+            tried.append((error, space_tried, solved, residual))
         if not tried:
             raise refused[0]
-        error, best = min(tried, key=lambda item: item[0])
-        chosen = best.kernel.space
-        if not final:
+        error, chosen, solved, residual = min(tried, key=lambda item: item[0])
+        if exact:
+            best = _report(solved, reporter.sub(0.9, 0.1), cancel, residual)
+            best = best._replace(report=replace(best.report, space=chosen))
+        else:
             rest = reporter.sub(0.2, 0.8)
             result = _fit_space(working(chosen), fixed, *run, max_size, options, rest)
             error, best = _in_space(result, chosen, checked, margin, rest, cancel)
-        probe = None if final else probe_max
-        note = _space_note(chosen, error, [(r.kernel.space, e) for e, r in tried], probe)
+        probe = None if exact else probe_max
+        note = _space_note(chosen, error, [(space, e) for e, space, _, _ in tried], probe)
     report = replace(best.report, seconds=time.perf_counter() - started, space_note=note)
     if progress is not None:
         progress(1.0)
@@ -324,25 +330,37 @@ def fit_kernel(
 
 def _working(pairs: list[Pair], space: str) -> list[Pair]:
     """The pairs in the space a fit works in: as they are, or decoded to linear light."""
-    return pairs if space == "perceptual" else check_pairs(_linear_light(pairs))
+    if space == "perceptual":
+        return pairs
+    # The clipping levels are stored values: level 1 of 255 is 0.08 in linear light, and a
+    # dark pixel there is not clipped.
+    levels = tuple(float(v) * 255 for v in srgb_to_linear(np.array(CLIP_LEVELS) / 255))
+    return [_linear_pair(p, levels) for p in pairs]
 
 
-def _linear_light(pairs: list[Pair]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The pairs decoded to linear light (float32, 0..1), alpha kept as it is."""
-    out = []
-    for pair in pairs:
-        images = []
-        for colour, alpha in (
-            (pair.before_image, pair.before_alpha),
-            (pair.after_image, pair.after_alpha),
-        ):
-            linear = decode(colour)
-            if alpha is not None:
-                top = 1.0 if alpha.dtype == np.float32 else range_max(alpha.dtype)
-                linear = np.dstack([linear, alpha.astype(np.float32) / np.float32(top)])
-            images.append(linear)
-        out.append((images[0], images[1]))
-    return out
+def _linear_pair(pair: Pair, clip_levels: tuple[float, ...]) -> Pair:
+    """A checked pair decoded to linear light (float32, 0..1); alpha is kept as it is.
+
+    Made from the checked pair, not checked again: decoding changes no size, no alpha and
+    nothing that made the pair usable, and the planes of an integer pair stay finite.
+    """
+    images = [decode(image) for image in (pair.before_image, pair.after_image)]
+    planes = [
+        [image] if image.ndim == 2 else [np.ascontiguousarray(image[:, :, c]) for c in range(3)]
+        for image in images
+    ]
+    return replace(
+        pair,
+        before=planes[0],
+        after=planes[1],
+        before_scale=255.0,
+        after_scale=255.0,
+        after_max=1.0,
+        after_is_float=True,
+        before_image=images[0],
+        after_image=images[1],
+        clip_levels=clip_levels,
+    )
 
 
 def _in_space(
@@ -355,16 +373,34 @@ def _in_space(
 ) -> tuple[float, FitResult]:
     """The result with its kernel in ``space``, and its RMSE on the stored values.
 
-    The RMSE is over the pixels the fit could use (away from the border, not clipped),
-    on the 0..255 scale; the report's residual becomes the stored-value one.
+    The report's residual becomes the stored-value one (see :func:`_stored_error`).
     """
     kernel = result.kernel.replace(space=space)
+    known = result.report.residual if space == "perceptual" else None
+    rmse, first = _stored_error(kernel, pairs, margin, reporter, cancel, known)
+    report = replace(result.report, residual=first, space=space)
+    return rmse, FitResult(kernel, result.bias, report)
+
+
+def _stored_error(
+    kernel: Kernel,
+    pairs: list[Pair],
+    margin: int | None,
+    reporter: Reporter,
+    cancel: CancelToken | None,
+    first: np.ndarray | None = None,
+) -> tuple[float, np.ndarray]:
+    """RMSE of ``kernel`` on the stored values, and the first pair's residual image.
+
+    The RMSE is over the pixels the fit could use (away from the border, not clipped), on
+    the 0..255 scale. ``first`` is the first pair's residual if it is already known.
+    """
     radius = kernel.shape[0] // 2
     edge = radius + 3 if margin is None else max(margin, radius)
-    squares, count, first = 0.0, 0, None
+    squares, count = 0.0, 0
     for pair in pairs:
-        if pair is pairs[0] and space == "perceptual":
-            residual = result.report.residual  # already on the stored values
+        if pair is pairs[0] and first is not None:
+            residual = first
         else:
             residual = residual_image(pair, kernel, reporter.sub(1.0, 0.0), cancel)
         first = residual if first is None else first
@@ -375,8 +411,7 @@ def _in_space(
             squares += float(np.dot(values, values))
             count += values.size
     rmse = float(np.sqrt(squares / count)) if count else float("inf")
-    report = replace(result.report, residual=first, space=space)
-    return rmse, FitResult(kernel, result.bias, report)
+    return rmse, first
 
 
 def _space_note(
@@ -414,7 +449,35 @@ def _fit_space(
     solver_options: dict[str, Any],
     reporter: Reporter,
 ) -> FitResult:
-    """One fit on pairs in their working space (stored values or linear light)."""
+    """One fit on pairs in their working space, with its report (see :func:`_solve_space`)."""
+    solved = _solve_space(
+        checked, fixed, mode, solver, loss, margin, cancel, on_step, seed, exclude_clipped,
+        max_size, solver_options, reporter,
+    )  # fmt: skip
+    return _report(solved, reporter.sub(0.85, 0.15), cancel)
+
+
+def _solve_space(
+    checked: list[Pair],
+    fixed: int | None,
+    mode: str,
+    solver: str,
+    loss: str,
+    margin: int | None,
+    cancel: CancelToken | None,
+    on_step: Callable[[int, float, np.ndarray], None] | None,
+    seed: int,
+    exclude_clipped: bool,
+    max_size: int,
+    solver_options: dict[str, Any],
+    reporter: Reporter,
+    held_rows: int | None = None,
+) -> FitResult:
+    """One fit on pairs in their working space (stored values or linear light), unreported.
+
+    ``held_rows`` caps the held-out pixels per group (by default up to 4e6 / unknowns, at
+    least 20,000): a probe on a small sample needs no more held out than it trains on.
+    """
     started = time.perf_counter()
     sizes = candidate_sizes(fixed, checked, max_size)
     channels = checked[0].channels
@@ -441,7 +504,8 @@ def _fit_space(
     budget = int(solver_options.pop("max_rows", max(100_000, int(5e9 / q**2))))
     for group in groups:
         reporter.check()
-        split_rows(group, budget, 0.1, max(20_000, int(4e6 / q)), rng)
+        hold_cap = max(20_000, int(4e6 / q)) if held_rows is None else held_rows
+        split_rows(group, budget, 0.1, hold_cap, rng)
     reporter.check()
 
     history: list[float] = []
@@ -511,7 +575,53 @@ def _fit_space(
             f"PSNR {psnr_text(psnr)}, R-squared {r2:.4f}."
         ),
     )
-    residual = residual_image(checked[0], kernel, reporter.sub(0.85, 0.15), cancel)
+    return _Solved(
+        checked, groups, counts, fits, checks, history, k, big, arrange, weights, offset,
+        rmse, psnr, r2, used_fraction, worst, kernel, started, total_values,
+        (mode, solver, loss, margin, exclude_clipped),
+    )  # fmt: skip
+
+
+class _Solved(NamedTuple):
+    """A fit in one space before its report: what :func:`_report` needs to write one."""
+
+    checked: list[Pair]
+    groups: list[Group]
+    counts: dict[str, int]
+    fits: list[GroupFit]
+    checks: list[GroupFit]
+    history: list[float]
+    k: int
+    big: int
+    arrange: Callable
+    weights: np.ndarray
+    offset: Any
+    rmse: float
+    psnr: float
+    r2: float
+    used_fraction: float
+    worst: tuple[int, float] | None
+    kernel: Kernel
+    started: float
+    total_values: int
+    options: tuple[str, str, str, int | None, bool]  # mode, solver, loss, margin, clipped
+
+
+def _report(
+    solved: _Solved,
+    reporter: Reporter,
+    cancel: CancelToken | None,
+    residual: np.ndarray | None = None,
+) -> FitResult:
+    """The fit's report (residual image, findings) and the result.
+
+    ``residual`` is the first pair's, if already made for this kernel.
+    """
+    (checked, groups, counts, fits, checks, history, k, big, arrange, weights, offset, rmse,
+     psnr, r2, used_fraction, worst, kernel, started, total_values, options) = solved  # fmt: skip
+    mode, solver, loss, margin, exclude_clipped = options
+    if residual is None:
+        residual = residual_image(checked[0], kernel, reporter, cancel)
     edge = big // 2 + 3 if margin is None else max(margin, big // 2)
     left_out = left_out_map(checked[0], big // 2, edge, exclude_clipped)
     notes = findings(

@@ -22,7 +22,7 @@ and float images (even mixed in one pair) give the same kernel.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -30,6 +30,7 @@ import numpy as np
 from workbench.engine.convolve import range_max
 
 __all__ = [
+    "CLIP_LEVELS",
     "REASONS",
     "LearnError",
     "Pair",
@@ -56,6 +57,10 @@ class LearnError(ValueError):
         self.pair = pair
 
 
+#: ``Pair.clip_levels`` of the stored values (0..255 scale).
+CLIP_LEVELS = (1.0, 16.0, 254.0, 239.0)
+
+
 @dataclass
 class Pair:
     """One checked pair: colour planes (contiguous, native dtype) and their 0..255 scales."""
@@ -71,9 +76,18 @@ class Pair:
     after_is_float: bool
     #: False for a float after image with values outside 0..1: it was never clipped.
     may_clip: bool = True
+    #: Where a row looks clipped, on this pair's 0..255 scale: predicted below the first
+    #: level with an after value below the second, or above the third with one above the
+    #: fourth (see ``rows._beyond_range``). Levels of the stored values; a pair decoded to
+    #: linear light has them decoded too.
+    clip_levels: tuple[float, float, float, float] = CLIP_LEVELS
     #: The colour channels as given (H x W or H x W x 3 views), for whole-image work.
     before_image: np.ndarray | None = None
     after_image: np.ndarray | None = None
+    #: :func:`pixel_masks` already made, with their counts. The same in both working
+    #: spaces (decoding keeps 0, full white and what is not finite), so a pair decoded to
+    #: linear light shares this dictionary with its stored-value pair.
+    masks_made: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -210,7 +224,23 @@ def _grow(bad: np.ndarray, radius: int) -> np.ndarray:
 def pixel_masks(
     pair: Pair, radius: int, margin: int, exclude_clipped: bool, counts: dict[str, int]
 ) -> list[np.ndarray]:
-    """One mask of usable centre pixels per colour channel; adds left-out counts to ``counts``."""
+    """One mask of usable centre pixels per colour channel; adds left-out counts to ``counts``.
+
+    Made once per pair and options (see ``Pair.masks_made``); do not change the masks.
+    """
+    key = (radius, margin, exclude_clipped)
+    if key not in pair.masks_made:
+        made = dict.fromkeys(REASONS, 0)
+        pair.masks_made[key] = (_pixel_masks(pair, radius, margin, exclude_clipped, made), made)
+    masks, made = pair.masks_made[key]
+    for reason, count in made.items():
+        counts[reason] += count
+    return masks
+
+
+def _pixel_masks(
+    pair: Pair, radius: int, margin: int, exclude_clipped: bool, counts: dict[str, int]
+) -> list[np.ndarray]:
     h, w = pair.shape
     inner = np.zeros((h, w), bool)
     if h > 2 * margin and w > 2 * margin:

@@ -449,14 +449,20 @@ def residual_image(
     pair: Pair, kernel: Kernel, reporter: Reporter, cancel: CancelToken | None
 ) -> np.ndarray:
     """``after - apply_kernel(before)`` on the 0..255 scale, float32, colour channels."""
-    x = _float_image(pair.before_image, pair.before_scale / 255.0)  # float images: 0..1
     done = [0.0]
 
     def forward(fraction: float) -> None:
         reporter.advance(fraction - done[0])
         done[0] = fraction
 
-    reproduced = apply_kernel(x, kernel, border="reflect", progress=forward, cancel=cancel)
+    options = {"border": "reflect", "progress": forward, "cancel": cancel}
+    if pair.before_image.dtype.kind == "u":
+        # Integer values as they are, the result unclipped on a 0..1 scale: no float copy
+        # of the image first, and linear light is decoded through the table.
+        reproduced = apply_kernel(pair.before_image, kernel, out_range="float", **options)
+    else:  # float images: 0..1
+        x = _float_image(pair.before_image, pair.before_scale / 255.0)
+        reproduced = apply_kernel(x, kernel, **options)
     residual = _float_image(pair.after_image, pair.after_scale)
     reproduced *= np.float32(255.0)
     residual -= reproduced

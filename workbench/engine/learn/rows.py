@@ -16,7 +16,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from workbench.engine.learn.layer import thin_product
-from workbench.engine.learn.pairs import LearnError, Pair
+from workbench.engine.learn.pairs import CLIP_LEVELS, LearnError, Pair
 from workbench.engine.progress import Reporter
 
 __all__ = [
@@ -71,6 +71,8 @@ class RowSource:
     values: int = 1
     #: Whether the after image can have been clipped (see ``Pair.may_clip``).
     may_clip: bool = True
+    #: Where a row looks clipped (see ``Pair.clip_levels``).
+    clip_levels: tuple[float, float, float, float] = CLIP_LEVELS
 
 
 #: Pixels per chunk when sampling: the random numbers of one chunk are 4 MB of float32.
@@ -170,10 +172,11 @@ def build_groups(pairs: list[Pair], masks: list[list[np.ndarray]], mode: str) ->
     left out). A gray pair has a single group whatever the mode.
     """
     groups = _arrange(pairs, masks, mode)
-    may_clip = {p.index: p.may_clip for p in pairs}
+    by_index = {p.index: p for p in pairs}
     for group in groups:
         for source in group.sources:
-            source.may_clip = may_clip[source.pair]
+            source.may_clip = by_index[source.pair].may_clip
+            source.clip_levels = by_index[source.pair].clip_levels
     return groups
 
 
@@ -301,13 +304,14 @@ def _beyond_range(
     out = np.zeros(index.size, bool)
     if not source.may_clip:
         return out
+    low_pred, low_after, high_pred, high_after = source.clip_levels
     for part in source.parts or [source]:
         for start in range(0, index.size, 65536):
             rows = index[start : start + 65536]
             pred = thin_product(gather_rows(part, rows, size), weights) + offset
             after = gather_targets(part, rows)
-            low = (pred < 1.0) & (after < 16.0)
-            high = (pred > 254.0) & (after > 239.0)
+            low = (pred < low_pred) & (after < low_after)
+            high = (pred > high_pred) & (after > high_after)
             out[start : start + rows.size] |= np.any(low | high, axis=1)
     return out
 

@@ -16,10 +16,11 @@ import math
 
 import numpy as np
 
+from workbench.engine.lookup import Lookup
 from workbench.engine.option_names import STRATEGY_NAMES
 from workbench.engine.progress import Reporter
 from workbench.engine.strategies import direct, fft, im2col, separable
-from workbench.engine.strategies.tiles import Correlation, Finish, Lookup
+from workbench.engine.strategies.tiles import Correlation, Finish
 
 __all__ = ["STRATEGY_NAMES", "choose_strategy", "correlate_planes", "estimated_costs"]
 

@@ -13,22 +13,20 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from workbench.engine.border import source_index
+from workbench.engine.lookup import Lookup
 from workbench.engine.progress import Reporter
 
 __all__ = [
     "Correlation",
     "Finish",
-    "Lookup",
     "band_rows",
     "interior_rows",
     "padded_tile",
@@ -51,77 +49,6 @@ def store(values: np.ndarray, dest: np.ndarray, finish: Finish | None) -> None:
         finish(values, dest)
     elif values is not dest:
         dest[...] = values
-
-
-class Lookup:
-    """A float32 table that integer image values are read through as tiles are fetched.
-
-    ``Lookup(table).into(values, out)`` writes ``table[values]`` into ``out``. numpy's
-    ``take`` costs about the same per index whatever it copies, and converts its indices to
-    ``intp`` first, so 8-bit values are looked up two at a time: the table of every pair of
-    levels (65536 pairs of floats, 512 KB) is indexed by the uint16 that two neighbouring
-    bytes make. That halves the cost of decoding an 8-bit tile (sRGB to linear light).
-    """
-
-    def __init__(self, table: np.ndarray) -> None:
-        self.table = np.asarray(table, np.float32)
-        self.pairs: np.ndarray | None = None
-        if self.table.size == 256 and sys.byteorder == "little":
-            index = np.arange(1 << 16)
-            pairs = np.empty((1 << 16, 2), np.float32)
-            pairs[:, 0] = self.table[index & 0xFF]  # little-endian: the first byte is low
-            pairs[:, 1] = self.table[index >> 8]
-            self.pairs = pairs.view(np.uint64).reshape(-1)
-
-    def __call__(self, values: np.ndarray) -> np.ndarray:
-        """``table[values]``, a new float32 array."""
-        return np.take(self.table, values, mode="wrap")  # no bounds check: levels fit
-
-    def into(self, values: np.ndarray, out: np.ndarray) -> None:
-        """Write ``table[values]`` into ``out`` (same shape; may be a strided view)."""
-        if self.pairs is not None and values.dtype == np.uint8 and values.ndim >= 2:
-            rows = values.reshape(values.shape[0], -1)  # a view: each row is contiguous
-            if rows.shape[1] % 2 == 0 and rows.strides[1] == 1:
-                both = np.take(self.pairs, rows.view(np.uint16), mode="wrap")
-                out[...] = both.view(np.float32).reshape(out.shape)
-                return
-        if out.flags.c_contiguous:
-            np.take(self.table, values, out=out, mode="wrap")
-        else:
-            out[...] = self(values)
-
-    def whole_rows_into(self, src: np.ndarray, rows: tuple[int, int], left: int, out) -> bool:
-        """Decode ``out.shape[1]`` pixels of each of ``rows`` of ``src``, from ``left`` on.
-
-        ``out`` is a C-contiguous float32 ``rows x n x C`` part of a tile. Pixels left of
-        column 0 or right of the last column are read from the row before or after in
-        memory: wrong values, which the caller overwrites with the border. In exchange the
-        tile's rows are one contiguous run for ``take`` to write straight into, with no
-        temporary. Returns False (nothing done) where that is not possible: ``src`` not
-        8-bit and contiguous, an odd number of values per row, or a run that would read
-        before the first or after the last pixel of the image.
-        """
-        w, c = src.shape[1:]
-        n = out.shape[1] * c
-        start, end = (rows[0] * w + left) * c, ((rows[1] - 1) * w + left) * c + n
-        if (
-            self.pairs is None
-            or src.dtype != np.uint8
-            or not src.flags.c_contiguous
-            or n % 2
-            or start < 0
-            or end > src.size
-        ):
-            return False
-        flat = src.reshape(-1)[start:]
-        runs = as_strided(flat, shape=(rows[1] - rows[0], n), strides=(w * c, 1), writeable=False)
-        np.take(
-            self.pairs,
-            runs.view(np.uint16),
-            out=out.reshape(len(runs), -1).view(np.uint64),
-            mode="wrap",
-        )
-        return True
 
 
 @dataclass(frozen=True)

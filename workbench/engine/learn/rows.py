@@ -207,9 +207,12 @@ LUMA = (0.299, 0.587, 0.114)
 
 
 def _luma(planes: list[np.ndarray], scale: float) -> np.ndarray:
-    out = np.zeros(planes[0].shape, np.float32)
-    for plane, weight in zip(planes, LUMA, strict=True):
-        out += plane.astype(np.float32) * np.float32(weight * scale)
+    # Each product straight into float32 (no converted copy of the plane first).
+    weights = [np.float32(weight * scale) for weight in LUMA]
+    out = np.multiply(planes[0], weights[0], dtype=np.float32)
+    product = np.empty_like(out)
+    for plane, weight in zip(planes[1:], weights[1:], strict=True):
+        out += np.multiply(plane, weight, out=product, dtype=np.float32)
     return out
 
 

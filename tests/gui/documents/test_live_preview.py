@@ -100,6 +100,22 @@ def test_apply_reuses_the_finished_preview(qtbot, window, photo, monkeypatch):
     assert tab.document.undo_label() == "Box 5 5x5"
 
 
+def test_apply_with_another_border_value_filters_again(qtbot, window, photo):
+    # A GIMP preset's "extend with white" is a constant border of 255: the finished preview
+    # of the same weights with a black border is not its result.
+    tab = window.add_document(ImageDocument(photo))
+    black = Kernel(np.ones((5, 5)), divisor=25, name="Box 5", border="constant")
+    window.editor.set_kernel(black)
+    qtbot.waitUntil(
+        lambda: window.preview.result_for(tab, window.editor.settings()) is not None, timeout=60_000
+    )
+    white = black.replace(cval=255.0, name="Box 5 white")
+    window.edits.apply_kernel(white, window.editor.settings())
+    expected = apply_kernel(photo, white)
+    qtbot.waitUntil(lambda: np.array_equal(tab.document.pixels, expected), timeout=60_000)
+    assert not np.array_equal(expected, apply_kernel(photo, black))
+
+
 def test_turning_live_preview_off_shows_the_image_again(qtbot, window, photo):
     tab = window.add_document(ImageDocument(photo))
     window.editor.set_kernel(Kernel(np.ones((3, 3)), divisor=9, name="Box"))

@@ -41,7 +41,7 @@ class FilterSettings:
             and self.alpha_weighting == other.alpha_weighting
             and a.weights.shape == b.weights.shape
             and bool(np.array_equal(a.weights, b.weights))
-            and (a.divisor, a.offset, a.border) == (b.divisor, b.offset, b.border)
+            and (a.divisor, a.offset, a.border, a.cval) == (b.divisor, b.offset, b.border, b.cval)
             and (a.space, a.luminance, a.out_range) == (b.space, b.luminance, b.out_range)
         )
 

@@ -211,3 +211,22 @@ def test_a_refused_pair_is_named_by_its_row_and_files(qtbot, make_dialog, runner
     assert is_error(dialog)
     assert text.startswith("<span") and "Pair 3: the before image is 40 x 40" in text
     assert "b.png" in text and "b-after.png" in text and "a.png" not in text
+
+
+def test_a_filter_that_is_not_a_convolution_gets_a_poor_fit_not_a_wrong_question(
+    qtbot, make_dialog
+):
+    # The same picture through a tone curve (no kernel can do it): the engine learns it,
+    # badly, and the dialog says why rather than asking whether it is the same picture.
+    y, x = np.mgrid[0:64, 0:64]
+    rng = np.random.default_rng(3)
+    before = 128 + 100 * np.sin(x / 3.0) * np.cos(y / 4.0) + rng.normal(0, 10, (64, 64))
+    before = before.clip(0, 255).astype(np.uint8)
+    after = (np.abs(before.astype(int) - 128) * 2).clip(0, 255).astype(np.uint8)
+    dialog = make_dialog(before)
+    dialog.options.set_options(size=3)
+    dialog.pairs.set_image(0, "after", ExampleImage(after, "curve.png"))
+    learn_and_wait(qtbot, dialog)
+    text = dialog.status_text()
+    assert is_error(dialog) and "Poor fit (R\u00b2 0." in text
+    assert "not a convolution" in text and "same picture" not in text

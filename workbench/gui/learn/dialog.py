@@ -44,7 +44,7 @@ from workbench.gui.library.kernel_files import ask_export_path, export_with_note
 __all__ = ["LearnDialog"]
 
 _LIVE_INTERVAL_MS = 200  # live plot refresh: a few times a second is enough to watch
-_POOR_FIT = 0.5  # R-squared below this: probably not the same picture, or not linear
+_POOR_FIT = 0.5  # R-squared below this: not a linear filter (an unrelated pair is refused)
 _ERROR = "#b00020"
 
 
@@ -230,9 +230,9 @@ class LearnDialog(QDialog):
         self.training.show_result(result)
         if report.r_squared < _POOR_FIT:
             self._show_status(
-                f"Poor fit (R\u00b2 {report.r_squared:.2f}): are these the same picture, "
-                "before and after one filter? A non-linear filter (curves, median, "
-                "a different crop) cannot be a kernel.",
+                f"Poor fit (R\u00b2 {report.r_squared:.2f}): no kernel reproduces this "
+                "pair closely, so the other program's filter is not a convolution (curves, "
+                "a median, a local edit). The Result tab shows where it differs.",
                 error=True,
             )
         else:

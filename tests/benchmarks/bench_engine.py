@@ -172,23 +172,31 @@ def bench_case(weights, image, image8, pil_image, repeats, everything):
     return times, memory
 
 
-def bench_linear(image8: np.ndarray, repeats: int) -> tuple[dict, tuple[str, bool, str]]:
-    """Perceptual, linear light and luminance only on 12 MP RGB uint8, 3x3 dense kernel."""
-    weights = make_cases()["3x3 dense"]
-    methods = {
-        "perceptual": lambda: apply_kernel(image8, weights),
-        "linear": lambda: apply_kernel(image8, weights, space="linear"),
-        "luminance": lambda: apply_kernel(image8, weights, luminance=True),
-    }
-    times = time_round_robin(methods, repeats, ("perceptual", "linear"))
-    ratio = times["linear"][0] / times["perceptual"][0]
-    print(
-        "linear light, 12 MP RGB uint8, 3x3 dense (ms, median): "
-        + ", ".join(f"{name} {fmt_ms(t)}" for name, t in times.items())
-        + f"; linear / perceptual {ratio:.2f}x"
-    )
-    return times, ("linear light <= 1.5x perceptual (12 MP RGB uint8, 3x3)", ratio <= 1.5,
-                   f"{ratio:.2f}x")  # fmt: skip
+def bench_linear(image8: np.ndarray, repeats: int) -> list[tuple[str, bool, str]]:
+    """Perceptual, linear light and luminance only on 12 MP RGB uint8, two 3x3 kernels.
+
+    The random dense kernel is the worst case (every tap, the fused sum of the direct
+    strategy: the filter is cheapest there, so decoding and encoding weigh most); the
+    1-2-1 Gaussian is the blur of the issue's GIMP example (separable: two 1-D passes).
+    """
+    goals = []
+    cases = {"3x3 dense": make_cases()["3x3 dense"], "3x3 Gaussian": gaussian(3, 0.85)}
+    for name, weights in cases.items():
+        methods = {
+            "perceptual": lambda w=weights: apply_kernel(image8, w),
+            "linear": lambda w=weights: apply_kernel(image8, w, space="linear"),
+            "luminance": lambda w=weights: apply_kernel(image8, w, luminance=True),
+        }
+        times = time_round_robin(methods, repeats, ("perceptual", "linear"))
+        ratio = times["linear"][0] / times["perceptual"][0]
+        print(
+            f"linear light, 12 MP RGB uint8, {name} (ms, median): "
+            + ", ".join(f"{method} {fmt_ms(t)}" for method, t in times.items())
+            + f"; linear / perceptual {ratio:.2f}x"
+        )
+        goal = f"linear light <= 1.5x perceptual (12 MP RGB uint8, {name})"
+        goals.append((goal, ratio <= 1.5, f"{ratio:.2f}x"))
+    return goals
 
 
 def fmt_ms(entry: tuple[float, int] | None) -> str:
@@ -251,7 +259,7 @@ def main() -> int:
 
     rows = []
     goals: list[tuple[str, bool, str]] = []
-    goals.append(bench_linear(image8, args.repeats)[1])
+    goals += bench_linear(image8, args.repeats)
     print()
     for name, weights in make_cases().items() if not args.linear_only else ():
         times, memory = bench_case(weights, image, image8, pil_image, args.repeats, args.all)

@@ -10,7 +10,8 @@ to ``apply_kernel`` on the whole image.
 A band's result may go over its own input rows only once no later band reads them. The
 next band reads ``halo`` rows above its first one, and no band after it reaches higher,
 so all of a band's result but its last ``halo`` rows is written as soon as it is made,
-and those last rows (a copy, a few rows) once the next band is made. ``wrap`` also
+and those last rows (a copy, a few rows) once the next band is made (or the next few,
+for bands shorter than the halo). ``wrap`` also
 reads across the image's ends: the first rows, which the last band reads, are copied
 before the first band is written. What is held besides the image is then one band's
 result and its working buffers (:data:`BAND_PIXELS`), not a second image.
@@ -185,8 +186,8 @@ def _band_input(
     """The input rows of ``band``, as they were before any row was written over.
 
     Rows ``0 .. written`` hold results already. A band within the image never reads them
-    (its first row is the one below); wrap's bands read across the ends, whose first
-    rows come from ``head``, their copy.
+    (its first row is ``written`` or below); wrap's bands read across the ends, and the
+    image's first rows come from ``head``, their copy.
     """
     if band.top >= 0 and band.bottom <= plan.height:
         return image[band.top : band.bottom]  # a view: no copy

@@ -115,6 +115,9 @@ MAGICK_KERNEL = "5x5:" + ",".join(str(v) for row in WEIGHTS for v in row)
 
 TIME = shutil.which("time", path="/usr/bin:/bin")
 
+#: Where the children run (set to the scratch folder by ``main``; see ``environment``).
+SCRATCH: Path | None = None
+
 
 def run_process(argv: list[str], env: dict[str, str], until_line: str | None = None):
     """Wall seconds and peak RSS (MB) of one process; None if it failed.
@@ -124,7 +127,9 @@ def run_process(argv: list[str], env: dict[str, str], until_line: str | None = N
     """
     wrapped = [TIME, "-f", "@@peak %M", *argv] if TIME else argv
     start = time.perf_counter()
-    proc = subprocess.Popen(wrapped, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        wrapped, env=env, cwd=SCRATCH, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     if until_line is not None:
         for line in proc.stdout:  # type: ignore[union-attr]
             if line.decode().strip() == until_line:
@@ -178,6 +183,11 @@ def make_inputs(folder: Path, width: int, height: int, batch: int, batch_size) -
 
 
 def environment(pythonpath: Path, cache: Path) -> dict[str, str]:
+    """The environment of one checkout's ``workbench``: its code, its byte-code cache.
+
+    Children run in the scratch folder (``run_process``): ``python -c`` puts the current
+    folder first on ``sys.path``, so run from a checkout they would all import its code.
+    """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     # Byte-code cached as an installed package has it (the first run fills the cache).
     env["PYTHONPATH"] = str(pythonpath)
@@ -334,8 +344,9 @@ def main() -> int:
         else:
             print(f"{program}: not installed; ImageMagick left out")
 
+    global SCRATCH
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as tmp:
-        folder = Path(tmp)
+        folder = SCRATCH = Path(tmp)
         print(f"making inputs ({width}x{height}, {args.batch} batch files)...", flush=True)
         files = make_inputs(folder, width, height, args.batch, batch_size)
         if args.levels_table:

@@ -372,7 +372,7 @@ def test_out_of_memory_while_filtering_is_status_1_and_one_line(files, capsys, m
 
     monkeypatch.setenv("WORKBENCH_KERNELS", str(files / "user-kernels"))
     monkeypatch.chdir(files)
-    monkeypatch.setattr(workbench.engine, "apply_kernel", no_memory)
+    monkeypatch.setattr(workbench.engine, "apply_kernel_in_place", no_memory)
     status = cli.main(["apply", "photo.png", "-k", "gaussian-5x5", "-o", "o.png"])
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 1
@@ -405,7 +405,7 @@ def test_a_library_warning_is_not_a_second_line(files, capsys, monkeypatch):
     import workbench.engine
     from workbench import cli
 
-    real = workbench.engine.apply_kernel
+    real = workbench.engine.apply_kernel_in_place
 
     def overflowing(*args, **kwargs):  # as numpy does on an overflowing multiply
         warnings.warn("overflow encountered in multiply", RuntimeWarning, stacklevel=1)
@@ -413,7 +413,7 @@ def test_a_library_warning_is_not_a_second_line(files, capsys, monkeypatch):
 
     monkeypatch.setenv("WORKBENCH_KERNELS", str(files / "user-kernels"))
     monkeypatch.chdir(files)
-    monkeypatch.setattr(workbench.engine, "apply_kernel", overflowing)
+    monkeypatch.setattr(workbench.engine, "apply_kernel_in_place", overflowing)
     with warnings.catch_warnings():
         warnings.simplefilter("default")
         # As Python shows a warning outside pytest: on stderr.

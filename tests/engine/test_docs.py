@@ -11,11 +11,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workbench.engine import ConvLayer, Kernel, apply_kernel, fit_kernel
+from workbench.engine import ConvLayer, Kernel, apply_kernel, apply_kernel_in_place, fit_kernel
 from workbench.engine.imageio import load_image, save_image
 from workbench.engine.library import KernelLibrary
 
-PUBLIC = [apply_kernel, Kernel, fit_kernel, ConvLayer, load_image, save_image, KernelLibrary]
+PUBLIC = [
+    apply_kernel,
+    apply_kernel_in_place,
+    Kernel,
+    fit_kernel,
+    ConvLayer,
+    load_image,
+    save_image,
+    KernelLibrary,
+]
 
 
 def names(obj) -> str:

@@ -141,6 +141,25 @@ def test_bands_of_an_array_match_the_whole_for_every_mode():
         assert np.array_equal(out, apply_kernel(image, kernel)), border
 
 
+@pytest.mark.parametrize(
+    "options",
+    [dict(space="linear", channels="G"), dict(luminance=True), dict(out_range="abs")],
+    ids=["linear-one-channel", "luminance", "abs"],
+)
+def test_bands_keep_the_strips_of_float_work_whole(options, monkeypatch):
+    # Linear light on some channels, luminance and abs filter float32 strips, each with
+    # fft tiles cut from its own first row: bands must hold the whole image's strips.
+    monkeypatch.setattr(convolve, "STRIP_PIXELS", 5000)
+    image = pixels((5000, 8, 3), "uint8")
+    kernel = Kernel(RNG.normal(size=(9, 3)))
+    plan = plan_bands(image.shape, image.dtype, kernel, strategy="fft", **options)
+    out = np.empty_like(image)
+    for band in plan.bands(1):
+        rows = image[plan.rows_of(band)]
+        out[band.y0 : band.y1] = filter_band(rows, band, plan, kernel, strategy="fft", **options)
+    assert np.array_equal(out, apply_kernel(image, kernel, strategy="fft", **options))
+
+
 def test_progress_grows_to_one_and_cancel_leaves_nothing(tmp_path, monkeypatch):
     write_tiff(tmp_path / "in.tif", pixels((40, 10, 3), "uint8"))
     seen: list[float] = []

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from workbench.engine.convolve import apply_kernel
     from workbench.engine.dask_apply import apply_kernel_dask
     from workbench.engine.imageio import ImageFile, load_image, save_image
+    from workbench.engine.in_place import apply_kernel_in_place
     from workbench.engine.kernel import Kernel, KernelError
     from workbench.engine.kernel_files import (
         KernelFileError,
@@ -44,6 +45,7 @@ _HOMES = {
     "LearnError": "learn",
     "apply_kernel": "convolve",
     "apply_kernel_dask": "dask_apply",
+    "apply_kernel_in_place": "in_place",
     "export_kernel": "kernel_files",
     "fit_kernel": "learn",
     "format_kernel_text": "kernel_files",
@@ -69,6 +71,7 @@ __all__ = [
     "LearnError",
     "apply_kernel",
     "apply_kernel_dask",
+    "apply_kernel_in_place",
     "export_kernel",
     "fit_kernel",
     "format_kernel_text",

@@ -13,9 +13,10 @@ precision, takes three things this module works out once per image, in a
   pixel a value that depends only on its neighbourhood, wherever their tiles fall. ``fft``
   does not (the round-off of a transform depends on the whole tile), nor does the choice of
   strategy inside the strips of the alpha-weighted and colour-kernel paths (each strip picks
-  its own from its shape). Both cut from the image's first row on a fixed grid, so bands
-  and halos here are whole multiples of that grid's step: a band then holds exactly the
-  tiles (or strips) the whole image would have, with the same rows in them.
+  its own from its shape), nor in the strips of float32 work (linear light, luminance
+  only, ``abs``). All cut from the image's first row on a fixed grid, so bands and halos
+  here are whole multiples of that grid's step: a band then holds exactly the tiles (or
+  strips) the whole image would have, with the same rows in them.
 * **The same decision about alpha.** ``apply_kernel`` skips alpha weighting when the alpha
   channel is opaque everywhere; a band that is opaque in an image that is not must still
   be weighted. The plan takes that global fact; a band that would decide otherwise gets
@@ -184,7 +185,12 @@ def plan_bands(
         if opaque is None:
             raise ValueError("opaque (whether alpha is full everywhere) is needed with alpha")
         weighting = not opaque
-    strips = bool(any(mask)) and (kernel.is_color or weighting)
+    # Linear light, luminance and abs work on float32 copies of the image, strip by strip.
+    space = kernel.space if options.get("space") is None else options["space"]
+    luminance = kernel.luminance if options.get("luminance") is None else options["luminance"]
+    out_range = kernel.out_range if options.get("out_range") is None else options["out_range"]
+    floats = convolve.in_float_strips(dtype, mask, kernel, space, bool(luminance), out_range)
+    strips = bool(any(mask)) and (kernel.is_color or weighting or floats)
     weights = kernel.effective_weights()
     whole = False
     step = 1

@@ -21,7 +21,14 @@ from workbench.engine.progress import CancelToken, ProgressCallback, Reporter
 from workbench.engine.strategies import STRATEGY_NAMES, choose_strategy, correlate_planes
 from workbench.engine.strategies.tiles import Finish
 
-__all__ = ["apply_kernel", "offset_scale", "range_max", "round_half_up"]
+__all__ = [
+    "apply_kernel",
+    "in_float",
+    "in_float_strips",
+    "offset_scale",
+    "range_max",
+    "round_half_up",
+]
 
 _CHANNEL_LETTERS = "RGBA"
 
@@ -215,7 +222,7 @@ def apply_kernel(
 
     reporter = Reporter(progress, cancel)
     reporter.check()
-    if space == "perceptual" and not luminance and out_range == "clip":
+    if not in_float(space, luminance, out_range):
         result = _filter(planes, kernel, mode, cval, strategy, reporter, mask, alpha_weighting)
     else:
         result = _filter_colour(
@@ -331,15 +338,7 @@ def _filter_colour(
     linear = space == "linear"
     ry = kernel.shape[0] // 2
     cval /= top
-    if (
-        linear
-        and integer
-        and out_range == "clip"
-        and not luminance
-        and not has_alpha
-        and all(mask)
-        and not kernel.is_color
-    ):
+    if not in_float_strips(dtype, mask, kernel, space, luminance, out_range):
         # The common case (a photo, every channel): encoded in cache, tile by tile.
         return _filter(planes, kernel, mode, cval, strategy, reporter, mask, False, encode=True)
     strips = [] if whole or out_range == "stretch" else list(_strips(planes.shape, ry, mode))
@@ -400,6 +399,36 @@ def _filter_colour(
             plane *= np.float32(top)
             result[:, :, i] = _to_dtype(plane, dtype)
     return result
+
+
+def in_float(space: str, luminance: bool, out_range: str) -> bool:
+    """Whether options take the work to float32 planes on a 0..1 scale (:func:`_filter_colour`)."""
+    return space != "perceptual" or luminance or out_range != "clip"
+
+
+def in_float_strips(
+    dtype: np.dtype, mask: list[bool], kernel: Kernel, space: str, luminance: bool, out_range: str
+) -> bool:
+    """Whether ``apply_kernel`` filters float32 copies of the image strip by strip.
+
+    That is :func:`_filter_colour`'s way, cut by :func:`_strips`, for every option that
+    works in float but one: linear light on an integer image with every channel and no
+    alpha is decoded and encoded tile by tile instead. Bands must keep these strips whole
+    (:mod:`workbench.engine.bands`).
+    """
+    if not in_float(space, luminance, out_range):
+        return False
+    has_alpha = len(mask) in (2, 4)
+    tile_by_tile = (
+        space == "linear"
+        and np.dtype(dtype).kind == "u"
+        and out_range == "clip"
+        and not luminance
+        and not has_alpha
+        and all(mask)
+        and not kernel.is_color
+    )
+    return not tile_by_tile
 
 
 def _working(planes: np.ndarray, linear: bool, n_colour: int) -> np.ndarray:

@@ -4,6 +4,7 @@ The engine is a library of its own (importing any of it pulls in no Qt and nothi
 above it), and the batch commands run on a machine without a display (no Qt either).
 """
 
+import os
 import pkgutil
 import subprocess
 import sys
@@ -50,6 +51,38 @@ def test_batch_commands_never_import_qt():
     assert not {m for m in loaded if is_qt(m)}, "the command line imports Qt"
     assert not {m for m in loaded if m.startswith("workbench.gui")}
     assert not {m for m in loaded if m.split(".")[0] in ("dask", "distributed")}
+
+
+def test_the_first_window_waits_for_nothing_it_does_not_show():
+    # What the first painted window does not need stays out of its start-up (issue 16):
+    # superqt (all its widgets come with its debouncer), the learner, and numpy.ma (which
+    # numpy 2's unique() imports).
+    loaded = loaded_after_importing(["workbench.gui.app", "workbench.gui.window.main_window"])
+    assert "workbench.gui.window.main_window" in loaded
+    late = {"superqt", "workbench.engine.learn.fit", "numpy.ma"} & loaded
+    assert not late, f"imported at start-up: {late}"
+
+
+def test_making_the_first_window_imports_nothing_it_does_not_show(tmp_path):
+    code = (
+        "import sys\n"
+        "from workbench.gui.app import create_application, make_settings\n"
+        "app = create_application()\n"
+        "from workbench.gui.window.main_window import MainWindow\n"
+        "window = MainWindow(make_settings())\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        "before = {'superqt', 'numpy.ma', 'workbench.engine.learn.fit'} & set(sys.modules)\n"
+        "window.preview.prepare()\n"
+        "print(sorted(before), 'superqt' in sys.modules)\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    env["WORKBENCH_KERNELS"] = str(tmp_path / "kernels")
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[0] == "[] True"  # none before; the debouncer after
 
 
 def test_nobody_reaches_into_a_tabs_image_view():

@@ -94,6 +94,9 @@ def main(paths: list[str] | None = None, *, settings: QSettings | None = None) -
     files = [str(p) for p in paths] if paths else [str(sample_image())]
     # Open once the window is on screen, so a bad file's message has a parent to sit on.
     QTimer.singleShot(0, lambda: window.open_files(files))
+    # What the first edit needs, once the window has been painted (a 0 ms timer would run
+    # before the first paint); made on the first edit anyway if that comes sooner.
+    QTimer.singleShot(300, window.preview.prepare)
     try:
         return app.exec()
     finally:

@@ -5,17 +5,10 @@ equations; ``exact`` and ``adam`` solve them; ``layer`` is the convolution layer
 ``report`` measures the result.
 """
 
-from workbench.engine.learn.fit import (
-    MODES,
-    SOLVERS,
-    Adam,
-    ConvLayer,
-    FitReport,
-    FitResult,
-    LearnError,
-    fit_kernel,
-    im2col,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __all__ = [
     "MODES",
@@ -28,3 +21,17 @@ __all__ = [
     "fit_kernel",
     "im2col",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use (PEP 562): ``workbench.engine.learn.simple`` alone, which the
+    # app's library needs at start-up, then does not bring the whole learner with it.
+    if name not in __all__:
+        raise AttributeError(f"module 'workbench.engine.learn' has no attribute {name!r}")
+    value = getattr(importlib.import_module("workbench.engine.learn.fit"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
-from superqt.utils import QSignalDebouncer
 
 from workbench.engine.progress import Cancelled
 from workbench.gui.documents.tab import DocumentTab
@@ -105,12 +104,25 @@ class LivePreview(QObject):
         self._result: PreviewResult | None = None
         self._proxies: dict[int, dict[int, np.ndarray]] = {}
         # Coalesce edits that arrive in one burst (a paste, a spin box held down): the last
-        # one starts the preview once the burst has been quiet for 10 ms.
-        self._edits = QSignalDebouncer(parent=self)
-        self._edits.setTimeout(10)
-        self._edits.triggered.connect(self._start)
+        # one starts the preview once the burst has been quiet for 10 ms. Made by
+        # prepare(), on first use at the latest: importing superqt (all its widgets come
+        # with its utils) is 0.2 s that the first window need not wait for.
+        self._debouncer = None
         runner.finished.connect(self._on_finished)
         runner.failed.connect(self._on_failed)
+
+    def prepare(self) -> None:
+        """Make the edit debouncer now (the app calls this once its window is shown)."""
+        self._edits()
+
+    def _edits(self):
+        if self._debouncer is None:
+            from superqt.utils import QSignalDebouncer
+
+            self._debouncer = QSignalDebouncer(parent=self)
+            self._debouncer.setTimeout(10)
+            self._debouncer.triggered.connect(self._start)
+        return self._debouncer
 
     # -- inputs --------------------------------------------------------------------------
     def set_tab(self, tab: DocumentTab | None) -> None:
@@ -125,7 +137,7 @@ class LivePreview(QObject):
         if tab is not None:
             tab.viewportMoved.connect(self._on_viewport_moved)
         if self._armed:
-            self._edits.throttle()
+            self._edits().throttle()
 
     def set_settings(self, settings: FilterSettings) -> None:
         """A new edit: preview it (a new name alone changes no pixels)."""
@@ -136,13 +148,13 @@ class LivePreview(QObject):
                 self._result = self._result._replace_settings(settings)
             return
         self._armed = True
-        self._edits.throttle()
+        self._edits().throttle()
 
     def set_enabled(self, on: bool) -> None:
         self._enabled = bool(on)
         if on:
             self._armed = True
-            self._edits.throttle()
+            self._edits().throttle()
         else:
             self.clear()
 
@@ -161,7 +173,7 @@ class LivePreview(QObject):
         self.clear()
         if self._enabled and self._settings is not None:
             self._armed = True
-            self._edits.throttle()
+            self._edits().throttle()
 
     def is_showing(self, tab: DocumentTab | None) -> bool:
         """Whether ``tab``'s canvas shows a preview (marked "Preview") rather than the image."""
@@ -210,7 +222,8 @@ class LivePreview(QObject):
 
     # -- work ----------------------------------------------------------------------------
     def _stop(self) -> None:
-        self._edits.cancel()
+        if self._debouncer is not None:
+            self._debouncer.cancel()
         for rid in (self._quick_id, self._full_id):
             if rid is not None:
                 self._runner.cancel(rid)
@@ -274,7 +287,7 @@ class LivePreview(QObject):
         if self.is_active() and self._full_id is not None and self._quick_id is None:
             self._runner.cancel(self._full_id)
             self._full_id = None
-            self._edits.throttle()
+            self._edits().throttle()
 
     @Slot(int, object)
     def _on_finished(self, request_id: int, result: object) -> None:

@@ -108,6 +108,5 @@ def test_after_undo_the_live_preview_is_computed_again(qtbot, window, opened, sm
     window.actions.redo.trigger()
     window.actions.live_preview.setChecked(False)
     window.actions.undo.trigger()
-    qtbot.wait(100)
-    np.testing.assert_array_equal(_shown(tab.view), small_rgb)
+    qtbot.waitUntil(lambda: np.array_equal(_shown(tab.view), small_rgb), timeout=60_000)
     assert not tab.shows_preview_mark()

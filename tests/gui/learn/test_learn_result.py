@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from learn_steps import textured
+from PySide6.QtWidgets import QApplication
 
 from workbench.engine import Kernel, apply_kernel, fit_kernel
 from workbench.gui.learn.result import MIN_COMPARE_WIDTH, LearnOutcome, LearnResultView
@@ -78,7 +79,8 @@ def test_the_images_to_compare_are_at_least_320_wide(qtbot, view):
     before = textured(60, 80)  # a 4:3 photo
     view.show_outcome(_outcome(before, apply_kernel(before, BLUR)))
     view.resize(700, 600)  # a small dialog: the strip scrolls instead of shrinking
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: view.width() == 700, timeout=60_000)
+    QApplication.processEvents()  # the layout's pending request
     for name in ("Before", "After", "Reproduced"):
         assert view._compare[name].image_rect().width() >= MIN_COMPARE_WIDTH
     assert view.residual.image_rect().width() >= MIN_COMPARE_WIDTH

@@ -172,7 +172,7 @@ class LearnResultView(QWidget):
         self.outcome: LearnOutcome | None = None
         self._residual_limit = 1.0
 
-        self.title = QLabel()
+        self.title = QLabel(wordWrap=True)  # a long title wraps, not widens the dialog
         self.title.setStyleSheet("font-weight: bold;")
         self.stale_banner = QLabel(
             "Out of date: the pairs changed since this kernel was learned. "
@@ -198,6 +198,9 @@ class LearnResultView(QWidget):
         report_scroll.setFrameShape(QFrame.Shape.NoFrame)
         report_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         report_scroll.setMinimumWidth(280)
+        # A width of its own, or the label's rich-text hint (its widest line) sets it and
+        # the lines run past the viewport's edge instead of wrapping in a narrow dialog.
+        self.report.setMinimumWidth(200)
         # On the box's own colour, as a label without a scroll area would be.
         report_scroll.viewport().setAutoFillBackground(False)
         self.report.setAutoFillBackground(False)

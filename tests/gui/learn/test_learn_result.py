@@ -84,3 +84,15 @@ def test_the_images_to_compare_are_at_least_320_wide(qtbot, view):
     for name in ("Before", "After", "Reproduced"):
         assert view._compare[name].image_rect().width() >= MIN_COMPARE_WIDTH
     assert view.residual.image_rect().width() >= MIN_COMPARE_WIDTH
+
+
+def test_a_long_kernel_title_wraps_instead_of_widening_the_dialog(qtbot, view):
+    before = textured(60, 80)
+    sharpen = Kernel([[0, -1, 0], [-1, 5, -1], [0, -1, 0]])
+    view.show_outcome(_outcome(before, apply_kernel(before, sharpen)))
+    assert "whole numbers" in view.title.text()  # the longest kind of title
+    # Wider than its box, the view would be cut at the dialog's edge (the fit report's
+    # right half out of sight) in a dialog of 900 pixels: the title asks for far less
+    # width than its text on one line.
+    one_line = view.title.fontMetrics().horizontalAdvance(view.title.text())
+    assert view.title.minimumSizeHint().width() < one_line / 2

@@ -198,9 +198,6 @@ class LearnResultView(QWidget):
         report_scroll.setFrameShape(QFrame.Shape.NoFrame)
         report_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         report_scroll.setMinimumWidth(280)
-        # A width of its own, or the label's rich-text hint (its widest line) sets it and
-        # the lines run past the viewport's edge instead of wrapping in a narrow dialog.
-        self.report.setMinimumWidth(200)
         # On the box's own colour, as a label without a scroll area would be.
         report_scroll.viewport().setAutoFillBackground(False)
         self.report.setAutoFillBackground(False)

@@ -280,9 +280,17 @@ def fit_kernel(
         return prepared[space]
 
     run = (mode, solver, loss, margin, cancel, on_step, seed, exclude_clipped)
-    if space != "auto":
+    if space == "perceptual":
         result = _fit_space(working(space), fixed, *run, max_size, options, reporter)
         error, best = _in_space(result, space, checked, margin, reporter, cancel)
+        note = _space_note(space, error)
+    elif space == "linear":
+        # The report's residual is the stored values' (not linear light's): made once.
+        solved = _solve_space(working(space), fixed, *run, max_size, options, reporter)
+        solved = solved._replace(kernel=solved.kernel.replace(space=space))
+        error, residual = _stored_error(solved.kernel, checked, margin, reporter, cancel)
+        best = _report(solved, reporter.sub(0.85, 0.15), cancel, residual)
+        best = best._replace(report=replace(best.report, space=space))
         note = _space_note(space, error)
     else:
         # Both spaces are fitted and the one whose result is closer to the after image on
@@ -344,11 +352,9 @@ def _linear_pair(pair: Pair, clip_levels: tuple[float, ...]) -> Pair:
     Made from the checked pair, not checked again: decoding changes no size, no alpha and
     nothing that made the pair usable, and the planes of an integer pair stay finite.
     """
+    # Each contiguous plane decoded on its own (no copy of a strided channel after).
+    planes = [[decode(plane) for plane in side] for side in (pair.before, pair.after)]
     images = [decode(image) for image in (pair.before_image, pair.after_image)]
-    planes = [
-        [image] if image.ndim == 2 else [np.ascontiguousarray(image[:, :, c]) for c in range(3)]
-        for image in images
-    ]
     return replace(
         pair,
         before=planes[0],

@@ -206,13 +206,26 @@ def _arrange(pairs: list[Pair], masks: list[list[np.ndarray]], mode: str) -> lis
 LUMA = (0.299, 0.587, 0.114)
 
 
+#: Values of luma made per step: the product buffer, reused, stays in the core's cache
+#: instead of being a second fresh plane (first touches of a new 48 MB buffer measured
+#: 140 ms here, the products themselves 8 ms).
+_LUMA_BLOCK = 1 << 18
+
+
 def _luma(planes: list[np.ndarray], scale: float) -> np.ndarray:
-    # Each product straight into float32 (no converted copy of the plane first).
     weights = [np.float32(weight * scale) for weight in LUMA]
-    out = np.multiply(planes[0], weights[0], dtype=np.float32)
-    product = np.empty_like(out)
-    for plane, weight in zip(planes[1:], weights[1:], strict=True):
-        out += np.multiply(plane, weight, out=product, dtype=np.float32)
+    out = np.empty(planes[0].shape, np.float32)
+    flat_out = out.reshape(-1)
+    flats = [plane.reshape(-1) for plane in planes]  # contiguous planes: views
+    product = np.empty(min(_LUMA_BLOCK, flat_out.size), np.float32)
+    for start in range(0, flat_out.size, _LUMA_BLOCK):
+        part = slice(start, start + _LUMA_BLOCK)
+        dest = flat_out[part]
+        # Each product straight into float32 (no converted copy of the plane first).
+        np.multiply(flats[0][part], weights[0], out=dest, dtype=np.float32)
+        tmp = product[: dest.size]
+        for flat, weight in zip(flats[1:], weights[1:], strict=True):
+            dest += np.multiply(flat[part], weight, out=tmp, dtype=np.float32)
     return out
 
 

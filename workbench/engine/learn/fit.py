@@ -280,17 +280,10 @@ def fit_kernel(
         return prepared[space]
 
     run = (mode, solver, loss, margin, cancel, on_step, seed, exclude_clipped)
-    if space == "perceptual":
-        result = _fit_space(working(space), fixed, *run, max_size, options, reporter)
-        error, best = _in_space(result, space, checked, margin, reporter, cancel)
-        note = _space_note(space, error)
-    elif space == "linear":
-        # The report's residual is the stored values' (not linear light's): made once.
+    if space != "auto":
         solved = _solve_space(working(space), fixed, *run, max_size, options, reporter)
-        solved = solved._replace(kernel=solved.kernel.replace(space=space))
-        error, residual = _stored_error(solved.kernel, checked, margin, reporter, cancel)
-        best = _report(solved, reporter.sub(0.85, 0.15), cancel, residual)
-        best = best._replace(report=replace(best.report, space=space))
+        error, solved, residual = _measured(solved, space, checked, margin, reporter, cancel)
+        best = _report(solved, residual)
         note = _space_note(space, error)
     else:
         # Both spaces are fitted and the one whose result is closer to the after image on
@@ -315,21 +308,21 @@ def fit_kernel(
             except LearnError as exc:  # e.g. all clipped in one space: the other may do
                 refused.append(exc)
                 continue
-            solved = solved._replace(kernel=solved.kernel.replace(space=space_tried))
-            error, residual = _stored_error(solved.kernel, checked, margin, step, cancel)
-            tried.append((error, space_tried, solved, residual))
+            tried.append(_measured(solved, space_tried, checked, margin, step, cancel))
         if not tried:
             raise refused[0]
-        error, chosen, solved, residual = min(tried, key=lambda item: item[0])
+        error, solved, residual = min(tried, key=lambda item: item[0])
+        chosen = solved.kernel.space
         if exact:
-            best = _report(solved, reporter.sub(0.9, 0.1), cancel, residual)
-            best = best._replace(report=replace(best.report, space=chosen))
+            best = _report(solved, residual)
         else:
             rest = reporter.sub(0.2, 0.8)
-            result = _fit_space(working(chosen), fixed, *run, max_size, options, rest)
-            error, best = _in_space(result, chosen, checked, margin, rest, cancel)
+            solved = _solve_space(working(chosen), fixed, *run, max_size, options, rest)
+            error, solved, residual = _measured(solved, chosen, checked, margin, rest, cancel)
+            best = _report(solved, residual)
         probe = None if exact else probe_max
-        note = _space_note(chosen, error, [(space, e) for e, space, _, _ in tried], probe)
+        errors = [(measured.kernel.space, e) for e, measured, _ in tried]
+        note = _space_note(chosen, error, errors, probe)
     report = replace(best.report, seconds=time.perf_counter() - started, space_note=note)
     if progress is not None:
         progress(1.0)
@@ -369,23 +362,19 @@ def _linear_pair(pair: Pair, clip_levels: tuple[float, ...]) -> Pair:
     )
 
 
-def _in_space(
-    result: FitResult,
+def _measured(
+    solved: _Solved,
     space: str,
     pairs: list[Pair],
     margin: int | None,
     reporter: Reporter,
     cancel: CancelToken | None,
-) -> tuple[float, FitResult]:
-    """The result with its kernel in ``space``, and its RMSE on the stored values.
-
-    The report's residual becomes the stored-value one (see :func:`_stored_error`).
-    """
-    kernel = result.kernel.replace(space=space)
-    known = result.report.residual if space == "perceptual" else None
-    rmse, first = _stored_error(kernel, pairs, margin, reporter, cancel, known)
-    report = replace(result.report, residual=first, space=space)
-    return rmse, FitResult(kernel, result.bias, report)
+) -> tuple[float, _Solved, np.ndarray]:
+    """The fit with its kernel in ``space``, its RMSE on the stored values, and the first
+    pair's stored-value residual (which its report shows; see :func:`_stored_error`)."""
+    solved = solved._replace(kernel=solved.kernel.replace(space=space))
+    error, residual = _stored_error(solved.kernel, pairs, margin, reporter, cancel)
+    return error, solved, residual
 
 
 def _stored_error(
@@ -394,21 +383,17 @@ def _stored_error(
     margin: int | None,
     reporter: Reporter,
     cancel: CancelToken | None,
-    first: np.ndarray | None = None,
 ) -> tuple[float, np.ndarray]:
     """RMSE of ``kernel`` on the stored values, and the first pair's residual image.
 
     The RMSE is over the pixels the fit could use (away from the border, not clipped), on
-    the 0..255 scale. ``first`` is the first pair's residual if it is already known.
+    the 0..255 scale.
     """
     radius = kernel.shape[0] // 2
     edge = radius + 3 if margin is None else max(margin, radius)
-    squares, count = 0.0, 0
+    squares, count, first = 0.0, 0, None
     for pair in pairs:
-        if pair is pairs[0] and first is not None:
-            residual = first
-        else:
-            residual = residual_image(pair, kernel, reporter.sub(1.0, 0.0), cancel)
+        residual = residual_image(pair, kernel, reporter.sub(1.0, 0.0), cancel)
         first = residual if first is None else first
         masks = pixel_masks(pair, radius, edge, True, dict.fromkeys(REASONS, 0))
         planes = residual[:, :, None] if residual.ndim == 2 else residual
@@ -438,29 +423,6 @@ def _space_note(
         others = ", ".join(f"{e:.3g} {where[s]}" for s, e in tried)
         line += f"; {first}: {others}"
     return line + ")."
-
-
-def _fit_space(
-    checked: list[Pair],
-    fixed: int | None,
-    mode: str,
-    solver: str,
-    loss: str,
-    margin: int | None,
-    cancel: CancelToken | None,
-    on_step: Callable[[int, float, np.ndarray], None] | None,
-    seed: int,
-    exclude_clipped: bool,
-    max_size: int,
-    solver_options: dict[str, Any],
-    reporter: Reporter,
-) -> FitResult:
-    """One fit on pairs in their working space, with its report (see :func:`_solve_space`)."""
-    solved = _solve_space(
-        checked, fixed, mode, solver, loss, margin, cancel, on_step, seed, exclude_clipped,
-        max_size, solver_options, reporter,
-    )  # fmt: skip
-    return _report(solved, reporter.sub(0.85, 0.15), cancel)
 
 
 def _solve_space(
@@ -613,21 +575,14 @@ class _Solved(NamedTuple):
     options: tuple[str, str, str, int | None, bool]  # mode, solver, loss, margin, clipped
 
 
-def _report(
-    solved: _Solved,
-    reporter: Reporter,
-    cancel: CancelToken | None,
-    residual: np.ndarray | None = None,
-) -> FitResult:
-    """The fit's report (residual image, findings) and the result.
+def _report(solved: _Solved, residual: np.ndarray) -> FitResult:
+    """The fit's result with its report (findings), in the kernel's space.
 
-    ``residual`` is the first pair's, if already made for this kernel.
+    ``residual`` is the first pair's on the stored values (see :func:`_measured`).
     """
     (checked, groups, counts, fits, checks, history, k, big, arrange, weights, offset, rmse,
      psnr, r2, used_fraction, worst, kernel, started, total_values, options) = solved  # fmt: skip
     mode, solver, loss, margin, exclude_clipped = options
-    if residual is None:
-        residual = residual_image(checked[0], kernel, reporter, cancel)
     edge = big // 2 + 3 if margin is None else max(margin, big // 2)
     left_out = left_out_map(checked[0], big // 2, edge, exclude_clipped)
     notes = findings(
@@ -649,6 +604,7 @@ def _report(
         residual_kind=describe_residual(checked[0], residual) if r2 < 0.98 or rmse > 3 else "",
     )
     report = FitReport(
+        space=kernel.space,
         rmse=rmse,
         psnr=psnr,
         r_squared=r2,

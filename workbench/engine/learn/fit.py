@@ -283,7 +283,7 @@ def fit_kernel(
     if space != "auto":
         solved = _solve_space(working(space), fixed, *run, max_size, options, reporter)
         error, solved, residual = _measured(solved, space, checked, margin, reporter, cancel)
-        best = _report(solved, residual)
+        best = _report(solved, residual, checked[0])
         note = _space_note(space, error)
     else:
         # Both spaces are fitted and the one whose result is closer to the after image on
@@ -314,12 +314,12 @@ def fit_kernel(
         error, solved, residual = min(tried, key=lambda item: item[0])
         chosen = solved.kernel.space
         if exact:
-            best = _report(solved, residual)
+            best = _report(solved, residual, checked[0])
         else:
             rest = reporter.sub(0.2, 0.8)
             solved = _solve_space(working(chosen), fixed, *run, max_size, options, rest)
             error, solved, residual = _measured(solved, chosen, checked, margin, rest, cancel)
-            best = _report(solved, residual)
+            best = _report(solved, residual, checked[0])
         probe = None if exact else probe_max
         errors = [(measured.kernel.space, e) for e, measured, _ in tried]
         note = _space_note(chosen, error, errors, probe)
@@ -575,10 +575,11 @@ class _Solved(NamedTuple):
     options: tuple[str, str, str, int | None, bool]  # mode, solver, loss, margin, clipped
 
 
-def _report(solved: _Solved, residual: np.ndarray) -> FitResult:
+def _report(solved: _Solved, residual: np.ndarray, stored: Pair) -> FitResult:
     """The fit's result with its report (findings), in the kernel's space.
 
-    ``residual`` is the first pair's on the stored values (see :func:`_measured`).
+    ``residual`` is the first pair's on the stored values (see :func:`_measured`), and
+    ``stored`` that pair as given: what the residual is described against.
     """
     (checked, groups, counts, fits, checks, history, k, big, arrange, weights, offset, rmse,
      psnr, r2, used_fraction, worst, kernel, started, total_values, options) = solved  # fmt: skip
@@ -601,7 +602,7 @@ def _report(solved: _Solved, residual: np.ndarray) -> FitResult:
             if all(f.uncertainty is not None for f in checks)
             else None
         ),
-        residual_kind=describe_residual(checked[0], residual) if r2 < 0.98 or rmse > 3 else "",
+        residual_kind=describe_residual(stored, residual) if r2 < 0.98 or rmse > 3 else "",
     )
     report = FitReport(
         space=kernel.space,

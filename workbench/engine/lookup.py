@@ -67,28 +67,30 @@ class Lookup:
         column 0 or right of the last column are read from the row before or after in
         memory: wrong values, which the caller overwrites with the border. In exchange the
         tile's rows are one contiguous run for ``take`` to write straight into, with no
-        temporary. Returns False (nothing done) where that is not possible: ``src`` not
-        8-bit and contiguous, an odd number of values per row, or a run that would read
-        before the first or after the last pixel of the image.
+        temporary. A first or last row whose run would start before the image's first
+        value or end after its last (the top and bottom bands) is decoded on its own, the
+        part of it that lies in the image. Returns False (nothing done) where this is not
+        possible: ``src`` not 8-bit and contiguous, or an odd number of values per row.
         """
         w, c = src.shape[1:]
         n = out.shape[1] * c
-        start, end = (rows[0] * w + left) * c, ((rows[1] - 1) * w + left) * c + n
-        if (
-            self.pairs is None
-            or src.dtype != np.uint8
-            or not src.flags.c_contiguous
-            or n % 2
-            or start < 0
-            or end > src.size
-        ):
+        if self.pairs is None or src.dtype != np.uint8 or not src.flags.c_contiguous or n % 2:
             return False
-        flat = src.reshape(-1)[start:]
-        runs = as_strided(flat, shape=(rows[1] - rows[0], n), strides=(w * c, 1), writeable=False)
-        np.take(
-            self.pairs,
-            runs.view(np.uint16),
-            out=out.reshape(len(runs), -1).view(np.uint64),
-            mode="wrap",
-        )
+        flat = src.reshape(-1)
+        dest = out.reshape(len(out), n)
+        first, last = 0, rows[1] - rows[0]  # rows of ``out`` that one strided run decodes
+        for i in (0, last - 1):
+            start = ((rows[0] + i) * w + left) * c
+            if start < 0 or start + n > flat.size:
+                lo, hi = max(start, 0), min(start + n, flat.size)
+                np.take(self.table, flat[lo:hi], out=dest[i, lo - start : hi - start], mode="wrap")
+                first, last = (i + 1, last) if i == 0 else (first, i)
+        if first < last:
+            start = ((rows[0] + first) * w + left) * c
+            runs = as_strided(
+                flat[start:], shape=(last - first, n), strides=(w * c, 1), writeable=False
+            )
+            np.take(
+                self.pairs, runs.view(np.uint16), out=dest[first:last].view(np.uint64), mode="wrap"
+            )
         return True

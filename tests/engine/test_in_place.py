@@ -246,16 +246,24 @@ def test_progress_grows_to_one_and_cancel_stops_between_bands():
         )  # fmt: skip
 
 
-def traced_peak(call) -> int:
-    """Peak bytes numpy (and Python) allocated during ``call()``, above what was held before."""
+def traced_peak(call, times: int = 3) -> int:
+    """Peak bytes numpy (and Python) allocated during ``call()``, above what was held before.
+
+    The least of ``times`` calls: tracemalloc counts every thread of the process, and
+    threads left by earlier tests (a thread pool winding down, a cluster's) can allocate
+    while one call runs (seen: 250 KB once in a few runs of the suite).
+    """
+    peaks = []
     tracemalloc.start()
     try:
-        before = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        call()
-        return tracemalloc.get_traced_memory()[1] - before
+        for _ in range(times):
+            before = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+            call()
+            peaks.append(tracemalloc.get_traced_memory()[1] - before)
     finally:
         tracemalloc.stop()
+    return min(peaks)
 
 
 def test_memory_held_besides_the_image_is_one_band_not_a_second_image(monkeypatch):

@@ -81,3 +81,54 @@ def test_dark_pixels_of_a_linear_light_pair_are_not_taken_for_clipped():
     assert result.report.excluded.get("clipped", 0) == 0
     learned = result.kernel.effective_weights()
     np.testing.assert_allclose(learned, blur.effective_weights(), atol=0.01)
+
+
+def photo(h: int, w: int, seed: int) -> np.ndarray:
+    """Smooth random structure with texture, 8-bit RGB: something a kernel can be learned on."""
+    rng = np.random.default_rng(seed)
+    coarse = rng.random((h // 16 + 2, w // 16 + 2, 3))
+    big = np.kron(coarse, np.ones((16, 16, 1)))[:h, :w]
+    fine = rng.normal(0, 0.08, (h, w, 3))
+    return (np.clip(big + fine, 0, 1) * 255).round().astype(np.uint8)
+
+
+def test_the_space_is_chosen_on_strips_of_rows_of_large_images_as_the_whole_would_give():
+    from workbench.engine.learn import fit as fitting
+    from workbench.engine.learn.pairs import REASONS, check_pairs, pixel_masks
+    from workbench.engine.learn.report import residual_image
+    from workbench.engine.progress import Reporter
+
+    before = photo(600, 800, seed=3)
+    kernel = Kernel(np.outer([1, 2, 1], [1, 2, 1]), divisor=16, space="linear")
+    after = apply_kernel(before, kernel.replace(border="reflect"))
+    (pair,) = check_pairs([(before, after)])
+    trial = Kernel([[0, -1, 0], [-1, 6, -1], [0, -1, 0]], divisor=2)
+    reporter = Reporter(None, None)
+    sampled, residual = fitting._stored_error(trial, [pair], 4, reporter, None, 100_000)
+    assert residual is None  # 1.44 M usable values: measured on strips
+    # Independently: the whole image's residual, read on the same rows.
+    whole = residual_image(pair, trial, reporter, None)
+    masks = pixel_masks(pair, 1, 4, True, dict.fromkeys(REASONS, 0))
+    rows = np.zeros(600, bool)
+    for y0, y1 in fitting._strip_rows(600, 4, 100_000 / sum(int(m.sum()) for m in masks)):
+        rows[y0:y1] = True
+    assert 8 * 2 <= rows.sum() <= 600 // 10  # 8 strips, about 7 % of the rows
+    picked = np.concatenate([whole[:, :, c][m & rows[:, None]] for c, m in enumerate(masks)])
+    assert sampled == pytest.approx(float(np.sqrt(np.mean(picked.astype(np.float64) ** 2))))
+    full, residual = fitting._stored_error(trial, [pair], 4, reporter, None)
+    np.testing.assert_array_equal(residual, whole)
+    assert sampled == pytest.approx(full, rel=0.2)  # a sample of the same image
+
+
+@pytest.mark.parametrize("made", ["perceptual", "linear"])
+def test_auto_on_a_large_pair_picks_the_space_it_was_made_in(made, monkeypatch):
+    from workbench.engine.learn import fit as fitting
+
+    monkeypatch.setattr(fitting, "CHOICE_VALUES", 50_000)  # strips on a small test image
+    before = photo(300, 400, seed=5)
+    after = apply_kernel(before, Kernel(np.outer([1, 2, 1], [1, 2, 1]), divisor=16), space=made)
+    result = fit_kernel([(before, after)], 3)
+    assert result.kernel.space == made
+    assert "strips of rows" in result.report.space_note
+    # The kept fit's own error and residual are the whole image's.
+    assert result.report.residual.shape == (300, 400, 3)

@@ -221,9 +221,12 @@ def fit_kernel(
         Fit on the stored (sRGB-encoded) values, as Photoshop, ImageJ and OpenCV filter; in
         linear light, as GIMP does; or ``auto``: both, keeping the space whose result is
         closer to the after image on the stored values (its usable pixels, RMSE on the
-        0..255 scale). With a free size both are first fitted up to :data:`PROBE_SIZE` with
-        the exact solver and the better space is then fitted in full. The kernel records
-        its space, so ``apply_kernel(before, kernel)`` reproduces the after image either way.
+        0..255 scale; on :data:`CHOICE_STRIPS` strips of rows of about
+        :data:`CHOICE_VALUES` values for large images). The exact L2 fit is done in full in
+        both spaces; for Adam and the robust losses both spaces are first fitted with the
+        exact solver (up to :data:`PROBE_SIZE` with a free size) and the better one is
+        then fitted in full. The kernel records its space, so
+        ``apply_kernel(before, kernel)`` reproduces the after image either way.
     **solver_options
         Adam: ``steps`` (600), ``lr`` (0.05, in whitened units), ``final_lr`` (5e-6),
         ``batch`` (rows per step; 32768, fewer for large colour kernels), ``huber_delta``
@@ -289,9 +292,11 @@ def fit_kernel(
         # Both spaces are fitted and the one whose result is closer to the after image on
         # the stored values is kept. With the exact L2 fit (the default) each is the full
         # fit and only the kept one gets a report (residual image, findings): auto costs
-        # two fits, not three. Adam and the robust losses are slow, so for them both spaces
-        # are first fitted with the exact solver (up to PROBE_SIZE on a sample when the
-        # size is free) and the better space is then fitted in full.
+        # two fits, not three. On large images the two are compared on strips of rows, and
+        # only the kept one is measured on every pixel (its report shows that). Adam and the
+        # robust losses are slow, so for them both spaces are first fitted with the exact
+        # solver (up to PROBE_SIZE on a sample when the size is free) and the better space
+        # is then fitted in full.
         exact = solver == "exact" and loss == "l2"
         probe_max = max_size if exact or fixed is not None else min(PROBE_SIZE, max_size)
         probe_options = options if exact else {"max_rows": options.get("max_rows", PROBE_ROWS)}
@@ -308,21 +313,23 @@ def fit_kernel(
             except LearnError as exc:  # e.g. all clipped in one space: the other may do
                 refused.append(exc)
                 continue
-            tried.append(_measured(solved, space_tried, checked, margin, step, cancel))
+            tried.append(
+                _measured(solved, space_tried, checked, margin, step, cancel, CHOICE_VALUES)
+            )
         if not tried:
             raise refused[0]
         error, solved, residual = min(tried, key=lambda item: item[0])
         chosen = solved.kernel.space
-        if exact:
-            best = _report(solved, residual, checked[0])
-        else:
+        if not exact:
             rest = reporter.sub(0.2, 0.8)
             solved = _solve_space(working(chosen), fixed, *run, max_size, options, rest)
-            error, solved, residual = _measured(solved, chosen, checked, margin, rest, cancel)
-            best = _report(solved, residual, checked[0])
+        if not exact or residual is None:  # measured on strips: now the whole images
+            error, solved, residual = _measured(solved, chosen, checked, margin, reporter, cancel)
+        best = _report(solved, residual, checked[0])
         probe = None if exact else probe_max
+        sampled = tried[0][2] is None
         errors = [(measured.kernel.space, e) for e, measured, _ in tried]
-        note = _space_note(chosen, error, errors, probe)
+        note = _space_note(chosen, error, errors, probe, sampled)
     report = replace(best.report, seconds=time.perf_counter() - started, space_note=note)
     if progress is not None:
         progress(1.0)
@@ -369,11 +376,13 @@ def _measured(
     margin: int | None,
     reporter: Reporter,
     cancel: CancelToken | None,
-) -> tuple[float, _Solved, np.ndarray]:
+    sample: int | None = None,
+) -> tuple[float, _Solved, np.ndarray | None]:
     """The fit with its kernel in ``space``, its RMSE on the stored values, and the first
-    pair's stored-value residual (which its report shows; see :func:`_stored_error`)."""
+    pair's stored-value residual (which its report shows), or None where ``sample`` had
+    it measured on strips of rows (see :func:`_stored_error`)."""
     solved = solved._replace(kernel=solved.kernel.replace(space=space))
-    error, residual = _stored_error(solved.kernel, pairs, margin, reporter, cancel)
+    error, residual = _stored_error(solved.kernel, pairs, margin, reporter, cancel, sample)
     return error, solved, residual
 
 
@@ -383,26 +392,52 @@ def _stored_error(
     margin: int | None,
     reporter: Reporter,
     cancel: CancelToken | None,
-) -> tuple[float, np.ndarray]:
+    sample: int | None = None,
+) -> tuple[float, np.ndarray | None]:
     """RMSE of ``kernel`` on the stored values, and the first pair's residual image.
 
     The RMSE is over the pixels the fit could use (away from the border, not clipped), on
-    the 0..255 scale.
+    the 0..255 scale. With ``sample`` (a number of values) and images that have over
+    twice as many usable values, it is measured on :data:`CHOICE_STRIPS` strips of rows
+    spread evenly over each image, about ``sample`` values in all, and there is no
+    residual image (None).
     """
     radius = kernel.shape[0] // 2
     edge = radius + 3 if margin is None else max(margin, radius)
+    masks = [pixel_masks(pair, radius, edge, True, dict.fromkeys(REASONS, 0)) for pair in pairs]
+    usable = sum(int(m.sum()) for pair_masks in masks for m in pair_masks)
+    strips = sample is not None and usable > 2 * sample
     squares, count, first = 0.0, 0, None
-    for pair in pairs:
-        residual = residual_image(pair, kernel, reporter.sub(1.0, 0.0), cancel)
-        first = residual if first is None else first
-        masks = pixel_masks(pair, radius, edge, True, dict.fromkeys(REASONS, 0))
-        planes = residual[:, :, None] if residual.ndim == 2 else residual
-        for c, mask in enumerate(masks):
-            values = planes[:, :, c][mask].astype(np.float64)
-            squares += float(np.dot(values, values))
-            count += values.size
+    for pair, pair_masks in zip(pairs, masks, strict=True):
+        h = pair.shape[0]
+        spans = _strip_rows(h, edge, sample / usable) if strips else [(0, h)]
+        for y0, y1 in spans:
+            top, bottom = max(y0 - radius, 0), min(y1 + radius, h)
+            residual = residual_image(pair, kernel, reporter.sub(1.0, 0.0), cancel, (top, bottom))
+            first = residual if first is None and not strips else first
+            planes = residual[:, :, None] if residual.ndim == 2 else residual
+            for c, mask in enumerate(pair_masks):
+                values = planes[y0 - top : y1 - top, :, c][mask[y0:y1]].astype(np.float64)
+                squares += float(np.dot(values, values))
+                count += values.size
     rmse = float(np.sqrt(squares / count)) if count else float("inf")
     return rmse, first
+
+
+#: Strips of rows the choice between spaces is measured on (see :func:`_stored_error`).
+CHOICE_STRIPS = 8
+#: ... holding about this many usable values in all.
+CHOICE_VALUES = 400_000
+
+
+def _strip_rows(height: int, edge: int, fraction: float) -> list[tuple[int, int]]:
+    """:data:`CHOICE_STRIPS` spans of rows, ``fraction`` of the rows inside ``edge`` in all,
+    spread evenly from the first such row to the last."""
+    inner = max(height - 2 * edge, 1)
+    n = min(CHOICE_STRIPS, inner)
+    tall = min(inner, max(1, -(-int(np.ceil(fraction * inner)) // n)))
+    starts = np.linspace(edge, edge + inner - tall, n).round().astype(int)
+    return [(int(y), int(y) + tall) for y in starts]
 
 
 def _space_note(
@@ -410,8 +445,12 @@ def _space_note(
     error: float,
     tried: list[tuple[str, float]] | None = None,
     probe: int | None = None,
+    sampled: bool = False,
 ) -> str:
-    """The report's line on the working space, with the error of the result on stored values."""
+    """The report's line on the working space, with the error of the result on stored values.
+
+    ``sampled``: the errors of ``tried`` were measured on strips of rows, not every pixel.
+    """
     said = {
         "linear": "Made in linear light, as GIMP does",
         "perceptual": "Made on the stored values, as Photoshop, ImageJ and OpenCV do",
@@ -421,7 +460,8 @@ def _space_note(
     if tried:
         first = f"fitted up to {probe}x{probe} in each space first" if probe else "fitted"
         others = ", ".join(f"{e:.3g} {where[s]}" for s, e in tried)
-        line += f"; {first}: {others}"
+        on = f" (on {CHOICE_STRIPS} strips of rows spread over the image)" if sampled else ""
+        line += f"; {first}: {others}{on}"
     return line + ")."
 
 

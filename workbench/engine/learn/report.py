@@ -446,9 +446,18 @@ def _float_image(image: np.ndarray, scale: float) -> np.ndarray:
 
 
 def residual_image(
-    pair: Pair, kernel: Kernel, reporter: Reporter, cancel: CancelToken | None
+    pair: Pair,
+    kernel: Kernel,
+    reporter: Reporter,
+    cancel: CancelToken | None,
+    rows: tuple[int, int] | None = None,
 ) -> np.ndarray:
-    """``after - apply_kernel(before)`` on the 0..255 scale, float32, colour channels."""
+    """``after - apply_kernel(before)`` on the 0..255 scale, float32, colour channels.
+
+    With ``rows`` (``top, bottom``) only those rows of the images are filtered and
+    compared: rows more than the kernel's radius from both ends are then the whole
+    image's, and the others are made up by the reflect border.
+    """
     done = [0.0]
 
     def forward(fraction: float) -> None:
@@ -456,14 +465,17 @@ def residual_image(
         done[0] = fraction
 
     options = {"border": "reflect", "progress": forward, "cancel": cancel}
-    if pair.before_image.dtype.kind == "u":
+    before, after = pair.before_image, pair.after_image
+    if rows is not None:
+        before, after = before[rows[0] : rows[1]], after[rows[0] : rows[1]]
+    if before.dtype.kind == "u":
         # Integer values as they are, the result unclipped on a 0..1 scale: no float copy
         # of the image first, and linear light is decoded through the table.
-        reproduced = apply_kernel(pair.before_image, kernel, out_range="float", **options)
+        reproduced = apply_kernel(before, kernel, out_range="float", **options)
     else:  # float images: 0..1
-        x = _float_image(pair.before_image, pair.before_scale / 255.0)
+        x = _float_image(before, pair.before_scale / 255.0)
         reproduced = apply_kernel(x, kernel, **options)
-    residual = _float_image(pair.after_image, pair.after_scale)
+    residual = _float_image(after, pair.after_scale)
     reproduced *= np.float32(255.0)
     residual -= reproduced
     return residual

@@ -81,7 +81,9 @@ class Pair:
     #: fourth (see ``rows._beyond_range``). Levels of the stored values; a pair decoded to
     #: linear light has them decoded too.
     clip_levels: tuple[float, float, float, float] = CLIP_LEVELS
-    #: The colour channels as given (H x W or H x W x 3 views), for whole-image work.
+    #: The colour channels as given (H x W or H x W x 3 views), for whole-image work:
+    #: the stored values, also in a pair decoded to linear light (the residual and the
+    #: alignment of a poor fit are judged on them; ``before_scale`` is not theirs there).
     before_image: np.ndarray | None = None
     after_image: np.ndarray | None = None
     #: :func:`pixel_masks` already made, with their counts. The same in both working

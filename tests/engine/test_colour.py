@@ -51,6 +51,22 @@ def test_decoding_matches_the_standard_for_every_level():
         np.testing.assert_allclose(decode(levels), to_linear(levels / top), rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.parametrize(
+    "shape, view",
+    [((700, 500, 3), None), ((700, 501, 4), np.s_[:, :, :3]), ((300_001,), None), ((9, 7), None)],
+)
+def test_decoding_large_and_strided_arrays_chunk_by_chunk(shape, view):
+    # Over CHUNK_VALUES (262,144) the values are looked up in chunks of rows; odd row
+    # lengths, a strided channel view and a 1-D array each take another path.
+    values = np.random.default_rng(2).integers(0, 256, shape, dtype=np.uint8)
+    values = values if view is None else values[view]
+    expected = to_linear(values / 255.0)
+    np.testing.assert_allclose(decode(values), expected, rtol=1e-6, atol=1e-9)
+    out = np.zeros(values.shape + (2,), np.float32)[..., 0]  # a strided result too
+    decode(values, out=out)
+    np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-9)
+
+
 def test_encoding_is_the_nearest_level_of_the_formula():
     rng = np.random.default_rng(1)
     values = rng.uniform(-0.2, 1.2, 200_000).astype(np.float32)

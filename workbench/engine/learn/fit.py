@@ -365,6 +365,7 @@ def _linear_pair(pair: Pair, clip_levels: tuple[float, ...]) -> Pair:
         after_max=1.0,
         after_is_float=True,
         clip_levels=clip_levels,
+        space="linear",
     )
 
 
@@ -550,9 +551,14 @@ def _solve_space(
         # A poor fit is refused only when the after image is not the before image filtered
         # (different picture, shifted, flipped); a filter that is not linear gets a report.
         pair = next(c for c in checked if c.index == p)
-        reason = (
-            None if v >= 0.98 else unrelated_reason(pair.before_image, pair.after_image, v, k // 2)
-        )
+        reason = None
+        if v < 0.98:
+            # Judged in the fit's space: a tone curve that no kernel explains on the stored
+            # values can still line up with the before image in linear light.
+            images = [pair.before_image, pair.after_image]
+            if pair.space == "linear":
+                images = [decode(image) for image in images]
+            reason = unrelated_reason(*images, v, k // 2)
         if reason:
             raise LearnError(
                 f"pair {p}: the after image does not look like a filtered copy of the before "

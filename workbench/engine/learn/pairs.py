@@ -81,9 +81,11 @@ class Pair:
     #: fourth (see ``rows._beyond_range``). Levels of the stored values; a pair decoded to
     #: linear light has them decoded too.
     clip_levels: tuple[float, float, float, float] = CLIP_LEVELS
+    #: The working space of the planes: "perceptual" (the stored values) or "linear".
+    space: str = "perceptual"
     #: The colour channels as given (H x W or H x W x 3 views), for whole-image work:
-    #: the stored values, also in a pair decoded to linear light (the residual and the
-    #: alignment of a poor fit are judged on them; ``before_scale`` is not theirs there).
+    #: the stored values, also in a pair decoded to linear light (``before_scale`` is not
+    #: theirs there; the residual is measured on them).
     before_image: np.ndarray | None = None
     after_image: np.ndarray | None = None
     #: :func:`pixel_masks` already made, with their counts. The same in both working

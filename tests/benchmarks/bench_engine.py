@@ -5,6 +5,7 @@ Run it from a checkout (it is not collected by pytest)::
     python tests/benchmarks/bench_engine.py          # ~2.5 minutes on 2 cores
     python tests/benchmarks/bench_engine.py --all    # also the hopeless strategies, ~5 min
     python tests/benchmarks/bench_engine.py --linear-only   # only linear vs perceptual
+    python tests/benchmarks/bench_engine.py --gray-only     # only the 8-bit gray image
 
 It needs the ``bench`` extra (scipy, opencv-python-headless) and Pillow; peers that are not
 installed are left out of the table.
@@ -18,7 +19,7 @@ the repeats is reported, so a neighbour's load spike hits all of them alike. It 
 measures peak extra memory (tracemalloc) as a multiple of the image size and how quickly a
 cancelled call stops, and checks the goals of issue 2, printing PASS or FAIL for each.
 It also times linear light against the stored values (issue 13) on the uint8 image with a
-3x3 kernel, and luminance only beside them.
+3x3 kernel, and luminance only beside them, and every strategy on one 8-bit gray plane.
 """
 
 from __future__ import annotations
@@ -199,6 +200,36 @@ def bench_linear(image8: np.ndarray, repeats: int) -> list[tuple[str, bool, str]
     return goals
 
 
+def bench_gray(gray8: np.ndarray, repeats: int) -> None:
+    """Every strategy, ``auto``, cv2 and scipy on one 12 MP uint8 plane (ImageJ's 8-bit).
+
+    A single plane is the case where a shift of one pixel is one float, which numpy's
+    einsum sums 15x slower unless the taps are taken a column at a time
+    (``direct.sum_of_taps``). No goal: printed to keep the gray case in view.
+    """
+    cases = {
+        "3x3 dense": make_cases()["3x3 dense"],
+        "9x9 dense": np.random.default_rng(9).uniform(-1, 1, (9, 9)) / 9,
+        "15x15 Gaussian": make_cases()["15x15 Gaussian"],
+    }
+    for name, weights in cases.items():
+        w32 = weights.astype(np.float32)
+        methods: dict[str, Callable[[], object]] = {
+            s: lambda s=s, w=weights: apply_kernel(gray8, w, strategy=s) for s in STRATEGY_NAMES
+        }
+        methods["auto"] = lambda w=weights: apply_kernel(gray8, w)
+        if cv2 is not None:
+            methods["cv2"] = lambda w=w32: cv2.filter2D(gray8, -1, w, borderType=cv2.BORDER_REFLECT)
+        if ndimage is not None:
+            methods["scipy"] = lambda w=weights: ndimage.correlate(gray8, w, mode="reflect")
+        times = time_round_robin(methods, repeats, ("auto",))
+        print(
+            f"gray, 12 MP uint8, {name} (ms, median): "
+            + ", ".join(f"{method} {fmt_ms(t)}" for method, t in times.items())
+            + f"; auto picks {choose_strategy(weights, (*gray8.shape, 1))}"
+        )
+
+
 def fmt_ms(entry: tuple[float, int] | None) -> str:
     if entry is None:
         return "-"
@@ -217,6 +248,7 @@ def main() -> int:
     parser.add_argument(
         "--linear-only", action="store_true", help="only time linear light against perceptual"
     )
+    parser.add_argument("--gray-only", action="store_true", help="only time the gray image")
     args = parser.parse_args()
 
     threads = os.cpu_count() or 1
@@ -259,8 +291,14 @@ def main() -> int:
 
     rows = []
     goals: list[tuple[str, bool, str]] = []
+    if args.gray_only:
+        bench_gray(np.ascontiguousarray(image8[:, :, 0]), args.repeats)
+        return 0
     goals += bench_linear(image8, args.repeats)
     print()
+    if not args.linear_only:
+        bench_gray(np.ascontiguousarray(image8[:, :, 0]), args.repeats)
+        print()
     for name, weights in make_cases().items() if not args.linear_only else ():
         times, memory = bench_case(weights, image, image8, pil_image, args.repeats, args.all)
         picked = choose_strategy(weights, image.shape)

@@ -44,6 +44,30 @@ def shifted_views(flat: np.ndarray, kh: int, kw: int, rows: int, step: int) -> n
     )
 
 
+def sum_of_taps(view: np.ndarray, grid: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> None:
+    """``out = einsum("abij,ab->ij", view, grid)``: the fused sum, fast for one plane too.
+
+    ``view`` is ``a x b x rows x width`` (``b``: the columns of taps, as ``shifted_views``
+    gives) and ``tmp`` float32 scratch of at least ``out.size``. When a shift of one pixel
+    is one float (a single plane) the ``b`` and ``j`` axes step alike, and einsum then
+    loops over ``b`` innermost, a few taps per output value. Measured on one core, ns a
+    value: 3x3 14 (0.9 with 3 planes), 7x7 33; with ``a`` of length 1, 3.4 + 0.08 a tap.
+    There each column of taps is one fused sum over ``a``, and the columns are added
+    (3x3 1.9, 7x7 8.2, one row of taps 0.5 a tap), except for one long row of taps.
+    """
+    if view.strides[1] != view.strides[3]:
+        np.einsum("abij,ab->ij", view, grid, out=out)
+        return
+    if grid.shape[0] == 1 and grid.shape[1] >= 8:
+        np.einsum("bij,b->ij", view[0], grid[0], out=out)
+        return
+    part = tmp.reshape(-1)[: out.size].reshape(out.shape)
+    np.einsum("aij,a->ij", view[:, 0], grid[:, 0], out=out)
+    for b in range(1, grid.shape[1]):
+        np.einsum("aij,a->ij", view[:, b], grid[:, b], out=part)
+        np.add(out, part, out=out)
+
+
 def uses_einsum(weights: np.ndarray) -> bool:
     """Whether the fused sum over all taps beats multiplying and adding the non-zero ones."""
     # A plain multiply or add costs about 3/4 of a fused tap (measured on 2 cores).
@@ -89,7 +113,8 @@ def correlate(job: Correlation) -> np.ndarray:
         strip = (edge_rows + 2 * ry) * 3 * rx * c
         return (
             np.empty(max(band, strip), np.float32),  # a tile with its halo
-            np.empty(0 if fused else max(rows * row_len, edge_rows * rx * c), np.float32),
+            # Products of the unfused sum, or of one column of taps (see sum_of_taps).
+            np.empty(0 if fused and c > 1 else max(rows * row_len, edge_rows * rx * c), np.float32),
             np.empty(0 if out.dtype == np.float32 else rows * row_len, np.float32),
         )
 
@@ -98,7 +123,7 @@ def correlate(job: Correlation) -> np.ndarray:
         n, width = acc.shape
         if fused:
             view = shifted_views(flat, kh, kw, n, c) if view is None else view
-            np.einsum("abij,ab->ij", view, grid, out=acc)
+            sum_of_taps(view, grid, acc, tmp_buf)
         elif not taps:
             acc[...] = 0
         else:
@@ -124,7 +149,7 @@ def correlate(job: Correlation) -> np.ndarray:
                 x_end = min(x + CHUNK_FLOATS, (w - 2 * rx) * c)
                 dest = out2d[y0:y1, rx * c + x : rx * c + x_end]
                 view = all_taps[:, :, y0 - ry : y1 - ry, x:x_end]
-                np.einsum("abij,ab->ij", view, grid, out=dest)
+                sum_of_taps(view, grid, dest, buffers[1])
                 job.store(dest, dest)
         elif kind == "inside":
             dest = out2d[y0:y1, rx * c : (w - rx) * c]

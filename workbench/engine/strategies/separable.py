@@ -14,7 +14,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from workbench.engine.border import source_index
-from workbench.engine.strategies.direct import shifted_views
+from workbench.engine.strategies.direct import shifted_views, sum_of_taps
 from workbench.engine.strategies.tiles import Correlation, band_rows, interior_rows
 
 #: Floats of output per band (see direct.BAND_FLOATS).
@@ -78,11 +78,12 @@ def correlate(job: Correlation) -> np.ndarray:
     halo_at = np.r_[0 : rx * c, rx * c + row_len : wide]
     constant_halo = (cval * vertical.sum(axis=1, dtype=np.float64)).astype(np.float32)
 
-    def scratch() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def scratch() -> tuple[np.ndarray, ...]:
         return (
             np.empty((rows + 2 * ry) * wide, np.float32),
             np.empty(r * rows * wide, np.float32),  # each term's vertical pass
             np.empty(0 if in_place else rows * row_len, np.float32),
+            np.empty(0 if c > 1 else rows * row_len, np.float32),  # see sum_of_taps
         )
 
     def band(span: tuple[int, int], buffers: tuple[np.ndarray, ...]) -> None:
@@ -112,7 +113,7 @@ def correlate(job: Correlation) -> np.ndarray:
         )
         dest = out2d[y0:y1]
         acc = dest if in_place else buffers[2][: n * row_len].reshape(n, row_len)
-        np.einsum("tbij,tb->ij", views, horizontal, out=acc)
+        sum_of_taps(views, horizontal, acc, buffers[3])
         job.store(acc, dest)
 
     return job.run(bands, band, scratch)

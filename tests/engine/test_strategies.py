@@ -191,6 +191,26 @@ def test_separable_keeps_a_faint_second_term():
     np.testing.assert_allclose(result, wanted, atol=2e-6)
 
 
+@pytest.mark.parametrize("kshape", [(3, 3), (5, 2), (1, 3), (1, 11), (4, 9)])
+@pytest.mark.parametrize("planes", [1, 3])
+def test_sum_of_taps_is_the_fused_sum(kshape, planes):
+    # The one-plane way (a column of taps at a time, or one einsum for a long single row)
+    # against the products written out tap by tap.
+    kh, kw = kshape
+    rng = np.random.default_rng(kh * 10 + kw)
+    rows, width = 6, 8 * planes
+    flat = rng.random((rows + kh - 1, width + (kw - 1) * planes), dtype=np.float32)
+    grid = rng.uniform(-1, 1, kshape).astype(np.float32)
+    wanted = np.zeros((rows, width), np.float64)
+    for a in range(kh):
+        for b in range(kw):
+            wanted += grid[a, b] * flat[a : a + rows, b * planes : b * planes + width]
+    out = np.full((rows, width), np.nan, np.float32)
+    view = direct.shifted_views(flat, kh, kw, rows, planes)
+    direct.sum_of_taps(view, grid, out, np.empty(rows * width, np.float32))
+    np.testing.assert_allclose(out, wanted, rtol=1e-5, atol=1e-5)
+
+
 def test_cost_model_picks_sensible_strategies():
     shape = (3000, 4000, 3)
     gauss = np.exp(-0.5 * ((np.arange(15) - 7) / 2.5) ** 2)

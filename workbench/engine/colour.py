@@ -32,7 +32,6 @@ Luma uses the Rec. 709 coefficients of sRGB's primaries: ``Y = 0.2126 R + 0.7152
 from __future__ import annotations
 
 import functools
-import sys
 
 import numpy as np
 
@@ -169,8 +168,8 @@ def _encode_tables(itemsize: int) -> tuple[int, np.ndarray, np.ndarray]:
 _SHIFT = 10
 
 #: How far beyond half a level an 8-bit result may be from the formula, at most: only
-#: values in the bin of a threshold can be sent to the other of its two levels, and a bin
-#: spans at most this much of a level twice (checked when the table is made).
+#: values in the bin of a threshold can be sent to the other of its two levels, and such a
+#: bin spans at most twice this much of a level (checked when the table is made).
 ENCODE_8BIT_SLACK = 0.006
 
 
@@ -184,21 +183,19 @@ def _level_table() -> np.ndarray:
     """
     edges = srgb_to_linear((np.arange(1, 256) - 0.5) / 255).astype(np.float32)
     size = 1 << (32 - _SHIFT)
-    finite = 0x7F800000 >> _SHIFT  # the bin of +inf, and NaN's; 1.0 is 0x3F800000
     low = int(edges[:1].view(np.uint32)[0]) >> _SHIFT  # bins below it are all level 0
     high = (0x3F800000 >> _SHIFT) + 1  # and from 1.0's bin on they are all 255
     starts = np.arange(low, high + 1, dtype=np.uint32) << np.uint32(_SHIFT)
     middles = (starts[:-1] + np.uint32(1 << (_SHIFT - 1))).view(np.float32)
     table = np.zeros(size, np.uint8)
     table[low:high] = np.searchsorted(edges, middles, side="right")
-    table[high : size // 2] = 255
+    table[high : size // 2] = 255  # up to +inf (0x7F800000) and NaN (up to 0x7FFFFFFF)
     # Check the slack: a bin holding a threshold spans at most 2 * slack of a level.
     lo, hi = starts[:-1].view(np.float32), starts[1:].view(np.float32)
     held = np.searchsorted(edges, hi, side="left") - np.searchsorted(edges, lo, side="right")
     width = 255 * (linear_to_srgb(hi) - linear_to_srgb(lo))
     if held.max() > 1 or width[held > 0].max() > 2 * ENCODE_8BIT_SLACK:
         raise AssertionError("sRGB encoding bins too coarse")  # never: see _SHIFT
-    assert finite < size // 2
     table.flags.writeable = False
     return table
 
@@ -233,7 +230,7 @@ def encode_to_integer(values: np.ndarray, dtype: np.dtype, out: np.ndarray | Non
     values = np.asarray(values, np.float32)
     if out is None:
         out = np.empty(values.shape, dtype)
-    if dtype.itemsize == 1 and sys.byteorder == "little":
+    if dtype.itemsize == 1:
         target = out if out.flags.c_contiguous else np.empty(values.shape, dtype)
         _encode_8bit(np.ascontiguousarray(values).reshape(-1), target.reshape(-1))
         if target is not out:

@@ -16,7 +16,7 @@ from PIL import Image
 
 from workbench.engine import fit_kernel
 from workbench.engine.learn import LearnError
-from workbench.engine.learn.report import findings, residual_pattern
+from workbench.engine.learn.report import JPEG_ROWS, findings, looks_like_jpeg, residual_pattern
 
 DATA = Path(__file__).parents[2] / "data"
 
@@ -162,3 +162,18 @@ def test_residual_pattern_words():
     assert "local" in residual_pattern(local, after)
     two = np.where(after > 128, 255.0, 0.0)
     assert "threshold" in residual_pattern(local, two)
+
+
+@pytest.mark.parametrize("shape", [(200, 240, 3), (JPEG_ROWS + 300, 400, 3), (2 * JPEG_ROWS, 96)])
+def test_jpeg_blocks_are_seen_in_small_residuals_and_in_strips_of_large_ones(shape):
+    rng = np.random.default_rng(shape[0])
+    noise = rng.normal(0, 1, shape)
+    assert not looks_like_jpeg(noise)
+    # A step at every 8x8 block edge, as JPEG's block-by-block error makes: each block's
+    # own offset, on the same noise.
+    blocks = rng.normal(0, 1, (shape[0] // 8 + 1, shape[1] // 8 + 1))
+    offsets = np.kron(blocks, np.ones((8, 8)))[: shape[0], : shape[1]]
+    blocky = noise + (offsets[:, :, None] if len(shape) == 3 else offsets)
+    assert looks_like_jpeg(blocky)
+    # Out of phase with the 8x8 grid (shifted by 4 pixels) it is not JPEG's either.
+    assert not looks_like_jpeg(np.roll(np.roll(blocky, 4, axis=0), 4, axis=1))
